@@ -1,0 +1,167 @@
+"""`manage.py demo`: a demo team, two demo users, sample articles and a few annotations.
+
+Running it again changes nothing: every step looks for what it would create first.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from annotations.models import Annotation, Article, Membership, Tag, Team
+from annotations.services.annotations import annotation_create
+from annotations.services.articles import article_create
+from annotations.services.teams import membership_set, team_create
+
+DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "demo" / "articles.jsonl"
+TEAM_SLUG = "demo"
+USERS = (
+    ("analyst", "newsnotes-analyst", Membership.Role.ANALYST, "Ana", "Lyst"),
+    ("reviewer", "newsnotes-reviewer", Membership.Role.REVIEWER, "Rev", "Iewer"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAnnotation:
+    article_url: str
+    exact: str
+    tags: tuple[str, ...]
+    comment: str = ""
+    assessment: str = Annotation.Assessment.UNVERIFIED
+    source_exact: str = ""  # the quote of the source annotation this claim is attributed to
+
+
+_WIRE = "https://wire.newsnotes.example/2024/"
+DEMO_ANNOTATIONS = (
+    DemoAnnotation(
+        _WIRE + "11/01/north-korean-troops-kursk",
+        "White House national security spokesman John Kirby",
+        ("source",),
+        "US government on the record.",
+    ),
+    DemoAnnotation(
+        _WIRE + "11/01/north-korean-troops-kursk",
+        "at least 8,000 North Korean troops are now in the Kursk region",
+        ("claim", "figure"),
+        "Figure matches the Pentagon's briefing of the same day; the NIS gave no Kursk number.",
+        Annotation.Assessment.SUPPORTED,
+        source_exact="White House national security spokesman John Kirby",
+    ),
+    DemoAnnotation(
+        _WIRE + "10/18/nis-special-forces",
+        "Seoul's intelligence service released satellite images",
+        ("source", "evidence"),
+        "Images not independently verified.",
+    ),
+    DemoAnnotation(
+        _WIRE + "10/18/nis-special-forces",
+        "1,500 soldiers left the port of Chongjin on Russian navy ships",
+        ("claim", "figure"),
+        "",
+        Annotation.Assessment.UNVERIFIED,
+        source_exact="Seoul's intelligence service released satellite images",
+    ),
+    DemoAnnotation(
+        _WIRE + "10/18/nis-special-forces",
+        "Pyongyang has denied sending troops.",
+        ("denial",),
+        "Contradicted by NIS and US statements.",
+        Annotation.Assessment.DISPUTED,
+    ),
+    DemoAnnotation(
+        _WIRE + "11/05/casualty-figures",
+        '"315,00"',
+        ("figure",),
+        "Malformed figure: 315,000 in the original assessment. Do not cite this form.",
+        Annotation.Assessment.MISLEADING,
+    ),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo team, users, articles and annotations (idempotent)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo data has fixed passwords; it is not for production.")
+        with transaction.atomic():
+            created = self._run()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready." if created else "Demo data was already there.")
+        )
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with:")
+        for username, password, role, *_ in USERS:
+            self.stdout.write(f"  {role:<9} username {username!r:<11} password {password!r}")
+
+    def _run(self) -> bool:
+        User = get_user_model()
+        users = {}
+        for username, password, _, first, last in USERS:
+            user, created = User.objects.get_or_create(
+                username=username, defaults={"first_name": first, "last_name": last}
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            users[username] = user
+        team = Team.objects.filter(slug=TEAM_SLUG).first()
+        created_any = team is None
+        if team is None:
+            team = team_create(name="Demo desk", slug=TEAM_SLUG, owner=None)
+        for username, _, role, *_ in USERS:
+            membership_set(team=team, user=users[username], role=role)
+
+        for line in DEMO_ARTICLES.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            if Article.objects.filter(team=team, url=record["url"]).exists():
+                continue
+            article_create(
+                team=team,
+                title=record["title"],
+                text=record["text"],
+                url=record["url"],
+                outlet_name=record["outlet"],
+                authors=record["authors"],
+                published_at=parse_datetime(record["published_at"]),
+                imported_by=users["analyst"],
+            )
+            created_any = True
+        created_any |= self._annotate(team=team, author=users["analyst"])
+        return created_any
+
+    def _annotate(self, *, team: Team, author: Any) -> bool:
+        tags = {tag.slug: tag for tag in Tag.objects.filter(team=team)}
+        created_any = False
+        by_quote: dict[tuple[int, str], Annotation] = {}
+        for spec in DEMO_ANNOTATIONS:
+            article = Article.objects.get(team=team, url=spec.article_url)
+            start = article.text.find(spec.exact)
+            if start < 0:
+                raise CommandError(f"Demo quote {spec.exact!r} is not in {article.title!r}.")
+            end = start + len(spec.exact)
+            existing = Annotation.objects.filter(
+                article=article, author=author, start=start, end=end
+            ).first()
+            if existing is None:
+                existing = annotation_create(
+                    article=article,
+                    author=author,
+                    start=start,
+                    end=end,
+                    exact=spec.exact,
+                    tags=[tags[slug] for slug in spec.tags],
+                    comment=spec.comment,
+                    assessment=spec.assessment,
+                    attributed_to=by_quote.get((article.pk, spec.source_exact)),
+                )
+                created_any = True
+            by_quote[(article.pk, spec.exact)] = existing
+        return created_any

@@ -1,0 +1,265 @@
+"""Creating articles and editing their text.
+
+The text is canonicalised once, here: line breaks become ``\\n`` and the ends are trimmed.
+Every offset in the project indexes into that canonical text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotations.exceptions import PreconditionFailed
+from annotations.lib.anchoring import find_anchor, quote_context
+from annotations.models import Annotation, Article, ArticleRevision, Mention, Outlet, Team
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE_CHARS = 500
+MAX_AUTHORS = 50
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def canonical_text(text: str, *, field: str = "text") -> str:
+    """The canonical form of an article's text, or a ValidationError naming ``field``."""
+    if not isinstance(text, str):
+        raise ValidationError({field: "Text must be a string."})
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        raise ValidationError({field: "The article text is empty."})
+    limit = settings.NEWSNOTES_MAX_ARTICLE_CHARS
+    if len(text) > limit:
+        raise ValidationError(
+            {field: f"The article text has {len(text):,} characters; the limit is {limit:,}."}
+        )
+    if _looks_binary(text):
+        raise ValidationError(
+            {field: "This looks like binary data, not text (it contains control characters)."}
+        )
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    # NUL never appears in text; a run of other C0 controls (besides tab and newline) means a
+    # binary file decoded as text.
+    if "\x00" in text:
+        return True
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\n\t\f\v")
+    return controls > max(3, len(sample) // 100)
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ValidationError({"url": f"{url[:200]!r} is not an http(s) URL."}) from None
+    return url
+
+
+def _clean_authors(authors: Sequence[str] | str | None) -> list[str]:
+    if authors is None:
+        return []
+    if isinstance(authors, str):
+        authors = [a for a in authors.replace(";", ",").split(",")]
+    if not isinstance(authors, list | tuple):
+        raise ValidationError({"authors": "Authors must be a list of names."})
+    cleaned = []
+    for author in authors:
+        if not isinstance(author, str):
+            raise ValidationError({"authors": "Each author must be a name (a string)."})
+        if author.strip():
+            cleaned.append(author.strip()[:200])
+    if len(cleaned) > MAX_AUTHORS:
+        raise ValidationError({"authors": f"At most {MAX_AUTHORS} authors."})
+    return cleaned
+
+
+def _clean_title(title: str, text: str) -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        # A headline-less wire item: its first line stands in.
+        title = text.split("\n", 1)[0]
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS - 1] + "…"
+    return title
+
+
+def outlet_for(*, name: str = "", url: str = "") -> Outlet | None:
+    """The outlet of a URL's domain, or of a name, created on first sight."""
+    domain = (urlsplit(url).hostname or "") if url else ""
+    domain = domain.removeprefix("www.")
+    name = " ".join((name or "").split())[:200]
+    if domain:
+        outlet, _ = Outlet.objects.get_or_create(domain=domain, defaults={"name": name or domain})
+        return outlet
+    if name:
+        existing = Outlet.objects.filter(domain="", name__iexact=name).first()
+        return existing or Outlet.objects.create(name=name)
+    return None
+
+
+@transaction.atomic
+def article_create(
+    *,
+    team: Team,
+    text: str,
+    title: str = "",
+    imported_by: AbstractBaseUser | None = None,
+    url: str = "",
+    outlet: Outlet | None = None,
+    outlet_name: str = "",
+    authors: Sequence[str] | str | None = None,
+    published_at: datetime | None = None,
+    language: str = "en",
+) -> Article:
+    text = canonical_text(text)
+    url = _clean_url(url)
+    if url and Article.objects.filter(team=team, url=url).exists():
+        raise ValidationError({"url": "An article with this URL is already in the team."})
+    if published_at is not None and timezone.is_naive(published_at):
+        published_at = timezone.make_aware(published_at, timezone.UTC)
+    if outlet is None:
+        outlet = outlet_for(name=outlet_name, url=url)
+    digest = text_sha256(text)
+    article = Article.objects.create(
+        team=team,
+        title=_clean_title(title, text),
+        text=text,
+        text_sha256=digest,
+        url=url,
+        outlet=outlet,
+        authors=_clean_authors(authors),
+        published_at=published_at,
+        language=(language or "")[:16],
+        imported_by=imported_by,
+    )
+    ArticleRevision.objects.create(
+        article=article, number=1, text=text, text_sha256=digest, created_by=imported_by
+    )
+    logger.info("article.created id=%s team=%s", article.pk, team.slug)
+    return article
+
+
+@transaction.atomic
+def article_update_text(
+    *,
+    article: Article,
+    text: str,
+    actor: AbstractBaseUser | None,
+    expected_revision: int | None = None,
+    note: str = "",
+) -> Article:
+    """Replace the text, keep the old one as a revision, and re-anchor what pointed into it.
+
+    Annotations whose quote is still in the text move to it ("re-anchored"); the others are
+    kept, marked "orphaned", with offsets into the revision they were made on. Analysts'
+    mentions are re-anchored the same way; machine mentions are recomputed by NER.
+    """
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_revision is not None and expected_revision != article.revision:
+        raise PreconditionFailed(current_version=article.revision)
+    new_text = canonical_text(text)
+    if new_text == article.text:
+        return article
+    old_text = article.text
+    article.revision += 1
+    article.text = new_text
+    article.text_sha256 = text_sha256(new_text)
+    article.nlp_status = Article.NlpStatus.PENDING
+    article.save(update_fields=["revision", "text", "text_sha256", "nlp_status", "updated_at"])
+    ArticleRevision.objects.create(
+        article=article,
+        number=article.revision,
+        text=new_text,
+        text_sha256=article.text_sha256,
+        created_by=actor,
+        note=note[:500],
+    )
+    _reanchor_annotations(article=article, old_text=old_text)
+    _reanchor_analyst_mentions(article=article, old_text=old_text)
+    logger.info("article.text_edited id=%s revision=%s", article.pk, article.revision)
+    return article
+
+
+def _reanchor_annotations(*, article: Article, old_text: str) -> None:
+    annotations = Annotation.objects.select_for_update().filter(
+        article=article, article_revision=article.revision - 1
+    )
+    changed = []
+    for annotation in annotations:
+        anchor = find_anchor(
+            article.text,
+            exact=annotation.exact,
+            prefix=annotation.prefix,
+            suffix=annotation.suffix,
+            start=annotation.start,
+            old_length=len(old_text),
+        )
+        if anchor is None:
+            # Kept, with offsets into the revision it was made on, for an analyst to re-place.
+            annotation.anchor_state = Annotation.AnchorState.ORPHANED
+        else:
+            annotation.start, annotation.end = anchor.start, anchor.end
+            annotation.prefix, annotation.suffix = quote_context(
+                article.text, anchor.start, anchor.end
+            )
+            annotation.article_revision = article.revision
+            if anchor.moved or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
+                annotation.anchor_state = Annotation.AnchorState.REANCHORED
+        changed.append(annotation)
+    Annotation.objects.bulk_update(
+        changed, ["start", "end", "prefix", "suffix", "article_revision", "anchor_state"]
+    )
+    Annotation.objects.filter(pk__in=[a.pk for a in changed]).update(version=F("version") + 1)
+
+
+def _reanchor_analyst_mentions(*, article: Article, old_text: str) -> None:
+    mentions = list(Mention.objects.filter(article=article))
+    keep, drop = [], []
+    for mention in mentions:
+        if mention.origin != Mention.Origin.ANALYST and not mention.rejected:
+            drop.append(mention.pk)
+            continue
+        prefix, suffix = quote_context(old_text, mention.start, mention.end)
+        anchor = find_anchor(
+            article.text,
+            exact=mention.text,
+            prefix=prefix,
+            suffix=suffix,
+            start=mention.start,
+            old_length=len(old_text),
+        )
+        if anchor is None:
+            drop.append(mention.pk)
+            logger.info("mention.dropped id=%s: its text is gone after the edit", mention.pk)
+        else:
+            mention.start, mention.end = anchor.start, anchor.end
+            keep.append(mention)
+    Mention.objects.filter(pk__in=drop).delete()
+    Mention.objects.bulk_update(keep, ["start", "end"])
+
+
+def article_revision_text(*, article: Article, number: int) -> str:
+    try:
+        return ArticleRevision.objects.get(article=article, number=number).text
+    except ArticleRevision.DoesNotExist:
+        raise ValidationError({"revision": f"Article has no revision {number}."}) from None
