@@ -47,6 +47,7 @@ lint: venv-dev
 check: venv-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 worker: venv
 	$(PY) manage.py db_worker

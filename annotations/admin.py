@@ -16,6 +16,7 @@ from annotations.models import (
     ArticleRevision,
     Entity,
     EntityKey,
+    Job,
     Membership,
     Mention,
     Outlet,
@@ -256,3 +257,20 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["annotation", "reviewer", "verdict", "created_at"]
     list_filter = ["verdict"]
     list_select_related = ["annotation", "reviewer"]
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "status",
+        "team",
+        "done",
+        "total",
+        "attempts",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["kind", "status", "team"]
+    search_fields = ["message"]

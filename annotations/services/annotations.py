@@ -23,7 +23,7 @@ from django.db.models import F
 from annotations.exceptions import PreconditionFailed
 from annotations.lib.anchoring import quote_context
 from annotations.models import Annotation, Article, Entity, Membership, Reply, Review, Tag
-from annotations.services.teams import ANNOTATE_ROLES, REVIEW_ROLES, require_role
+from annotations.services.teams import ANNOTATE_ROLES, DISCUSS_ROLES, REVIEW_ROLES, require_role
 
 logger = logging.getLogger(__name__)
 
@@ -281,8 +281,8 @@ def annotation_delete(
 def reply_create(
     *, annotation: Annotation, author: AbstractBaseUser, text: str, parent: Reply | None = None
 ) -> Reply:
-    # Every member may discuss, viewers included: discussion is how they take part.
-    require_role(user=author, team=annotation.team, roles=Membership.Role.values, action="reply")
+    # Viewers read; everyone who works on the annotations discusses them.
+    require_role(user=author, team=annotation.team, roles=DISCUSS_ROLES, action="reply")
     text = (text or "").strip() if isinstance(text, str) else ""
     if not text:
         raise ValidationError({"text": "A reply needs some text."})
@@ -313,3 +313,54 @@ def review_create(
     )
     logger.info("annotation.reviewed id=%s verdict=%s", annotation.pk, verdict)
     return review
+
+
+def _lock_suggestion(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+    locked = Annotation.objects.select_for_update().select_related("team").get(pk=annotation.pk)
+    require_role(user=actor, team=locked.team, roles=ANNOTATE_ROLES, action="handle suggestions")
+    if locked.suggestion_state != Annotation.SuggestionState.PENDING:
+        raise ValidationError({"suggestion_state": "This is not a pending suggestion."})
+    return locked
+
+
+@transaction.atomic
+def suggestion_accept(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+    """A model suggestion becomes an ordinary annotation by the analyst who accepted it;
+    the source suggestion it points at is accepted with it."""
+    locked = _lock_suggestion(annotation=annotation, actor=actor)
+    ids = [locked.pk]
+    if (
+        locked.attributed_to_id
+        and Annotation.objects.filter(
+            pk=locked.attributed_to_id, suggestion_state=Annotation.SuggestionState.PENDING
+        ).exists()
+    ):
+        ids.append(locked.attributed_to_id)
+    Annotation.objects.filter(pk__in=ids).update(
+        suggestion_state=Annotation.SuggestionState.ACCEPTED, author=actor, version=F("version") + 1
+    )
+    locked.refresh_from_db()
+    logger.info("annotation.suggestion_accepted id=%s", locked.pk)
+    return locked
+
+
+@transaction.atomic
+def suggestion_reject(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+    """Hide a suggestion; the row stays so that running NER again does not suggest it anew."""
+    locked = _lock_suggestion(annotation=annotation, actor=actor)
+    locked.suggestion_state = Annotation.SuggestionState.REJECTED
+    locked.version = F("version") + 1
+    locked.save(update_fields=["suggestion_state", "version", "modified_at"])
+    source_id = locked.attributed_to_id
+    if (
+        source_id
+        and not Annotation.objects.filter(attributed_to_id=source_id)
+        .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
+        .exists()
+    ):
+        # The source was suggested only for this claim.
+        Annotation.objects.filter(
+            pk=source_id, suggestion_state=Annotation.SuggestionState.PENDING
+        ).update(suggestion_state=Annotation.SuggestionState.REJECTED, version=F("version") + 1)
+    locked.refresh_from_db()
+    return locked

@@ -28,6 +28,7 @@ from annotations.models import Annotation, Article, ArticleRevision, Mention, Ou
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_CHARS = 500
+_UNSET_DATE = object()
 MAX_AUTHORS = 50
 
 
@@ -263,3 +264,45 @@ def article_revision_text(*, article: Article, number: int) -> str:
         return ArticleRevision.objects.get(article=article, number=number).text
     except ArticleRevision.DoesNotExist:
         raise ValidationError({"revision": f"Article has no revision {number}."}) from None
+
+
+@transaction.atomic
+def article_edit(
+    *,
+    article: Article,
+    actor: AbstractBaseUser,
+    expected_revision: int | None = None,
+    text: str | None = None,
+    note: str = "",
+    title: str | None = None,
+    authors: Sequence[str] | None = None,
+    published_at: datetime | None = _UNSET_DATE,  # type: ignore[assignment]
+    language: str | None = None,
+) -> Article:
+    """Edit an article's metadata and/or text (analysts and owners)."""
+    from annotations.services.teams import IMPORT_ROLES, require_role
+
+    require_role(user=actor, team=article.team, roles=IMPORT_ROLES, action="edit articles")
+    locked = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise PreconditionFailed(current_version=locked.revision)
+    fields = []
+    if title is not None:
+        locked.title = _clean_title(title, locked.text)
+        fields.append("title")
+    if authors is not None:
+        locked.authors = _clean_authors(list(authors))
+        fields.append("authors")
+    if published_at is not _UNSET_DATE:
+        locked.published_at = published_at
+        fields.append("published_at")
+    if language is not None:
+        locked.language = language[:16]
+        fields.append("language")
+    if fields:
+        locked.save(update_fields=[*fields, "updated_at"])
+    if text is not None:
+        locked = article_update_text(
+            article=locked, text=text, actor=actor, expected_revision=expected_revision, note=note
+        )
+    return locked

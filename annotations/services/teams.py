@@ -18,6 +18,7 @@ ANNOTATE_ROLES = frozenset({Role.OWNER, Role.ANALYST})
 REVIEW_ROLES = frozenset({Role.OWNER, Role.REVIEWER})
 IMPORT_ROLES = frozenset({Role.OWNER, Role.ANALYST})
 MANAGE_ROLES = frozenset({Role.OWNER})
+DISCUSS_ROLES = frozenset({Role.OWNER, Role.ANALYST, Role.REVIEWER})
 
 # name, kind, colour, description. Colours are distinguishable for the common kinds of
 # colour blindness (Okabe-Ito palette).
@@ -104,3 +105,77 @@ def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membersh
 
 def _last_owner(*, team: Team, user: AbstractBaseUser) -> bool:
     return not Membership.objects.filter(team=team, role=Role.OWNER).exclude(user=user).exists()
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+    """Owners remove members; anyone may leave. A team keeps at least one owner."""
+    if membership.user_id != actor.pk:
+        require_role(user=actor, team=membership.team, roles=MANAGE_ROLES, action="remove members")
+    if membership.role == Role.OWNER and _last_owner(team=membership.team, user=membership.user):
+        raise ValidationError({"role": "A team keeps at least one owner."})
+    membership.delete()
+
+
+def _tag_fields(**fields: object) -> dict[str, object]:
+    if "kind" in fields and fields["kind"] not in Tag.Kind.values:
+        raise ValidationError({"kind": f"Kind must be one of {', '.join(Tag.Kind.values)}."})
+    if "name" in fields:
+        name = " ".join(str(fields["name"]).split())
+        if not name:
+            raise ValidationError({"name": "A tag needs a name."})
+        fields["name"] = name
+    return fields
+
+
+@transaction.atomic
+def tag_create(
+    *,
+    actor: AbstractBaseUser,
+    team: Team,
+    name: str,
+    slug: str = "",
+    colour: str = "#888888",
+    kind: str = Tag.Kind.OTHER,
+    description: str = "",
+    position: int = 100,
+) -> Tag:
+    require_role(user=actor, team=team, roles=MANAGE_ROLES, action="manage tags")
+    fields = _tag_fields(name=name, kind=kind)
+    slug = slug or slugify(str(fields["name"]))
+    if not slug:
+        raise ValidationError({"slug": "Give a slug made of letters, digits and hyphens."})
+    if Tag.objects.filter(team=team, slug=slug).exists():
+        raise ValidationError({"slug": f"The team already has a tag {slug!r}."})
+    return Tag.objects.create(
+        team=team,
+        name=fields["name"],
+        slug=slug,
+        colour=colour,
+        kind=kind,
+        description=description,
+        position=position,
+    )
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, actor: AbstractBaseUser, **fields: object) -> Tag:
+    require_role(user=actor, team=tag.team, roles=MANAGE_ROLES, action="manage tags")
+    fields = _tag_fields(**fields)
+    slug = fields.get("slug")
+    if slug and Tag.objects.filter(team=tag.team, slug=slug).exclude(pk=tag.pk).exists():
+        raise ValidationError({"slug": f"The team already has a tag {slug!r}."})
+    for name, value in fields.items():
+        setattr(tag, name, value)
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, actor: AbstractBaseUser) -> None:
+    """Delete an unused tag. A tag in use would vanish from analysts' annotations: refused."""
+    require_role(user=actor, team=tag.team, roles=MANAGE_ROLES, action="manage tags")
+    used = tag.annotations.count()
+    if used:
+        raise ValidationError({"tag": f"{used} annotation(s) use this tag; retag them first."})
+    tag.delete()

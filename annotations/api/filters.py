@@ -1,0 +1,165 @@
+"""FilterSets for the API's list endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as df
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from annotations.models import (
+    Annotation,
+    Article,
+    Entity,
+    Job,
+    Membership,
+    Mention,
+    Reply,
+    Review,
+    Tag,
+)
+
+
+class UserFilter(df.FilterSet):
+    team = df.NumberFilter(field_name="memberships__team")
+
+    class Meta:
+        model = get_user_model()
+        fields = ["team"]
+
+
+class MembershipFilter(df.FilterSet):
+    class Meta:
+        model = Membership
+        fields = ["team", "role"]
+
+
+class ArticleFilter(df.FilterSet):
+    q = df.CharFilter(method="search", label="Words in the title or text")
+    outlet = df.NumberFilter(field_name="outlet")
+    published_after = df.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = df.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    entity = df.NumberFilter(method="with_entity", label="Articles that mention this entity")
+    tag = df.CharFilter(
+        method="with_tag", label="Articles with annotations of this tag (id or slug)"
+    )
+
+    class Meta:
+        model = Article
+        fields = ["team", "language", "nlp_status"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:10]:
+            queryset = queryset.filter(Q(title__icontains=word) | Q(text__icontains=word))
+        return queryset
+
+    def with_entity(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(
+            pk__in=Mention.objects.filter(entity_id=value, rejected=False).values("article_id")
+        )
+
+    def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        tags = (
+            Tag.objects.filter(pk=int(value)) if value.isdigit() else Tag.objects.filter(slug=value)
+        )
+        annotations = Annotation.objects.filter(tags__in=tags).filter(
+            Q(visibility=Annotation.Visibility.TEAM) | Q(author=self.request.user)
+        )
+        return queryset.filter(pk__in=annotations.values("article_id"))
+
+
+class EntityFilter(df.FilterSet):
+    q = df.CharFilter(method="search", label="Name or alias contains")
+    article = df.NumberFilter(method="in_article", label="Entities mentioned in this article")
+
+    class Meta:
+        model = Entity
+        fields = ["team", "kind", "wikidata_id"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # aliases is JSON: a text match on its serialised form works on SQLite and PostgreSQL.
+        return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value))
+
+    def in_article(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        return queryset.filter(
+            pk__in=Mention.objects.filter(article_id=value, rejected=False).values("entity_id")
+        )
+
+
+class MentionFilter(df.FilterSet):
+    class Meta:
+        model = Mention
+        fields = ["article", "entity", "label", "origin", "rejected"]
+
+
+class TagFilter(df.FilterSet):
+    class Meta:
+        model = Tag
+        fields = ["team", "kind"]
+
+
+class AnnotationFilter(df.FilterSet):
+    tag = df.CharFilter(method="with_tag", label="Tag id or slug")
+    entity = df.NumberFilter(field_name="attributed_to_entity", label="Attributed to this entity")
+    created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    q = df.CharFilter(method="search", label="Words in the quote or the comment")
+    suggestions = df.BooleanFilter(
+        method="with_suggestions",
+        label="Include pending and rejected model suggestions (default: only accepted work)",
+    )
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "article",
+            "team",
+            "author",
+            "assessment",
+            "review_state",
+            "visibility",
+            "anchor_state",
+            "origin",
+            "suggestion_state",
+            "attributed_to",
+        ]
+
+    def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value.isdigit():
+            return queryset.filter(tags__id=int(value))
+        return queryset.filter(tags__slug=value)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:10]:
+            queryset = queryset.filter(Q(exact__icontains=word) | Q(comment__icontains=word))
+        return queryset
+
+    def with_suggestions(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset
+
+    @property
+    def qs(self) -> Any:
+        queryset = super().qs
+        data = self.form.cleaned_data if hasattr(self.form, "cleaned_data") else {}
+        if not data.get("suggestions") and not data.get("suggestion_state"):
+            queryset = queryset.exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
+        return queryset
+
+
+class ReplyFilter(df.FilterSet):
+    class Meta:
+        model = Reply
+        fields = ["annotation", "author"]
+
+
+class ReviewFilter(df.FilterSet):
+    class Meta:
+        model = Review
+        fields = ["annotation", "verdict", "reviewer"]
+
+
+class JobFilter(df.FilterSet):
+    class Meta:
+        model = Job
+        fields = ["team", "status", "kind"]

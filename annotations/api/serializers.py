@@ -1,0 +1,485 @@
+"""API representations. Reads are plain and fast; writes validate shape here and rules in
+the services (which raise field-named errors that the exception handler turns into 400s).
+
+Ids in request bodies resolve only among objects the user can see, so another team's id reads
+as "does not exist", exactly like an id that never existed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from annotations.models import (
+    Annotation,
+    Article,
+    ArticleRevision,
+    Entity,
+    Job,
+    Membership,
+    Mention,
+    Outlet,
+    Reply,
+    Review,
+    Tag,
+    Team,
+)
+
+User = get_user_model()
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key that resolves only among objects visible to the requesting user."""
+
+    def get_queryset(self) -> Any:
+        return self.queryset.visible_to(self.context["request"].user)
+
+
+# --- People and teams -----------------------------------------------------------------------
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+    def to_representation(self, user: Any) -> dict[str, Any]:
+        return user_dict(user)
+
+
+def user_dict(user: Any) -> dict[str, Any]:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.get_full_name() or user.username,
+    }
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "slug", "role", "created_at"]
+        read_only_fields = ["slug", "created_at"]
+
+
+class TeamCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserSerializer(read_only=True)
+    username = serializers.CharField(write_only=True, max_length=150)
+    team = VisibleRelatedField(queryset=Team.objects.all())
+
+    class Meta:
+        model = Membership
+        fields = ["id", "team", "user", "username", "role", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+# --- Articles --------------------------------------------------------------------------------
+
+
+class OutletSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["id", "name", "domain"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    outlet = OutletSerializer(read_only=True, allow_null=True)
+    annotation_count = serializers.IntegerField(read_only=True)
+    mention_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "team",
+            "title",
+            "outlet",
+            "url",
+            "authors",
+            "published_at",
+            "language",
+            "revision",
+            "nlp_status",
+            "annotation_count",
+            "mention_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    imported_by = UserSerializer(read_only=True, allow_null=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "text", "text_sha256", "imported_by"]
+        read_only_fields = fields
+
+
+class ArticleCreateSerializer(serializers.Serializer):
+    team = VisibleRelatedField(queryset=Team.objects.all())
+    text = serializers.CharField(trim_whitespace=False)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    outlet = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
+    )
+    published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    language = serializers.CharField(max_length=16, required=False, default="en")
+
+
+class ArticleUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500, required=False)
+    authors = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=50
+    )
+    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    language = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    text = serializers.CharField(required=False, trim_whitespace=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ImportHtmlSerializer(serializers.Serializer):
+    team = VisibleRelatedField(queryset=Team.objects.all())
+    html = serializers.CharField(required=False, trim_whitespace=False)
+    file = serializers.FileField(required=False)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("html") and not attrs.get("file"):
+            raise serializers.ValidationError({"html": "Give the page as `html` or as `file`."})
+        return attrs
+
+
+class ImportUrlSerializer(serializers.Serializer):
+    team = VisibleRelatedField(queryset=Team.objects.all())
+    url = serializers.CharField(max_length=2000)
+
+
+class ImportJsonlSerializer(serializers.Serializer):
+    team = VisibleRelatedField(queryset=Team.objects.all())
+    file = serializers.FileField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    lines = serializers.IntegerField()
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())
+    article_ids = serializers.ListField(child=serializers.IntegerField())
+    job = serializers.IntegerField(allow_null=True)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.BooleanField()
+    article = ArticleDetailSerializer()
+    job = serializers.IntegerField(allow_null=True)
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    created_by = UserSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ArticleRevision
+        fields = ["number", "text_sha256", "created_by", "note", "created_at"]
+        read_only_fields = fields
+
+
+class RevisionDetailSerializer(RevisionSerializer):
+    class Meta(RevisionSerializer.Meta):
+        fields = [*RevisionSerializer.Meta.fields, "text"]
+        read_only_fields = fields
+
+
+# --- Entities and mentions -------------------------------------------------------------------
+
+
+class EntitySerializer(serializers.ModelSerializer):
+    mention_count = serializers.IntegerField(read_only=True)
+    article_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Entity
+        fields = [
+            "id",
+            "team",
+            "name",
+            "kind",
+            "description",
+            "wikidata_id",
+            "gazetteer_id",
+            "aliases",
+            "mention_count",
+            "article_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["team", "gazetteer_id", "created_at", "updated_at"]
+
+    def validate_aliases(self, value: Any) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+            raise serializers.ValidationError("A list of names.")
+        if len(value) > 100 or any(len(a) > 300 for a in value):
+            raise serializers.ValidationError("At most 100 names of 300 characters.")
+        return [a.strip() for a in value if a.strip()]
+
+    def validate_wikidata_id(self, value: str) -> str:
+        import re
+
+        if value and not re.fullmatch(r"Q[1-9][0-9]*", value):
+            raise serializers.ValidationError("A Wikidata id looks like Q7747.")
+        return value
+
+
+class EntityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class EntityMergeSerializer(serializers.Serializer):
+    others = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100)
+
+
+class EntitySplitSerializer(serializers.Serializer):
+    mentions = serializers.ListField(
+        child=serializers.IntegerField(), min_length=1, max_length=10000
+    )
+    name = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=Entity.Kind.choices)
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    entity = EntityRefSerializer(read_only=True)
+
+    class Meta:
+        model = Mention
+        fields = [
+            "id",
+            "article",
+            "entity",
+            "start",
+            "end",
+            "text",
+            "label",
+            "origin",
+            "confidence",
+            "rejected",
+        ]
+        read_only_fields = fields
+
+
+class MentionCreateSerializer(serializers.Serializer):
+    article = VisibleRelatedField(queryset=Article.objects.all())
+    entity = VisibleRelatedField(queryset=Entity.objects.all())
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+
+
+class MentionUpdateSerializer(serializers.Serializer):
+    entity = VisibleRelatedField(queryset=Entity.objects.all())
+
+
+# --- Tags --------------------------------------------------------------------------------------
+
+
+class TagSerializer(serializers.ModelSerializer):
+    team = VisibleRelatedField(queryset=Team.objects.all())
+    colour = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", max_length=7, required=False)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "team", "name", "slug", "colour", "kind", "description", "position"]
+        extra_kwargs = {"slug": {"required": False, "allow_blank": True}}
+        # Uniqueness of (team, slug) is checked by the service, with a clearer message.
+        validators: list[object] = []
+
+
+# --- Annotations -----------------------------------------------------------------------------
+
+
+def tag_dict(tag: Tag) -> dict[str, Any]:
+    return {
+        "id": tag.pk,
+        "name": tag.name,
+        "slug": tag.slug,
+        "colour": tag.colour,
+        "kind": tag.kind,
+    }
+
+
+class TagRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    colour = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class AnnotationSerializer(serializers.Serializer):
+    """The read shape. ``to_representation`` builds it directly: a list of 1,000 annotations
+    is the reader's hot path, and DRF's per-field machinery would dominate its time."""
+
+    id = serializers.IntegerField()
+    team = serializers.IntegerField()
+    article = serializers.IntegerField()
+    article_revision = serializers.IntegerField()
+    start = serializers.IntegerField(help_text="Code point offset into the article text")
+    end = serializers.IntegerField(help_text="Code point offset (exclusive)")
+    exact = serializers.CharField()
+    prefix = serializers.CharField(allow_blank=True)
+    suffix = serializers.CharField(allow_blank=True)
+    tags = TagRefSerializer(many=True)
+    comment = serializers.CharField(allow_blank=True)
+    assessment = serializers.ChoiceField(choices=Annotation.Assessment.choices)
+    attributed_to = serializers.IntegerField(allow_null=True)
+    attributed_to_entity = EntityRefSerializer(allow_null=True)
+    author = UserSerializer()
+    visibility = serializers.ChoiceField(choices=Annotation.Visibility.choices)
+    anchor_state = serializers.ChoiceField(choices=Annotation.AnchorState.choices)
+    origin = serializers.ChoiceField(choices=Annotation.Origin.choices)
+    suggestion_state = serializers.ChoiceField(choices=Annotation.SuggestionState.choices)
+    review_state = serializers.ChoiceField(choices=Annotation.ReviewState.choices)
+    reply_count = serializers.IntegerField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    modified_at = serializers.DateTimeField()
+
+    def to_representation(self, a: Annotation) -> dict[str, Any]:
+        entity = a.attributed_to_entity
+        author = a.author
+        return {
+            "id": a.pk,
+            "team": a.team_id,
+            "article": a.article_id,
+            "article_revision": a.article_revision,
+            "start": a.start,
+            "end": a.end,
+            "exact": a.exact,
+            "prefix": a.prefix,
+            "suffix": a.suffix,
+            "tags": [tag_dict(t) for t in a.tags.all()],
+            "comment": a.comment,
+            "assessment": a.assessment,
+            "attributed_to": a.attributed_to_id,
+            "attributed_to_entity": (
+                {"id": entity.pk, "name": entity.name, "kind": entity.kind} if entity else None
+            ),
+            "author": {
+                "id": author.pk,
+                "username": author.username,
+                "name": f"{author.first_name} {author.last_name}".strip() or author.username,
+            },
+            "visibility": a.visibility,
+            "anchor_state": a.anchor_state,
+            "origin": a.origin,
+            "suggestion_state": a.suggestion_state,
+            "review_state": a.review_state,
+            "reply_count": getattr(a, "reply_count", 0) or 0,
+            "version": a.version,
+            "created_at": a.created_at.isoformat().replace("+00:00", "Z"),
+            "modified_at": a.modified_at.isoformat().replace("+00:00", "Z"),
+        }
+
+
+class AnnotationWriteSerializer(serializers.Serializer):
+    start = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    end = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    exact = serializers.CharField(required=False, trim_whitespace=False, max_length=1_000_000)
+    tags = VisibleRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    assessment = serializers.ChoiceField(choices=Annotation.Assessment.choices, required=False)
+    attributed_to = VisibleRelatedField(
+        queryset=Annotation.objects.all(), required=False, allow_null=True
+    )
+    attributed_to_entity = VisibleRelatedField(
+        queryset=Entity.objects.all(), required=False, allow_null=True
+    )
+    visibility = serializers.ChoiceField(choices=Annotation.Visibility.choices, required=False)
+
+
+class AnnotationCreateSerializer(AnnotationWriteSerializer):
+    article = VisibleRelatedField(queryset=Article.objects.all())
+
+
+class AnnotationUpdateSerializer(AnnotationWriteSerializer):
+    start = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False)
+    end = serializers.IntegerField(min_value=1, max_value=10_000_000, required=False)
+
+
+# --- Discussion and review -------------------------------------------------------------------
+
+
+class ReplySerializer(serializers.ModelSerializer):
+    author = UserSerializer(read_only=True)
+    annotation = VisibleRelatedField(queryset=Annotation.objects.all())
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Reply.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Reply
+        fields = ["id", "annotation", "parent", "author", "text", "created_at", "modified_at"]
+        read_only_fields = ["created_at", "modified_at"]
+        extra_kwargs = {"text": {"max_length": 10_000}}
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = UserSerializer(read_only=True)
+    annotation = VisibleRelatedField(queryset=Annotation.objects.all())
+
+    class Meta:
+        model = Review
+        fields = ["id", "annotation", "reviewer", "verdict", "note", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"note": {"max_length": 10_000, "required": False}}
+
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+
+class JobSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "team",
+            "kind",
+            "status",
+            "total",
+            "done",
+            "progress",
+            "message",
+            "errors",
+            "result",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=1000, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,15 @@
+"""Create the database cache table (settings.CACHES) with the schema, so that no deployment
+step can forget `createcachetable`."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("annotations", "0003_idempotency")]
+
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

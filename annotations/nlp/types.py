@@ -1,0 +1,75 @@
+"""Plain results of the NLP pipeline: text in, these dataclasses out.
+
+Nothing here knows about spaCy or Django, so services can store them and tests can compare them
+without loading a model. Every offset is a Python ``str`` index (a Unicode code point) into the
+text that was analysed, the same unit as ``Mention.start`` in annotations/models.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Origin = Literal["gazetteer", "model"]
+
+#: Entity labels kept from spaCy; numbers, dates, money ... are not entities an analyst links.
+KEPT_LABELS: frozenset[str] = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
+
+
+@dataclass(frozen=True, slots=True)
+class MentionData:
+    """A span of the text that names an entity, with the key that links it across articles.
+
+    ``label`` is what the span itself is ("Russian" is NORP); ``kind`` is the kind of the
+    entity it resolves to (the state Russia is a GPE). They differ only for demonyms.
+    ``key`` is ``gaz:<gazetteer id>`` when the gazetteer knows the entity, otherwise
+    ``name:<KIND>:<normalised canonical name>``.
+    """
+
+    start: int
+    end: int
+    text: str
+    label: str
+    origin: Origin
+    confidence: float
+    key: str
+    canonical_name: str
+    kind: str
+    gazetteer_id: str | None
+    wikidata: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionData:
+    """A suggested claim: reported content, who it is attributed to and what it rests on.
+
+    ``speaker`` is the mention at the head of the speaker phrase when there is one (the
+    Kirby mention for "White House national security spokesman John Kirby"); the speaker
+    span always covers the whole phrase, so unnamed speakers ("Western intelligence
+    agencies") are still shown. ``source_*`` is what the sentence says the claim rests on
+    ("a declassified US intelligence report", "satellite images released by ...").
+    """
+
+    claim_start: int
+    claim_end: int
+    claim_text: str
+    speaker: MentionData | None
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_text: str | None
+    source_start: int | None
+    source_end: int | None
+    source_text: str | None
+    cue: str
+    cue_start: int
+    cue_end: int
+    pattern: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAnalysis:
+    """Everything the pipeline found in one text: mentions sorted by start, never overlapping."""
+
+    mentions: list[MentionData] = field(default_factory=list)
+    attributions: list[AttributionData] = field(default_factory=list)

@@ -1,0 +1,296 @@
+"""Canonical entities: linking NER output to them, and the analysts' corrections.
+
+A mention found by NER carries a resolution key (``gaz:vladimir-putin`` when the gazetteer knows
+the name, ``name:PERSON:john kirby`` otherwise). ``EntityKey`` maps keys to a team's entities,
+so "Putin" in one article and "Russian President Vladimir Putin" in another meet at one entity.
+Analysts' corrections (merge, split, re-link, reject) are recorded so that running NER again
+never undoes them: re-linked mentions become ``origin=analyst``, rejected ones stay as rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from annotations.models import Annotation, Entity, EntityKey, Mention, Team
+from annotations.nlp.gazetteer import get_gazetteer
+from annotations.nlp.types import MentionData
+from annotations.services.teams import ANNOTATE_ROLES, require_role
+
+logger = logging.getLogger(__name__)
+
+MAX_ALIASES = 100
+
+
+class EntityResolver:
+    """Key → entity for one team, cached for a batch of articles.
+
+    Reads every key the batch needs in one query, and creates the missing entities in bulk;
+    a bulk import resolves tens of thousands of mentions with a handful of queries.
+    """
+
+    def __init__(self, team: Team) -> None:
+        self.team = team
+        self._by_key: dict[str, int] = {}
+
+    def resolve(self, mentions: Iterable[MentionData]) -> dict[str, int]:
+        wanted: dict[str, MentionData] = {}
+        for mention in mentions:
+            if mention.key not in self._by_key:
+                wanted.setdefault(mention.key, mention)
+        if wanted:
+            self._load(list(wanted))
+            missing = [m for key, m in wanted.items() if key not in self._by_key]
+            if missing:
+                self._create(missing)
+        return self._by_key
+
+    def _load(self, keys: Sequence[str]) -> None:
+        rows = EntityKey.objects.filter(team=self.team, key__in=keys).values_list(
+            "key", "entity_id"
+        )
+        self._by_key.update(rows)
+
+    def _create(self, mentions: list[MentionData]) -> None:
+        gazetteer = get_gazetteer()
+        by_wikidata = {}
+        wikidata_ids = [m.wikidata for m in mentions if m.wikidata]
+        if wikidata_ids:
+            # An analyst may have created the entity by hand with its Wikidata id.
+            by_wikidata = dict(
+                Entity.objects.filter(team=self.team, wikidata_id__in=wikidata_ids).values_list(
+                    "wikidata_id", "id"
+                )
+            )
+        new_entities: list[tuple[str, Entity]] = []
+        keys: list[EntityKey] = []
+        for mention in mentions:
+            if mention.wikidata and mention.wikidata in by_wikidata:
+                keys.append(
+                    EntityKey(
+                        team=self.team, key=mention.key, entity_id=by_wikidata[mention.wikidata]
+                    )
+                )
+                continue
+            entry = gazetteer.get(mention.gazetteer_id) if mention.gazetteer_id else None
+            entity = Entity(
+                team=self.team,
+                name=(entry.name if entry else mention.canonical_name)[:300],
+                kind=mention.kind if mention.kind in Entity.Kind.values else Entity.Kind.OTHER,
+                description=(entry.description if entry else "")[:500],
+                wikidata_id=(entry.wikidata if entry and entry.wikidata else "") or "",
+                gazetteer_id=mention.gazetteer_id or "",
+                aliases=list(entry.aliases[:MAX_ALIASES]) if entry else [],
+            )
+            new_entities.append((mention.key, entity))
+        created = Entity.objects.bulk_create([entity for _, entity in new_entities])
+        for (key, _), entity in zip(new_entities, created, strict=True):
+            keys.append(EntityKey(team=self.team, key=key, entity_id=entity.pk))
+        EntityKey.objects.bulk_create(keys)
+        self._by_key.update({k.key: k.entity_id for k in keys})
+
+
+def mentions_replace(
+    *, article_id: int, mentions: Sequence[MentionData], resolver: EntityResolver
+) -> list[Mention]:
+    """Make the machine mentions of an article those of ``mentions``; keep analysts' work.
+
+    Called inside the caller's transaction. Spans an analyst added, re-linked or rejected win
+    over the model's: a model mention overlapping one of them is dropped.
+    """
+    kept = list(
+        Mention.objects.filter(article_id=article_id)
+        .filter(Q(origin=Mention.Origin.ANALYST) | Q(rejected=True))
+        .values_list("start", "end")
+    )
+    Mention.objects.filter(article_id=article_id, rejected=False).exclude(
+        origin=Mention.Origin.ANALYST
+    ).delete()
+    keys = resolver.resolve(mentions)
+    rows = [
+        Mention(
+            article_id=article_id,
+            entity_id=keys[m.key],
+            start=m.start,
+            end=m.end,
+            text=m.text[:500],
+            label=m.label[:16],
+            origin=m.origin,
+            confidence=min(1.0, max(0.0, m.confidence)),
+        )
+        for m in mentions
+        if not any(m.start < end and start < m.end for start, end in kept)
+    ]
+    return Mention.objects.bulk_create(rows)
+
+
+def _require_same_team(entities: Iterable[Entity], team_id: int, field: str) -> None:
+    if any(entity.team_id != team_id for entity in entities):
+        raise ValidationError({field: "Entities must belong to the same team."})
+
+
+@transaction.atomic
+def entity_merge(*, target: Entity, others: Sequence[Entity], actor: AbstractBaseUser) -> Entity:
+    """Fold ``others`` into ``target``: their mentions, keys, attributions and names move."""
+    require_role(user=actor, team=target.team, roles=ANNOTATE_ROLES, action="merge entities")
+    others = [e for e in others if e.pk != target.pk]
+    if not others:
+        raise ValidationError({"entities": "Name at least one other entity to merge."})
+    _require_same_team(others, target.team_id, "entities")
+    other_ids = [e.pk for e in others]
+    # Two merged entities may both have a mention of the same span only if they came from
+    # different articles, so moving mentions never breaks the one-mention-per-span rule.
+    Mention.objects.filter(entity_id__in=other_ids).update(entity=target)
+    EntityKey.objects.filter(entity_id__in=other_ids).update(entity=target)
+    Annotation.objects.filter(attributed_to_entity_id__in=other_ids).update(
+        attributed_to_entity=target
+    )
+    names = list(target.aliases)
+    for other in others:
+        names += [other.name, *other.aliases]
+        if not target.wikidata_id and other.wikidata_id:
+            target.wikidata_id = other.wikidata_id
+        if not target.description and other.description:
+            target.description = other.description
+    target.aliases = _unique_names(names, exclude=target.name)
+    Entity.objects.filter(pk__in=other_ids).update(wikidata_id="")  # free the unique id
+    Entity.objects.filter(pk__in=other_ids).delete()
+    target.save(update_fields=["aliases", "wikidata_id", "description", "updated_at"])
+    logger.info("entity.merged into=%s from=%s", target.pk, other_ids)
+    return target
+
+
+def _unique_names(names: Iterable[str], *, exclude: str) -> list[str]:
+    seen = {exclude.casefold()}
+    result = []
+    for name in names:
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return result[:MAX_ALIASES]
+
+
+@transaction.atomic
+def entity_split(
+    *,
+    entity: Entity,
+    mentions: Sequence[Mention],
+    name: str,
+    kind: str,
+    actor: AbstractBaseUser,
+) -> Entity:
+    """Move some mentions of ``entity`` to a new entity; they are analyst decisions from now."""
+    require_role(user=actor, team=entity.team, roles=ANNOTATE_ROLES, action="split entities")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "The new entity needs a name."})
+    if kind not in Entity.Kind.values:
+        raise ValidationError({"kind": f"Kind must be one of {', '.join(Entity.Kind.values)}."})
+    if not mentions:
+        raise ValidationError({"mentions": "Choose the mentions that belong to the new entity."})
+    if any(m.entity_id != entity.pk for m in mentions):
+        raise ValidationError({"mentions": "Every mention must currently belong to the entity."})
+    new = Entity.objects.create(team=entity.team, name=name[:300], kind=kind)
+    Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(
+        entity=new, origin=Mention.Origin.ANALYST, confidence=1.0
+    )
+    logger.info("entity.split from=%s new=%s mentions=%s", entity.pk, new.pk, len(mentions))
+    return new
+
+
+@transaction.atomic
+def mention_set_entity(*, mention: Mention, entity: Entity, actor: AbstractBaseUser) -> Mention:
+    """Correct which entity a mention names. NER will not change it back."""
+    team = mention.article.team
+    require_role(user=actor, team=team, roles=ANNOTATE_ROLES, action="correct mentions")
+    _require_same_team([entity], team.pk, "entity")
+    mention.entity = entity
+    mention.origin = Mention.Origin.ANALYST
+    mention.rejected = False
+    mention.confidence = 1.0
+    mention.save(update_fields=["entity", "origin", "rejected", "confidence"])
+    return mention
+
+
+@transaction.atomic
+def mention_create(
+    *, article_id: int, entity: Entity, start: int, end: int, actor: AbstractBaseUser
+) -> Mention:
+    """An analyst marks a span the model missed."""
+    from annotations.models import Article
+
+    article = Article.objects.select_related("team").get(pk=article_id)
+    require_role(user=actor, team=article.team, roles=ANNOTATE_ROLES, action="add mentions")
+    _require_same_team([entity], article.team_id, "entity")
+    if not (
+        isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(article.text)
+    ):
+        raise ValidationError({"end": f"Need 0 <= start < end <= {len(article.text)}."})
+    Mention.objects.filter(
+        article=article, start__lt=end, end__gt=start, origin__in=["model", "gazetteer"]
+    ).delete()
+    try:
+        with transaction.atomic():
+            return Mention.objects.create(
+                article=article,
+                entity=entity,
+                start=start,
+                end=end,
+                text=article.text[start:end][:500],
+                label=entity.kind,
+                origin=Mention.Origin.ANALYST,
+            )
+    except IntegrityError:
+        raise ValidationError({"start": "An analyst's mention already covers this span."}) from None
+
+
+@transaction.atomic
+def mention_reject(*, mention: Mention, actor: AbstractBaseUser) -> Mention:
+    """Hide a wrong mention; the row stays so that NER does not bring it back."""
+    require_role(
+        user=actor, team=mention.article.team, roles=ANNOTATE_ROLES, action="reject mentions"
+    )
+    mention.rejected = True
+    mention.save(update_fields=["rejected"])
+    return mention
+
+
+@transaction.atomic
+def entity_update(
+    *,
+    entity: Entity,
+    name: str | None = None,
+    kind: str | None = None,
+    description: str | None = None,
+    wikidata_id: str | None = None,
+    aliases: Sequence[str] | None = None,
+) -> Entity:
+    if name is not None:
+        name = " ".join(name.split())
+        if not name:
+            raise ValidationError({"name": "An entity needs a name."})
+        entity.name = name[:300]
+    if kind is not None:
+        if kind not in Entity.Kind.values:
+            raise ValidationError({"kind": f"Kind must be one of {', '.join(Entity.Kind.values)}."})
+        entity.kind = kind
+    if description is not None:
+        entity.description = description[:500]
+    if wikidata_id is not None:
+        clash = Entity.objects.filter(team=entity.team, wikidata_id=wikidata_id).exclude(
+            pk=entity.pk
+        )
+        if wikidata_id and clash.exists():
+            raise ValidationError(
+                {"wikidata_id": f"{clash.first()} already has this id; merge the two instead."}
+            )
+        entity.wikidata_id = wikidata_id
+    if aliases is not None:
+        entity.aliases = _unique_names(aliases, exclude=entity.name)
+    entity.save()
+    return entity

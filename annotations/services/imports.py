@@ -1,0 +1,407 @@
+"""The import paths: plain text, HTML, a URL, and JSON Lines in bulk.
+
+Each path ends in the same place: a canonical text, deduplicated within the team by URL and by
+text hash, so importing the same material twice creates nothing and touches no annotation.
+New articles are queued for NER once the transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
+from annotations.lib.urlfetch import FetchError, fetch_url
+from annotations.models import Article, ArticleRevision, Job, Team
+from annotations.services.articles import (
+    _clean_authors,
+    _clean_title,
+    _clean_url,
+    article_create,
+    canonical_text,
+    outlet_for,
+    text_sha256,
+)
+from annotations.services.jobs import job_enqueue
+from annotations.services.teams import IMPORT_ROLES, require_role
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE_BYTES = 4 * 1024 * 1024  # a 1 MB text escaped as JSON, with metadata, fits easily
+MAX_HTML_BYTES = 5 * 1024 * 1024
+BULK_CHUNK = 500
+ARTICLE_FIELDS = {"text", "title", "url", "outlet", "authors", "published_at", "language"}
+
+
+def parse_published_at(value: Any, *, field_name: str = "published_at") -> datetime | None:
+    """ISO 8601 date or date-time; naive values are taken as UTC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed: datetime | None = value
+    elif isinstance(value, str):
+        try:
+            parsed = parse_datetime(value.strip())
+            if parsed is None and (day := parse_date(value.strip())) is not None:
+                parsed = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - made aware below
+        except ValueError:
+            parsed = None
+    else:
+        parsed = None
+    if parsed is None:
+        raise ValidationError(
+            {field_name: f"{str(value)[:60]!r} is not an ISO 8601 date (e.g. 2024-11-01T09:30Z)."}
+        )
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.UTC)
+
+
+def _existing(*, team: Team, url: str, digest: str) -> Article | None:
+    if url:
+        found = Article.objects.filter(team=team, url=url).first()
+        if found is not None:
+            return found
+    return Article.objects.filter(team=team, text_sha256=digest).order_by("pk").first()
+
+
+def _queue_analysis(
+    *, team: Team, article_ids: list[int], user: AbstractBaseUser | None
+) -> Job | None:
+    if not article_ids:
+        return None
+    return job_enqueue(
+        team=team,
+        kind=Job.Kind.ANALYZE,
+        params={"article_ids": article_ids},
+        created_by=user,
+        total=len(article_ids),
+    )
+
+
+@transaction.atomic
+def import_text(
+    *,
+    team: Team,
+    user: AbstractBaseUser | None,
+    text: str,
+    title: str = "",
+    url: str = "",
+    outlet_name: str = "",
+    authors: Any = None,
+    published_at: Any = None,
+    language: str = "en",
+    analyze: bool = True,
+) -> tuple[Article, bool]:
+    """Import one article; return it and whether it is new (False: it was already there)."""
+    if user is not None:
+        require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
+    text = canonical_text(text)
+    url = _clean_url(url)
+    existing = _existing(team=team, url=url, digest=text_sha256(text))
+    if existing is not None:
+        return existing, False
+    article = article_create(
+        team=team,
+        text=text,
+        title=title,
+        url=url,
+        outlet_name=outlet_name,
+        authors=authors,
+        published_at=parse_published_at(published_at),
+        language=language,
+        imported_by=user,
+    )
+    if analyze:
+        _queue_analysis(team=team, article_ids=[article.pk], user=user)
+    return article, True
+
+
+def import_html(
+    *,
+    team: Team,
+    user: AbstractBaseUser | None,
+    html: str | bytes,
+    url: str = "",
+    charset: str | None = None,
+    analyze: bool = True,
+) -> tuple[Article, bool]:
+    """Extract the main text and metadata from an HTML page and import it."""
+    if len(html) > MAX_HTML_BYTES:
+        raise ValidationError({"html": f"The page is larger than {MAX_HTML_BYTES // 2**20} MB."})
+    try:
+        markup = decode_html(html, charset) if isinstance(html, bytes) else html
+        extracted = extract_article(markup, url=url or None)
+    except ExtractionError as exc:
+        raise ValidationError({"html": str(exc)}) from None
+    return import_text(
+        team=team,
+        user=user,
+        text=extracted.text,
+        title=extracted.title,
+        url=url or extracted.url,
+        outlet_name=extracted.site_name,
+        authors=extracted.authors,
+        published_at=extracted.published_at,
+        language=extracted.language or "en",
+        analyze=analyze,
+    )
+
+
+def import_url(
+    *,
+    team: Team,
+    user: AbstractBaseUser | None,
+    url: str,
+    analyze: bool = True,
+    **fetch_options: Any,
+) -> tuple[Article, bool]:
+    """Fetch a public http(s) page (SSRF-safe, 10 s, 5 MB) and import it as HTML."""
+    if user is not None:
+        require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
+    url = _clean_url(url)
+    if not url:
+        raise ValidationError({"url": "Give the URL of the article."})
+    existing = Article.objects.filter(team=team, url=url).first()
+    if existing is not None:
+        return existing, False
+    try:
+        page = fetch_url(url, **fetch_options)
+    except FetchError as exc:
+        raise ValidationError({"url": str(exc)}) from None
+    if page.content_type == "text/plain":
+        body = page.body.decode(page.charset or "utf-8", errors="replace")
+        return import_text(team=team, user=user, text=body, url=url, analyze=analyze)
+    return import_html(
+        team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
+    )
+
+
+# --- JSON Lines ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    lines: int = 0
+    job_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "lines": self.lines,
+            "created": len(self.created),
+            "duplicates": len(self.duplicates),
+            "errors": self.errors,
+            "article_ids": self.created,
+            "job": self.job_id,
+        }
+
+
+@dataclass
+class _Row:
+    line: int
+    text: str
+    digest: str
+    title: str
+    url: str
+    outlet: str
+    authors: list[str]
+    published_at: datetime | None
+    language: str
+
+
+def _first_error(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        name, messages = next(iter(exc.message_dict.items()))
+        return f"{name}: {messages[0]}"
+    return exc.messages[0]
+
+
+def _parse_line(number: int, raw: bytes | str) -> _Row:
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_LINE_BYTES:
+            raise ValidationError(f"the line is over {MAX_LINE_BYTES // 2**20} MB")
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        record = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(record, dict):
+        raise ValidationError("each line must be a JSON object with at least a 'text' field")
+    unknown = sorted(set(record) - ARTICLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
+    if "text" not in record:
+        raise ValidationError({"text": "missing"})
+    for name in ("title", "url", "outlet", "language"):
+        if record.get(name) is not None and not isinstance(record[name], str):
+            raise ValidationError({name: "must be a string"})
+    text = canonical_text(record["text"])
+    return _Row(
+        line=number,
+        text=text,
+        digest=text_sha256(text),
+        title=_clean_title(record.get("title") or "", text),
+        url=_clean_url(record.get("url") or ""),
+        outlet=record.get("outlet") or "",
+        authors=_clean_authors(record.get("authors")),
+        published_at=parse_published_at(record.get("published_at")),
+        language=(record.get("language") or "en")[:16],
+    )
+
+
+def _chunks(lines: Iterable[bytes | str], size: int) -> Iterator[list[tuple[int, bytes | str]]]:
+    chunk: list[tuple[int, bytes | str]] = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        chunk.append((number, raw))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def import_jsonl(
+    *,
+    team: Team,
+    user: AbstractBaseUser | None,
+    lines: Iterable[bytes | str],
+    analyze: bool = True,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import one article per line. A bad line is reported with its number and reason, and
+    the rest goes on; each chunk of good lines is written in bulk, in one transaction."""
+    if user is not None:
+        require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
+    report = ImportReport()
+    for chunk in _chunks(lines, BULK_CHUNK):
+        rows = []
+        for number, raw in chunk:
+            try:
+                rows.append(_parse_line(number, raw))
+            except ValidationError as exc:
+                report.errors.append({"line": number, "message": _first_error(exc)})
+        _write_rows(team=team, user=user, rows=rows, report=report)
+        report.lines = chunk[-1][0]
+        if on_progress:
+            on_progress(report.lines)
+    if analyze and report.created:
+        with transaction.atomic():
+            job = _queue_analysis(team=team, article_ids=report.created, user=user)
+        report.job_id = job.pk if job else None
+    logger.info(
+        "articles.imported team=%s created=%s duplicates=%s errors=%s",
+        team.slug,
+        len(report.created),
+        len(report.duplicates),
+        len(report.errors),
+    )
+    return report
+
+
+@transaction.atomic
+def _write_rows(
+    *, team: Team, user: AbstractBaseUser | None, rows: list[_Row], report: ImportReport
+) -> None:
+    urls = {row.url for row in rows if row.url}
+    digests = {row.digest for row in rows}
+    by_url = dict(Article.objects.filter(team=team, url__in=urls).values_list("url", "pk"))
+    by_digest: dict[str, int] = {}
+    for digest, pk in (
+        Article.objects.filter(team=team, text_sha256__in=digests)
+        .order_by("pk")
+        .values_list("text_sha256", "pk")
+    ):
+        by_digest.setdefault(digest, pk)
+    outlets: dict[tuple[str, str], Any] = {}
+    fresh: list[tuple[_Row, Article]] = []
+    seen_urls: dict[str, _Row] = {}
+    seen_digests: dict[str, _Row] = {}
+    for row in rows:
+        existing = by_url.get(row.url) if row.url else None
+        existing = existing or by_digest.get(row.digest)
+        if existing is not None:
+            report.duplicates.append(existing)
+            continue
+        if (row.url and row.url in seen_urls) or row.digest in seen_digests:
+            first = seen_urls.get(row.url) or seen_digests[row.digest]
+            report.errors.append(
+                {"line": row.line, "message": f"duplicate of line {first.line} in this file"}
+            )
+            continue
+        if row.url:
+            seen_urls[row.url] = row
+        seen_digests[row.digest] = row
+        outlet_key = (row.outlet, row.url.split("/")[2] if row.url else "")
+        if outlet_key not in outlets:
+            outlets[outlet_key] = outlet_for(name=row.outlet, url=row.url)
+        fresh.append(
+            (
+                row,
+                Article(
+                    team=team,
+                    title=row.title,
+                    text=row.text,
+                    text_sha256=row.digest,
+                    url=row.url,
+                    outlet=outlets[outlet_key],
+                    authors=row.authors,
+                    published_at=row.published_at,
+                    language=row.language,
+                    imported_by=user,
+                ),
+            )
+        )
+    created = Article.objects.bulk_create([article for _, article in fresh])
+    ArticleRevision.objects.bulk_create(
+        ArticleRevision(
+            article=article,
+            number=1,
+            text=article.text,
+            text_sha256=article.text_sha256,
+            created_by=user,
+        )
+        for article in created
+    )
+    report.created.extend(article.pk for article in created)
+
+
+def check_import_url(url: str) -> str:
+    """Refuse at once what can be refused without DNS: other schemes, credentials,
+    literal private addresses and localhost. The fetch checks every resolved address again."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    from annotations.lib.urlfetch import is_public_address
+
+    cleaned = _clean_url(url)
+    if not cleaned:
+        raise ValidationError({"url": "Give the URL of the article."})
+    parts = urlsplit(cleaned)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if parts.username or parts.password:
+        raise ValidationError({"url": "URLs with credentials are not fetched."})
+    if host == "localhost" or host.endswith(".localhost"):
+        raise ValidationError({"url": "Local addresses are not fetched."})
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return cleaned
+    if not is_public_address(address):
+        raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
+    return cleaned

@@ -1,0 +1,227 @@
+"""Suggested claim annotations from reported speech, on the seed article and small cases."""
+
+from __future__ import annotations
+
+from annotations.nlp import ArticleAnalysis, analyze
+from tests.nlp.helpers import SEED_TEXT, attribution, attributions, gaz_key, mention
+
+
+def test_seed_kirby_said_the_us_believes_the_troops_traveled_by_ship(
+    seed: ArticleAnalysis,
+) -> None:
+    said = attribution(seed, claim_starts="the US believes the North Korean troops", cue="said")
+    assert said.speaker is not None
+    assert said.speaker.key == mention(seed, "John Kirby").key
+    assert said.speaker_text == "White House national security spokesman John Kirby"
+    assert said.claim_text.endswith("frontline areas on the Russia-Ukraine border")
+    assert "nested" not in said.pattern
+
+
+def test_seed_nested_us_belief_is_kept_with_lower_confidence(seed: ArticleAnalysis) -> None:
+    outer = attribution(seed, claim_starts="the US believes", cue="said")
+    inner = attribution(seed, claim_starts="the North Korean troops traveled", cue="believes")
+    assert inner.speaker is not None
+    assert inner.speaker.key == gaz_key("United States")
+    assert "nested" in inner.pattern
+    assert inner.confidence < outer.confidence
+
+
+def test_seed_kirby_said_the_us_continues_to_assess(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="the US continues to assess", cue="said")
+    assert said.claim_text == "the US continues to assess the situation"
+    assert said.speaker is not None
+    assert said.speaker.key == mention(seed, "John Kirby").key
+
+
+def test_seed_kirby_added_inherits_the_speaker_of_said(seed: ArticleAnalysis) -> None:
+    added = attribution(seed, claim_starts="if the foreign troops are", cue="added")
+    assert added.speaker is not None
+    assert added.speaker.key == mention(seed, "John Kirby").key
+    assert added.claim_text.endswith("it will also impact things in the Indo-Pacific")
+
+
+def test_seed_kirby_is_the_speaker_of_exactly_three_suggestions(seed: ArticleAnalysis) -> None:
+    kirby = mention(seed, "John Kirby").key
+    assert [a.cue for a in seed.attributions if a.speaker and a.speaker.key == kirby] == [
+        "said",
+        "said",
+        "added",
+    ]
+
+
+def test_seed_south_korean_intelligence_service_said_it_used_face_recognition(
+    seed: ArticleAnalysis,
+) -> None:
+    said = attribution(seed, claim_starts="it used AI facial recognition technology")
+    assert said.speaker is not None
+    assert said.speaker.key == mention(seed, "Seoul's intelligence service").key
+    assert said.speaker_text == "South Korea's intelligence service"
+    assert said.source_text == "South Korea's intelligence service"
+    assert said.claim_text.endswith("North Korean officers in the war zones")
+
+
+def test_seed_lloyd_austin_said_troops_were_a_next_step(seed: ArticleAnalysis) -> None:
+    said = attribution(
+        seed, claim_starts='the presence of North Korean troops in Russia was a "next'
+    )
+    assert said.speaker is not None
+    assert said.speaker.key == mention(seed, "Lloyd Austin").key
+    assert said.speaker_text == "United States Defense Secretary Lloyd Austin"
+    assert said.claim_text.endswith("missiles and drones")
+
+
+def test_seed_putin_quote_rests_on_satellite_images(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="Images are a serious thing")
+    assert said.claim_text == (
+        "Images are a serious thing; if there are images, they reflect something"
+    )
+    assert said.speaker is not None
+    assert said.speaker.key == gaz_key("Vladimir Putin")
+    assert said.source_text == "satellite images released by Seoul's intelligence service"
+    assert SEED_TEXT[said.source_start : said.source_end] == said.source_text  # type: ignore[misc]
+
+
+def test_seed_cho_koo_rae_said_relations_are_developing(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="the relations between Moscow and Pyongyang")
+    assert said.speaker is not None
+    assert said.speaker.key == mention(seed, "Cho Koo-rae").key
+    # The apposition describes the speaker; it is not part of the speaker's name.
+    assert said.speaker_text == "Cho Koo-rae"
+
+
+def test_seed_cho_sees_a_growing_connection(seed: ArticleAnalysis) -> None:
+    sees = attribution(seed, claim_starts="a growing connection between Atlantic", cue="sees")
+    assert sees.claim_text == "a growing connection between Atlantic and Indo-Pacific security"
+    assert sees.speaker is not None
+    assert sees.speaker.key == mention(seed, "Cho Koo-rae").key
+
+
+def test_seed_western_intelligence_agencies_confirmed_troops_as_unnamed_speaker_and_source(
+    seed: ArticleAnalysis,
+) -> None:
+    confirmed = attribution(
+        seed, claim_starts="the presence of North Korean military personnel in Russia"
+    )
+    assert confirmed.cue == "confirmed"
+    assert confirmed.speaker is None
+    assert confirmed.speaker_text == "Western intelligence agencies"
+    assert confirmed.source_text == "Western intelligence agencies"
+
+
+def test_seed_declassified_report_is_the_source_of_the_casualty_estimate(
+    seed: ArticleAnalysis,
+) -> None:
+    according = attribution(seed, claim_starts="an estimated 315,00 Russian troops")
+    assert (
+        according.claim_text == "an estimated 315,00 Russian troops were either killed or wounded"
+    )
+    assert according.cue == "According to"
+    assert according.pattern == "according-to"
+    assert according.source_text == "a declassified US intelligence report"
+    assert according.speaker_text == "a declassified US intelligence report"
+    assert according.speaker is None
+
+
+def test_seed_south_korean_officials_are_concerned(seed: ArticleAnalysis) -> None:
+    concerned = attribution(seed, claim_starts="Russia may reciprocate")
+    assert concerned.speaker_text == "South Korean officials"
+    assert concerned.speaker is None
+
+
+def test_seed_reported_as_adjective_is_not_a_cue(seed: ArticleAnalysis) -> None:
+    assert not [a for a in seed.attributions if a.cue == "reported"]
+
+
+def test_seed_attribution_offsets_match_the_text_and_stay_in_one_line(
+    seed: ArticleAnalysis,
+) -> None:
+    for a in seed.attributions:
+        assert SEED_TEXT[a.claim_start : a.claim_end] == a.claim_text
+        assert SEED_TEXT[a.cue_start : a.cue_end] == a.cue
+        if a.speaker_start is not None:
+            assert SEED_TEXT[a.speaker_start : a.speaker_end] == a.speaker_text
+        assert "\n" not in a.claim_text  # one sentence; the seed has one paragraph per line
+        assert a.claim_text[0] not in "\"' ,.:"
+        assert a.claim_text[-1] not in "\"' ,.:"
+        assert not a.claim_text.startswith("that ")
+        assert 0 < a.confidence <= 1
+
+
+def test_quote_before_the_speaker_is_the_claim() -> None:
+    analysis = analyze('"The war is over," Putin said.')
+    said = attribution(analysis, claim_starts="The war is over")
+    assert said.claim_text == "The war is over"
+    assert said.speaker is not None
+    assert said.speaker.key == gaz_key("Vladimir Putin")
+
+
+def test_according_to_at_the_end_of_the_sentence_claims_what_precedes_it() -> None:
+    analysis = analyze("The troops are in Kursk, according to the Pentagon.")
+    according = attribution(analysis, claim_starts="The troops are in Kursk")
+    assert according.claim_text == "The troops are in Kursk"
+    assert according.speaker_text == "the Pentagon"
+    assert according.speaker is not None
+
+
+def test_according_to_a_person_names_no_source() -> None:
+    analysis = analyze("According to Vladimir Putin, images are a serious thing.")
+    according = attribution(analysis, claim_starts="images are a serious thing")
+    assert according.speaker is not None
+    assert according.speaker.key == gaz_key("Vladimir Putin")
+    assert according.source_text is None
+
+
+def test_citing_phrase_is_the_source_and_not_part_of_the_claim() -> None:
+    analysis = analyze("Officials said Tuesday that the troops had arrived, citing intelligence.")
+    said = attribution(analysis, claim_starts="the troops had arrived")
+    assert said.claim_text == "the troops had arrived"
+    assert said.source_text == "intelligence"
+    assert said.speaker_text == "Officials"
+
+
+def test_based_on_phrase_is_the_source() -> None:
+    analysis = analyze("Based on satellite images, analysts believe the base was expanded.")
+    believe = attribution(analysis, claim_starts="the base was expanded")
+    assert believe.source_text == "satellite images"
+
+
+def test_told_claims_the_clause_not_the_listener() -> None:
+    analysis = analyze("The NIS told lawmakers that 1,500 troops had arrived in Russia.")
+    told = attribution(analysis, claim_starts="1,500 troops had arrived")
+    assert told.speaker is not None
+    assert told.speaker.key.startswith("gaz:")
+    assert not attributions(analysis, claim_starts="lawmakers")
+
+
+def test_speaker_of_relative_clause_is_the_noun_it_modifies() -> None:
+    analysis = analyze("Kirby, who said the troops were in Russia, declined to comment.")
+    said = attribution(analysis, claim_starts="the troops were in Russia")
+    assert said.speaker_text == "Kirby"
+
+
+def test_he_is_resolved_to_the_last_person_with_lower_confidence() -> None:
+    analysis = analyze(
+        "Defense Secretary Lloyd Austin spoke. Then he told reporters that the US would respond."
+    )
+    told = attribution(analysis, claim_starts="the US would respond")
+    assert told.speaker is not None
+    assert told.speaker.key == gaz_key("Lloyd Austin")
+    assert told.speaker_text == "he"
+    assert told.confidence <= 0.5
+
+
+def test_first_person_inside_a_quote_is_not_a_new_speaker() -> None:
+    analysis = analyze('Putin said: "We believe the West is lying."')
+    assert [a.cue for a in analysis.attributions] == ["said"]
+
+
+def test_participle_clause_shares_the_speaker_of_its_verb() -> None:
+    analysis = analyze('"We are ready," said Kirby, adding that the US would help.')
+    ready = attribution(analysis, claim_starts="We are ready")
+    adding = attribution(analysis, claim_starts="the US would help", cue="adding")
+    assert ready.speaker is not None
+    assert adding.speaker == ready.speaker
+
+
+def test_impersonal_passive_has_no_speaker_and_is_not_suggested() -> None:
+    assert analyze("It is said that the war will end soon.").attributions == []
