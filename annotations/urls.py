@@ -7,4 +7,8 @@ app_name = "annotations"
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_read, name="article-read"),
+    path("import/", views.import_page, name="import"),
+    path("entities/", views.entity_list, name="entity-list"),
+    path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
+    path("team/switch/", views.team_switch, name="team-switch"),
 ]

@@ -1,49 +1,228 @@
-"""HTML pages. Every object is fetched through a helper that answers 404 across teams."""
+"""HTML pages. Data comes from the same querysets and services as the API; the pages' scripts
+talk to the API for every write. Every object is fetched through a helper that 404s across
+teams."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
-from annotations.models import Annotation, Article
+from annotations.api.filters import ArticleFilter
+from annotations.api.serializers import AnnotationSerializer, tag_dict, user_dict
+from annotations.api.views import _article_counts, annotation_queryset
+from annotations.context_processors import SESSION_TEAM, current_membership
+from annotations.models import Annotation, Article, Entity, Membership, Mention, Outlet, Tag
+
+LOGIN_ATTEMPTS = 5
+LOGIN_WINDOW = 15 * 60
 
 
-def article_get_for_user(*, user, pk: int) -> Article:  # type: ignore[no-untyped-def]
+def article_get_for_user(*, user: Any, pk: int) -> Article:
     return get_object_or_404(
         Article.objects.visible_to(user).select_related("team", "outlet"), pk=pk
     )
 
 
+def entity_get_for_user(*, user: Any, pk: int) -> Entity:
+    return get_object_or_404(Entity.objects.visible_to(user).select_related("team"), pk=pk)
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Sign-in with a per-account and per-address limit on failed attempts."""
+
+    def _keys(self) -> list[str]:
+        username = (self.request.POST.get("username") or "").strip().lower()[:150]
+        address = self.request.META.get("REMOTE_ADDR", "")
+        return [f"login-fail:user:{username}", f"login-fail:addr:{address}"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS for key in self._keys()):
+            return render(
+                request,
+                "registration/login.html",
+                {"form": self.get_form(), "throttled": True},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        for key in self._keys():
+            cache.add(key, 0, LOGIN_WINDOW)
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, LOGIN_WINDOW)
+        return super().form_invalid(form)
+
+
+@login_required
+@require_POST
+def team_switch(request: HttpRequest) -> HttpResponse:
+    try:
+        team_id = int(request.POST.get("team", ""))
+    except ValueError:
+        team_id = 0
+    membership = Membership.objects.filter(user=request.user, team_id=team_id).first()
+    if membership is None:
+        messages.error(request, "You are not a member of that team.")
+    else:
+        request.session[SESSION_TEAM] = membership.team_id
+    target = request.POST.get("next") or reverse("annotations:article-list")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+def _team_context(request: HttpRequest) -> dict[str, Any]:
+    membership = current_membership(request)
+    return {
+        "team": membership.team if membership else None,
+        "role": membership.role if membership else None,
+        "can_annotate": bool(membership and membership.role in {"owner", "analyst"}),
+        "can_review": bool(membership and membership.role in {"owner", "reviewer"}),
+    }
+
+
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
-    articles = (
-        Article.objects.visible_to(request.user)
-        .select_related("team", "outlet")
-        .annotate(
-            annotation_count=Count(
-                "annotations",
-                filter=Q(annotations__visibility=Annotation.Visibility.TEAM)
-                | Q(annotations__author=request.user),
-            )
-        )
-        .order_by("-published_at", "-id")[:200]
+    context = _team_context(request)
+    team = context["team"]
+    base = Article.objects.visible_to(request.user).filter(team=team).select_related("outlet")
+    articles = _article_counts(base.defer("text"), request.user).order_by("-published_at", "-id")
+    article_filter = ArticleFilter(request.GET, queryset=articles, request=request)
+    rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
+    context.update(
+        {
+            "articles": rows,
+            "filter": article_filter,
+            "outlets": Outlet.objects.filter(articles__team=team).distinct().order_by("name"),
+            "tags": Tag.objects.filter(team=team),
+            "entities": Entity.objects.filter(team=team).order_by("name")[:2000],
+        }
     )
-    return render(request, "annotations/article_list.html", {"articles": articles})
+    return render(request, "annotations/article_list.html", context)
 
 
 @login_required
 def article_read(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_get_for_user(user=request.user, pk=pk)
-    annotations = (
-        Annotation.objects.visible_to(request.user)
-        .filter(article=article)
-        .select_related("author", "attributed_to", "attributed_to_entity")
-        .prefetch_related("tags")
+    context = _team_context(request)
+    membership = Membership.objects.filter(user=request.user, team=article.team).first()
+    annotations = annotation_queryset(request.user).filter(article=article).order_by("start", "id")
+    mentions = (
+        Mention.objects.filter(article=article, rejected=False)
+        .select_related("entity")
+        .order_by("start")
     )
-    return render(
-        request,
-        "annotations/article_read.html",
-        {"article": article, "annotations": annotations},
+    data = {
+        "article": {
+            "id": article.pk,
+            "team": article.team_id,
+            "revision": article.revision,
+            "nlp_status": article.nlp_status,
+        },
+        "me": user_dict(request.user),
+        "role": membership.role if membership else None,
+        "annotations": AnnotationSerializer(annotations, many=True).data,
+        "mentions": [[m.pk, m.start, m.end, m.entity_id, m.label, m.origin] for m in mentions],
+        "entities": {
+            str(e.pk): {"id": e.pk, "name": e.name, "kind": e.kind}
+            for e in {m.entity_id: m.entity for m in mentions}.values()
+        },
+        "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
+        "teammates": [
+            user_dict(m.user)
+            for m in Membership.objects.filter(team=article.team).select_related("user")
+        ],
+    }
+    context.update(
+        {
+            "article": article,
+            "paragraphs": _paragraphs(article.text),
+            "reader_data": data,
+            "annotation_count": len(data["annotations"]),
+        }
     )
+    return render(request, "annotations/article_read.html", context)
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(code point offset, text) of each line; the "\\n" between them is not drawn."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "annotations/import.html", _team_context(request))
+
+
+@login_required
+def entity_list(request: HttpRequest) -> HttpResponse:
+    from annotations.api.filters import EntityFilter
+    from annotations.api.views import EntityViewSet
+
+    context = _team_context(request)
+    view = EntityViewSet()
+    view.request = request  # type: ignore[assignment]
+    base = view.get_queryset().filter(team=context["team"]).order_by("-mention_count", "name")
+    entity_filter = EntityFilter(request.GET, queryset=base, request=request)
+    context.update(
+        {
+            "entities": list(entity_filter.qs[:500]) if entity_filter.is_valid() else [],
+            "filter": entity_filter,
+            "kinds": Entity.Kind.choices,
+        }
+    )
+    return render(request, "annotations/entity_list.html", context)
+
+
+@login_required
+def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = entity_get_for_user(user=request.user, pk=pk)
+    mentions = list(
+        Mention.objects.filter(entity=entity, rejected=False)
+        .select_related("article")
+        .order_by("-article__published_at", "article_id", "start")[:1000]
+    )
+    articles: dict[int, dict[str, Any]] = {}
+    for mention in mentions:
+        entry = articles.setdefault(
+            mention.article_id, {"article": mention.article, "mentions": []}
+        )
+        text = mention.article.text
+        entry["mentions"].append(
+            {
+                "mention": mention,
+                "before": text[max(0, mention.start - 60) : mention.start],
+                "after": text[mention.end : mention.end + 60],
+            }
+        )
+    claims = (
+        annotation_queryset(request.user)
+        .filter(attributed_to_entity=entity)
+        .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
+        .select_related("article")
+        .order_by("-created_at")[:500]
+    )
+    context = _team_context(request)
+    context.update(
+        {
+            "entity": entity,
+            "articles": list(articles.values()),
+            "mention_count": len(mentions),
+            "claims": claims,
+            "entity_json": json.dumps({"id": entity.pk}),
+        }
+    )
+    return render(request, "annotations/entity_detail.html", context)

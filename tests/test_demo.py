@@ -77,3 +77,47 @@ def test_demo_refuses_production(settings):
     with pytest.raises(CommandError):
         call_command("demo", stdout=StringIO())
     assert not Team.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_articles_share_canonical_entities_across_articles():
+    from annotations.models import Entity, Mention
+
+    call_command("demo", stdout=StringIO())
+    team = Team.objects.get(slug="demo")
+
+    def entity(gazetteer_id: str) -> Entity:
+        return Entity.objects.get(team=team, gazetteer_id=gazetteer_id)
+
+    putin = entity("vladimir-putin")
+    assert putin.kind == "PERSON"
+    assert Mention.objects.filter(entity=putin).order_by().values("article").distinct().count() >= 2
+    surfaces = set(Mention.objects.filter(entity=putin).values_list("text", flat=True))
+    assert {"Putin", "Vladimir Putin"} <= surfaces
+    kim = entity("kim-jong-un")
+    # "Kim" after "Kim Jong Un" in the same article is him.
+    assert "Kim" in set(Mention.objects.filter(entity=kim).values_list("text", flat=True))
+    nis = entity("nis-south-korea")
+    assert nis.kind == "ORG"
+    nis_surfaces = set(Mention.objects.filter(entity=nis).values_list("text", flat=True))
+    assert any(s.startswith("Seoul") for s in nis_surfaces)
+    assert any(s.startswith("South Korea") for s in nis_surfaces)
+    for gazetteer_id, kind in [
+        ("john-kirby", "PERSON"),
+        ("lloyd-austin", "PERSON"),
+        ("russia", "GPE"),
+    ]:
+        assert entity(gazetteer_id).kind == kind
+    # One entity per gazetteer id: nothing split across articles.
+    ids = list(
+        Entity.objects.filter(team=team)
+        .exclude(gazetteer_id="")
+        .values_list("gazetteer_id", flat=True)
+    )
+    assert len(ids) == len(set(ids))
+    claim = Annotation.objects.get(
+        exact__startswith="at least 8,000 North Korean troops", origin="analyst"
+    )
+    assert claim.attributed_to_entity == entity("john-kirby")
+    suggestions = Annotation.objects.filter(team=team, origin="model", suggestion_state="pending")
+    assert suggestions.filter(attributed_to_entity=entity("john-kirby")).exists()

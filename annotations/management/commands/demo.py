@@ -16,7 +16,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from annotations.models import Annotation, Article, Membership, Tag, Team
+from annotations.models import Annotation, Article, Entity, Membership, Tag, Team
+from annotations.services.analysis import articles_analyze
 from annotations.services.annotations import annotation_create
 from annotations.services.articles import article_create
 from annotations.services.teams import membership_set, team_create
@@ -37,6 +38,7 @@ class DemoAnnotation:
     comment: str = ""
     assessment: str = Annotation.Assessment.UNVERIFIED
     source_exact: str = ""  # the quote of the source annotation this claim is attributed to
+    speaker: str = ""  # gazetteer id of the entity the claim is attributed to
 
 
 _WIRE = "https://wire.newsnotes.example/2024/"
@@ -54,6 +56,7 @@ DEMO_ANNOTATIONS = (
         "Figure matches the Pentagon's briefing of the same day; the NIS gave no Kursk number.",
         Annotation.Assessment.SUPPORTED,
         source_exact="White House national security spokesman John Kirby",
+        speaker="john-kirby",
     ),
     DemoAnnotation(
         _WIRE + "10/18/nis-special-forces",
@@ -68,6 +71,7 @@ DEMO_ANNOTATIONS = (
         "",
         Annotation.Assessment.UNVERIFIED,
         source_exact="Seoul's intelligence service released satellite images",
+        speaker="nis-south-korea",
     ),
     DemoAnnotation(
         _WIRE + "10/18/nis-special-forces",
@@ -134,11 +138,20 @@ class Command(BaseCommand):
                 imported_by=users["analyst"],
             )
             created_any = True
+        # Entities and suggestions, inline: the demo should show them on first load, even
+        # before a worker runs. Articles already analysed are skipped.
+        report = articles_analyze(
+            article_ids=list(Article.objects.filter(team=team).values_list("pk", flat=True))
+        )
+        created_any |= report.articles > 0
         created_any |= self._annotate(team=team, author=users["analyst"])
         return created_any
 
     def _annotate(self, *, team: Team, author: Any) -> bool:
         tags = {tag.slug: tag for tag in Tag.objects.filter(team=team)}
+        entities = {
+            e.gazetteer_id: e for e in Entity.objects.filter(team=team).exclude(gazetteer_id="")
+        }
         created_any = False
         by_quote: dict[tuple[int, str], Annotation] = {}
         for spec in DEMO_ANNOTATIONS:
@@ -161,6 +174,7 @@ class Command(BaseCommand):
                     comment=spec.comment,
                     assessment=spec.assessment,
                     attributed_to=by_quote.get((article.pk, spec.source_exact)),
+                    attributed_to_entity=entities.get(spec.speaker) if spec.speaker else None,
                 )
                 created_any = True
             by_quote[(article.pk, spec.exact)] = existing

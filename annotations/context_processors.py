@@ -1,0 +1,38 @@
+"""The workspace every page shows: the user's teams and the one they are working in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from annotations.models import Membership
+
+SESSION_TEAM = "newsnotes_team"
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The membership of the team the user switched to, else their first team."""
+    if not request.user.is_authenticated:
+        return None
+    cached = getattr(request, "_newsnotes_membership", False)
+    if cached is not False:
+        return cached
+    memberships = list(
+        Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")
+    )
+    wanted = request.session.get(SESSION_TEAM)
+    chosen = next((m for m in memberships if m.team_id == wanted), None)
+    chosen = chosen or (memberships[0] if memberships else None)
+    request._newsnotes_membership = chosen  # type: ignore[attr-defined]
+    request._newsnotes_memberships = memberships  # type: ignore[attr-defined]
+    return chosen
+
+
+def workspace(request: HttpRequest) -> dict[str, Any]:
+    membership = current_membership(request)
+    return {
+        "current_membership": membership,
+        "current_team": membership.team if membership else None,
+        "memberships": getattr(request, "_newsnotes_memberships", []),
+    }

@@ -1,0 +1,583 @@
+// The reader page: highlights, entity mentions, the annotation form and the sidebar.
+// Server data arrives in a json_script element; every write goes through the REST API.
+
+import { api, ApiError, newIdempotencyKey } from "./api.js";
+import { HighlightLayer, supportsHighlights, TextIndex, translucent } from "./highlighter.js";
+import { registerShortcuts } from "./keyboard.js";
+import { AnnotationForm } from "./popover.js";
+import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
+
+const KIND_COLOURS = {
+  PERSON: "#1f6fd1", GPE: "#2e7d32", ORG: "#8e24aa", NORP: "#b26a00", LOC: "#00838f",
+  EVENT: "#c62828", FAC: "#6d4c41", OTHER: "#546e7a",
+};
+
+const data = JSON.parse(document.getElementById("reader-data").textContent);
+const textRoot = document.getElementById("article-text");
+const live = document.getElementById("live");
+const hoverCard = document.getElementById("hover-card");
+const selectionButton = document.getElementById("selection-button");
+const canAnnotate = data.role === "owner" || data.role === "analyst";
+
+const index = new TextIndex(textRoot);
+const layer = new HighlightLayer("nn");
+const annotations = new Map(data.annotations.map((a) => [a.id, a]));
+let ordered = [];
+let shown = [];
+let activeId = null;
+let focusedEntity = null;
+let pickingSource = false;
+
+function announce(message) {
+  live.textContent = "";
+  requestAnimationFrame(() => { live.textContent = message; });
+}
+
+// --- Highlights ---------------------------------------------------------------------------
+
+const tagById = new Map(data.tags.map((t) => [t.id, t]));
+for (const tag of data.tags) {
+  layer.group(`tag-${tag.id}`, `background-color: ${translucent(tag.colour, 0.28)};`, 1);
+}
+layer.group("untagged", `background-color: ${translucent("#888888", 0.25)};`, 1);
+// Suggestions: a faint amber wash, no tag colour, so they read as "not yet anyone's claim".
+layer.group("suggestion", "background-color: rgb(255 200 0 / 0.16);", 0);
+layer.group("active", "background-color: rgb(255 196 0 / 0.55); color: #111;", 10);
+layer.group("entity-focus", "background-color: rgb(0 140 255 / 0.25);", 5);
+for (const [kind, colour] of Object.entries(KIND_COLOURS)) {
+  layer.group(`ent-${kind}`, `text-decoration: underline solid 2px ${colour}; text-underline-offset: 4px;`, 2);
+}
+
+function groupOf(annotation) {
+  if (annotation.suggestion_state === "pending") return "suggestion";
+  const tag = annotation.tags.find((t) => tagById.has(t.id));
+  return tag ? `tag-${tag.id}` : "untagged";
+}
+
+function rangeOf(annotation) {
+  if (annotation.anchor_state === "orphaned") return null;
+  if (!annotation._range) annotation._range = index.range(annotation.start, annotation.end);
+  return annotation._range;
+}
+
+function draw(annotation) {
+  const range = rangeOf(annotation);
+  if (range) layer.group(groupOf(annotation)).add(range);
+}
+
+function undraw(annotation) {
+  if (!annotation._range) return;
+  for (const highlight of layer.groups.values()) highlight.delete(annotation._range);
+}
+
+function drawAnnotations() {
+  for (const tag of data.tags) layer.clear(`tag-${tag.id}`);
+  layer.clear("untagged");
+  layer.clear("suggestion");
+  for (const annotation of shown) draw(annotation);
+}
+
+const mentionRanges = new Map(); // entity id -> [Range]
+function drawMentions() {
+  for (const [id, start, end, entityId, label] of data.mentions) {
+    const entity = data.entities[entityId];
+    const kind = entity && KIND_COLOURS[entity.kind] ? entity.kind : KIND_COLOURS[label] ? label : "OTHER";
+    const range = index.range(start, end);
+    if (!range) continue;
+    layer.group(`ent-${kind}`).add(range);
+    if (!mentionRanges.has(entityId)) mentionRanges.set(entityId, []);
+    mentionRanges.get(entityId).push([id, range]);
+  }
+}
+
+// --- Ordering and filtering ---------------------------------------------------------------
+
+function sortAnnotations() {
+  ordered = [...annotations.values()].sort((a, b) => a.start - b.start || a.end - b.end || a.id - b.id);
+}
+
+const sidebar = new Sidebar({
+  list: document.getElementById("cards"),
+  empty: document.getElementById("ann-empty"),
+  count: document.getElementById("ann-count"),
+  filters: document.getElementById("filters"),
+  me: data.me,
+  role: data.role,
+  tags: data.tags,
+  teammates: data.teammates,
+  handlers: { onFilter: () => refresh() },
+});
+
+function refresh() {
+  sortAnnotations();
+  shown = sidebar.render(ordered, sidebar.filterState(), (id) => annotations.get(id));
+  drawAnnotations();
+  if (activeId !== null && !shown.some((a) => a.id === activeId)) setActive(null);
+  else if (activeId !== null) sidebar.setActive(activeId);
+}
+
+// --- Active annotation, hover card ---------------------------------------------------------
+
+function describe(annotation) {
+  const parts = [];
+  if (annotation.suggestion_state === "pending") parts.push("Suggested by the model");
+  const tags = annotation.tags.map((t) => t.name).join(", ");
+  if (tags) parts.push(tags);
+  parts.push(annotation.assessment);
+  if (annotation.attributed_to_entity) parts.push(`claimed by ${annotation.attributed_to_entity.name}`);
+  return parts.join(" · ");
+}
+
+function showCard(annotation, rect) {
+  if (!annotation || !rect) {
+    hoverCard.hidden = true;
+    return;
+  }
+  hoverCard.replaceChildren();
+  const head = document.createElement("p");
+  head.className = "hc-head";
+  head.textContent = describe(annotation);
+  const quote = document.createElement("blockquote");
+  quote.textContent = truncate(annotation.exact, 200);
+  hoverCard.append(head, quote);
+  if (annotation.comment) {
+    const comment = document.createElement("p");
+    comment.textContent = truncate(annotation.comment, 300);
+    hoverCard.append(comment);
+  }
+  const by = document.createElement("p");
+  by.className = "by";
+  by.textContent = annotation.suggestion_state === "pending" ? "NewsNotes model" : annotation.author.name;
+  hoverCard.append(by);
+  hoverCard.hidden = false;
+  const width = hoverCard.offsetWidth;
+  hoverCard.style.left = `${Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + window.innerWidth - width - 16))}px`;
+  hoverCard.style.top = `${rect.bottom + window.scrollY + 6}px`;
+}
+
+function scrollToRange(range) {
+  const rect = range.getBoundingClientRect();
+  if (rect.top < 80 || rect.bottom > window.innerHeight - 40) {
+    window.scrollBy({ top: rect.top - window.innerHeight / 3, behavior: "instant" });
+  }
+}
+
+function setActive(id, { scrollText = false, card = false } = {}) {
+  activeId = id;
+  layer.clear("active");
+  if (id === null) {
+    sidebar.setActive(null);
+    showCard(null);
+    return;
+  }
+  const annotation = annotations.get(id);
+  const range = annotation && rangeOf(annotation);
+  if (range) {
+    layer.group("active").add(range);
+    if (scrollText) scrollToRange(range);
+    if (card) showCard(annotation, range.getBoundingClientRect());
+  }
+  const li = sidebar.setActive(id);
+  if (card && li && document.activeElement !== li && !textRoot.contains(document.activeElement)) li.focus({ preventScroll: true });
+}
+
+function annotationsAt(cp) {
+  return shown.filter((a) => a.anchor_state !== "orphaned" && a.start <= cp && cp < a.end)
+    .sort((a, b) => (a.end - a.start) - (b.end - b.start));
+}
+
+let hoverFrame = 0;
+textRoot.addEventListener("mousemove", (event) => {
+  if (hoverFrame) return;
+  hoverFrame = requestAnimationFrame(() => {
+    hoverFrame = 0;
+    const cp = index.offsetAtPoint(event.clientX, event.clientY);
+    const hit = cp === null ? null : annotationsAt(cp)[0];
+    textRoot.classList.toggle("over-highlight", Boolean(hit));
+    if (!hit) {
+      if (activeId === null) showCard(null);
+      return;
+    }
+    showCard(hit, { left: event.clientX, bottom: event.clientY + 12 });
+  });
+});
+textRoot.addEventListener("mouseleave", () => { if (activeId === null) showCard(null); });
+
+textRoot.addEventListener("click", (event) => {
+  const selection = document.getSelection();
+  if (selection && !selection.isCollapsed) return;
+  const cp = index.offsetAtPoint(event.clientX, event.clientY);
+  const hit = cp === null ? null : annotationsAt(cp)[0];
+  if (pickingSource) {
+    if (hit) finishPick(hit);
+    return;
+  }
+  if (hit) setActive(hit.id, { card: false });
+});
+
+// --- Selection -> annotate ------------------------------------------------------------------
+
+function currentSelection() {
+  const selection = document.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return null;
+  const range = selection.getRangeAt(0);
+  const span = index.fromRange(range);
+  if (!span) return null;
+  let [start, end] = span;
+  const text = index.slice(start, end);
+  // Trim the whitespace a drag picks up at either end.
+  const lead = text.length - text.trimStart().length;
+  const trail = text.length - text.trimEnd().length;
+  const quote = text.trim();
+  if (!quote) return null;
+  start += [...text.slice(0, lead)].length;
+  end -= [...text.slice(text.length - trail)].length;
+  return { start, end, quote, rect: range.getBoundingClientRect() };
+}
+
+let selectionTimer = 0;
+document.addEventListener("selectionchange", () => {
+  clearTimeout(selectionTimer);
+  selectionTimer = setTimeout(() => {
+    const chosen = canAnnotate && !form.isOpen ? currentSelection() : null;
+    if (!chosen) {
+      selectionButton.hidden = true;
+      return;
+    }
+    selectionButton.hidden = false;
+    const { rect } = chosen;
+    selectionButton.style.left = `${rect.left + window.scrollX}px`;
+    selectionButton.style.top = `${rect.bottom + window.scrollY + 6}px`;
+  }, 120);
+});
+
+function annotateSelection() {
+  if (!canAnnotate) {
+    announce("Only analysts and owners can annotate in this team.");
+    return false;
+  }
+  const chosen = currentSelection();
+  if (!chosen) {
+    announce("Select a passage of the article first.");
+    return false;
+  }
+  selectionButton.hidden = true;
+  pending = { start: chosen.start, end: chosen.end, quote: chosen.quote, key: newIdempotencyKey() };
+  form.open({ mode: "create", rect: chosen.rect, quote: chosen.quote });
+  return true;
+}
+document.getElementById("annotate-button").addEventListener("click", annotateSelection);
+
+// The text is contenteditable only so that the keyboard can select in it: no edit gets through.
+for (const type of ["beforeinput", "paste", "drop", "cut"]) {
+  textRoot.addEventListener(type, (event) => event.preventDefault());
+}
+textRoot.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    annotateSelection();
+  }
+});
+
+// --- The form -----------------------------------------------------------------------------
+
+let pending = null; // the span being annotated, with its idempotency key
+
+async function searchEntities(q) {
+  try {
+    const { data: page } = await api("GET", `/api/entities/?team=${data.article.team}&q=${encodeURIComponent(q)}&page_size=20`);
+    return page.results.map((e) => ({ id: e.id, name: e.name, kind: e.kind }));
+  } catch {
+    return [];
+  }
+}
+
+const form = new AnnotationForm(document.getElementById("popover"), {
+  tags: data.tags,
+  entities: { ...data.entities },
+  annotations: () => ordered,
+  searchEntities,
+  onSubmit: (values, state) => (state.mode === "create" ? create(values) : update(state.annotation, values)),
+  onCancel: () => closeForm(),
+  onPickSource: () => startPick(),
+});
+
+function closeForm() {
+  const editing = form.state?.annotation;
+  form.close();
+  pending = null;
+  pickingSource = false;
+  textRoot.classList.remove("picking");
+  const li = editing && sidebar.cards.get(editing.id);
+  (li || textRoot).focus({ preventScroll: true });
+}
+
+function upsert(annotation) {
+  const old = annotations.get(annotation.id);
+  if (old) undraw(old);
+  annotations.set(annotation.id, annotation);
+  refresh();
+}
+
+async function create(values) {
+  const { start, end, quote, key } = pending;
+  try {
+    const { data: created } = await api("POST", "/api/annotations/", {
+      body: { article: data.article.id, start, end, exact: index.slice(start, end), ...values },
+      idempotencyKey: key,
+    });
+    upsert(created);
+    closeForm();
+    document.getSelection()?.removeAllRanges();
+    setActive(created.id);
+    announce(`Annotation saved: ${truncate(quote, 60)}`);
+  } catch (error) {
+    form.showErrors(error instanceof ApiError ? error.errors : {}, error.message);
+  }
+}
+
+async function update(annotation, values) {
+  try {
+    const { data: updated } = await api("PATCH", `/api/annotations/${annotation.id}/`, {
+      body: values,
+      ifMatch: annotation.version,
+    });
+    upsert(updated);
+    closeForm();
+    setActive(updated.id);
+    announce("Changes saved.");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      form.showConflict("Someone else changed this annotation while you were editing.", () => reloadAndEdit(annotation.id));
+      return;
+    }
+    form.showErrors(error instanceof ApiError ? error.errors : {}, error.message);
+  }
+}
+
+async function reloadAndEdit(id) {
+  try {
+    const { data: fresh } = await api("GET", `/api/annotations/${id}/`);
+    upsert(fresh);
+    form.close();
+    edit(id);
+    announce("Reloaded: this is the latest version. Apply your change again.");
+  } catch (error) {
+    if (error.status === 404) {
+      const old = annotations.get(id);
+      if (old) undraw(old);
+      annotations.delete(id);
+      refresh();
+      form.close();
+      announce("This annotation was deleted by someone else.");
+    }
+  }
+}
+
+function edit(id) {
+  const annotation = annotations.get(id);
+  if (!annotation || !sidebar.canEdit(annotation)) return false;
+  const range = rangeOf(annotation);
+  form.open({ mode: "edit", rect: range?.getBoundingClientRect(), quote: annotation.exact, annotation });
+  return true;
+}
+
+async function remove(id) {
+  const annotation = annotations.get(id);
+  if (!annotation || !sidebar.canEdit(annotation)) return false;
+  if (!window.confirm(`Delete the annotation “${truncate(annotation.exact, 60)}”?`)) return true;
+  try {
+    await api("DELETE", `/api/annotations/${id}/`, { ifMatch: annotation.version });
+    undraw(annotation);
+    annotations.delete(id);
+    setActive(null);
+    refresh();
+    announce("Annotation deleted.");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      announce("Someone else changed this annotation; it was reloaded and not deleted.");
+      reloadAndEdit(id);
+    } else {
+      announce(error instanceof ApiError ? error.describe() : error.message);
+      window.alert(error instanceof ApiError ? error.describe() : error.message);
+    }
+  }
+  return true;
+}
+
+async function decide(id, verdict) {
+  const annotation = annotations.get(id);
+  if (!annotation || annotation.suggestion_state !== "pending" || !canAnnotate) return false;
+  try {
+    const { data: updated } = await api("POST", `/api/annotations/${id}/${verdict}/`);
+    upsert(updated);
+    if (updated.attributed_to && verdict === "accept") {
+      const { data: source } = await api("GET", `/api/annotations/${updated.attributed_to}/`);
+      upsert(source);
+    }
+    if (verdict === "reject") setActive(null);
+    announce(verdict === "accept" ? "Suggestion accepted." : "Suggestion rejected.");
+  } catch (error) {
+    announce(error instanceof ApiError ? error.describe() : error.message);
+  }
+  return true;
+}
+
+function startPick() {
+  pickingSource = true;
+  textRoot.classList.add("picking");
+  announce("Click the highlight of the source in the text, or choose it from the list. Esc cancels.");
+}
+
+function finishPick(annotation) {
+  pickingSource = false;
+  textRoot.classList.remove("picking");
+  form.setSource(annotation.id);
+  announce(`Source set: ${truncate(annotation.exact, 60)}`);
+}
+
+// --- Sidebar events -----------------------------------------------------------------------
+
+document.getElementById("cards").addEventListener("click", (event) => {
+  const li = event.target.closest("li.card");
+  if (!li) return;
+  const id = Number(li.dataset.id);
+  const action = event.target.closest("[data-action]")?.dataset.action;
+  const goto = event.target.closest("[data-goto]")?.dataset.goto;
+  if (action === "edit") edit(id);
+  else if (action === "delete") remove(id);
+  else if (action === "accept" || action === "reject") decide(id, action);
+  else if (goto) setActive(Number(goto), { scrollText: true, card: true });
+  else if (!event.target.closest("a")) setActive(id, { scrollText: true });
+});
+document.getElementById("cards").addEventListener("keydown", (event) => {
+  const li = event.target.closest("li.card");
+  if (li && event.target === li && event.key === "Enter") {
+    event.preventDefault();
+    setActive(Number(li.dataset.id), { scrollText: true, card: true });
+  }
+});
+document.getElementById("cards").addEventListener("focusin", (event) => {
+  const li = event.target.closest("li.card");
+  if (li && event.target === li && Number(li.dataset.id) !== activeId) {
+    setActive(Number(li.dataset.id), { scrollText: true, card: true });
+  }
+});
+
+// --- Entities -----------------------------------------------------------------------------
+
+function renderKindToggles() {
+  const present = new Set();
+  for (const [, , , entityId, label] of data.mentions) present.add(data.entities[entityId]?.kind || label);
+  const container = document.getElementById("kind-toggles");
+  container.replaceChildren();
+  for (const kind of Object.keys(KIND_NAMES)) {
+    if (!present.has(kind)) continue;
+    const label = document.createElement("label");
+    label.className = "kind-toggle";
+    label.style.setProperty("--kind", KIND_COLOURS[kind]);
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.dataset.kind = kind;
+    box.addEventListener("change", () => layer.show(`ent-${kind}`, box.checked));
+    label.append(box, document.createTextNode(` ${KIND_NAMES[kind]}`));
+    container.append(label);
+  }
+}
+
+function toggleAllMentions() {
+  const boxes = [...document.querySelectorAll("#kind-toggles input")];
+  const show = !boxes.some((b) => b.checked);
+  for (const box of boxes) {
+    box.checked = show;
+    layer.show(`ent-${box.dataset.kind}`, show);
+  }
+  announce(show ? "Entity mentions shown." : "Entity mentions hidden.");
+}
+
+function focusEntity(entityId, button) {
+  layer.clear("entity-focus");
+  for (const b of document.querySelectorAll("#entities button[aria-pressed=true]")) b.setAttribute("aria-pressed", "false");
+  if (focusedEntity === entityId) {
+    focusedEntity = null;
+    return;
+  }
+  focusedEntity = entityId;
+  button?.setAttribute("aria-pressed", "true");
+  const ranges = mentionRanges.get(entityId) || [];
+  for (const [, range] of ranges) layer.group("entity-focus").add(range);
+  if (ranges.length) scrollToRange(ranges[0][1]);
+  announce(`${data.entities[entityId]?.name}: ${ranges.length} mention(s) highlighted.`);
+}
+
+function mentionCounts() {
+  const counts = new Map();
+  for (const [, , , entityId] of data.mentions) counts.set(entityId, (counts.get(entityId) || 0) + 1);
+  return counts;
+}
+
+// --- Keyboard -----------------------------------------------------------------------------
+
+function step(delta) {
+  if (!shown.length) return;
+  let position = shown.findIndex((a) => a.id === activeId);
+  position = position === -1 ? (delta > 0 ? 0 : shown.length - 1) : (position + delta + shown.length) % shown.length;
+  setActive(shown[position].id, { scrollText: true, card: true });
+}
+
+registerShortcuts({
+  j: () => step(1),
+  k: () => step(-1),
+  a: () => annotateSelection(),
+  e: () => (activeId !== null ? edit(activeId) : false),
+  x: () => (activeId !== null ? remove(activeId) : false),
+  y: () => (activeId !== null ? decide(activeId, "accept") : false),
+  n: () => (activeId !== null ? decide(activeId, "reject") : false),
+  m: () => toggleAllMentions(),
+  t: () => textRoot.focus(),
+  Escape: () => {
+    if (pickingSource) {
+      pickingSource = false;
+      textRoot.classList.remove("picking");
+      return true;
+    }
+    setActive(null);
+    return true;
+  },
+});
+
+window.addEventListener("resize", () => {
+  if (form.isOpen) form.place(null);
+});
+
+// --- Start --------------------------------------------------------------------------------
+
+if (!supportsHighlights()) {
+  const note = document.createElement("p");
+  note.className = "warning";
+  note.textContent = "This browser cannot draw highlights (it lacks the CSS Custom Highlight API). Use a current Chrome, Edge, Safari or Firefox.";
+  textRoot.before(note);
+} else {
+  drawMentions();
+}
+renderKindToggles();
+refresh();
+renderEntities(document.getElementById("entities"), data.entities, mentionCounts(), focusEntity);
+
+const wanted = window.location.hash.match(/^#(m|a)-(\d+)$/);
+if (wanted && wanted[1] === "a" && annotations.has(Number(wanted[2]))) {
+  setActive(Number(wanted[2]), { scrollText: true, card: true });
+} else if (wanted && wanted[1] === "m") {
+  for (const [entityId, ranges] of mentionRanges) {
+    const hit = ranges.find(([id]) => id === Number(wanted[2]));
+    if (hit) {
+      focusEntity(entityId, document.querySelector(`#entities button[data-entity="${entityId}"]`));
+      scrollToRange(hit[1]);
+    }
+  }
+}
+
+performance.mark("newsnotes:ready");
+document.documentElement.dataset.ready = "true";
+window.newsnotes = { index, annotations, layer };

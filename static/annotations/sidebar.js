@@ -1,0 +1,200 @@
+// The sidebar: annotation cards in reading order with their filters, and the entity panel.
+// Every user-supplied string goes in with textContent.
+
+const ASSESSMENTS = {
+  unverified: "Unverified", supported: "Supported", disputed: "Disputed", false: "False", misleading: "Misleading",
+};
+const REVIEW = {
+  draft: "Draft", submitted: "Submitted", approved: "Approved", changes_requested: "Changes requested", disputed: "Disputed",
+};
+export const KIND_NAMES = {
+  PERSON: "People", GPE: "States and places", ORG: "Organisations", NORP: "Groups", LOC: "Locations",
+  EVENT: "Events", FAC: "Facilities", OTHER: "Other",
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role" || key === "tabindex" || key === "title" || key === "href" || key === "type" || key === "style") node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child) node.append(child);
+  return node;
+}
+
+export function truncate(text, max) {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+export class Sidebar {
+  constructor({ list, empty, count, filters, me, role, tags, teammates, handlers }) {
+    this.list = list;
+    this.empty = empty;
+    this.count = count;
+    this.filters = filters;
+    this.me = me;
+    this.role = role;
+    this.tags = new Map(tags.map((t) => [t.id, t]));
+    this.handlers = handlers;
+    this.cards = new Map(); // id -> <li>
+    this.#fillFilters(tags, teammates);
+    filters.addEventListener("change", () => handlers.onFilter(this.filterState()));
+  }
+
+  #fillFilters(tags, teammates) {
+    const tagSelect = this.filters.elements.tag;
+    for (const tag of tags) tagSelect.append(el("option", { value: String(tag.id), text: tag.name }));
+    const authorSelect = this.filters.elements.author;
+    for (const user of teammates) authorSelect.append(el("option", { value: String(user.id), text: user.name }));
+  }
+
+  filterState() {
+    const f = this.filters.elements;
+    return {
+      tag: f.tag.value ? Number(f.tag.value) : null,
+      author: f.author.value ? Number(f.author.value) : null,
+      assessment: f.assessment.value || null,
+      review_state: f.review_state.value || null,
+      suggestions: f.suggestions.checked,
+    };
+  }
+
+  static matches(annotation, filter) {
+    if (annotation.suggestion_state === "rejected") return false;
+    if (!filter.suggestions && annotation.suggestion_state === "pending") return false;
+    if (filter.tag && !annotation.tags.some((t) => t.id === filter.tag)) return false;
+    if (filter.author && annotation.author.id !== filter.author) return false;
+    if (filter.assessment && annotation.assessment !== filter.assessment) return false;
+    if (filter.review_state && annotation.review_state !== filter.review_state) return false;
+    return true;
+  }
+
+  canEdit(annotation) {
+    if (annotation.suggestion_state === "pending") return false;
+    return annotation.author.id === this.me.id || this.role === "owner";
+  }
+
+  canHandleSuggestion() {
+    return this.role === "owner" || this.role === "analyst";
+  }
+
+  card(annotation, lookup) {
+    const pending = annotation.suggestion_state === "pending";
+    const li = el("li", {
+      class: `card${pending ? " suggestion" : ""}${annotation.anchor_state === "orphaned" ? " orphaned" : ""}`,
+      tabindex: "0",
+      "data-id": String(annotation.id),
+      "aria-label": `${pending ? "Suggested claim" : "Annotation"}: ${truncate(annotation.exact, 80)}`,
+    });
+    const colour = annotation.tags[0]?.colour || "#888888";
+    li.style.setProperty("--tag", colour);
+    const head = el("div", { class: "card-head" });
+    if (pending) head.append(el("span", { class: "badge suggestion-badge", text: "Suggested by the model" }));
+    for (const tag of annotation.tags) {
+      const chip = el("span", { class: "tag", text: tag.name });
+      chip.style.setProperty("--tag", tag.colour);
+      head.append(chip);
+    }
+    head.append(el("span", { class: `badge assess-${annotation.assessment}`, text: ASSESSMENTS[annotation.assessment] || annotation.assessment }));
+    if (!pending && annotation.review_state !== "draft") {
+      head.append(el("span", { class: `badge review-${annotation.review_state}`, text: REVIEW[annotation.review_state] }));
+    }
+    if (annotation.anchor_state !== "anchored") {
+      head.append(el("span", { class: `badge anchor-${annotation.anchor_state}`, text: annotation.anchor_state === "orphaned" ? "Orphaned: text changed" : "Re-anchored" }));
+    }
+    if (annotation.visibility === "private") head.append(el("span", { class: "badge private", text: "Private" }));
+    li.append(head);
+    li.append(el("blockquote", { text: truncate(annotation.exact, 280) }));
+    if (annotation.comment) li.append(el("p", { class: "comment", text: annotation.comment }));
+    const links = [];
+    if (annotation.attributed_to_entity) {
+      const who = el("a", { href: `/entities/${annotation.attributed_to_entity.id}/`, text: annotation.attributed_to_entity.name });
+      links.push(el("span", {}, "Claimed by ", who));
+    }
+    if (annotation.attributed_to) {
+      const source = lookup(annotation.attributed_to);
+      const button = el("button", {
+        type: "button", class: "linklike", "data-goto": String(annotation.attributed_to),
+        text: source ? `“${truncate(source.exact, 50)}”` : `annotation ${annotation.attributed_to}`,
+      });
+      links.push(el("span", {}, "Source: ", button));
+    }
+    if (links.length) li.append(el("p", { class: "attribution" }, ...links.flatMap((l, i) => (i ? [" · ", l] : [l]))));
+    const foot = el("div", { class: "card-foot" });
+    foot.append(el("span", { class: "by", text: pending ? "NewsNotes model" : annotation.author.name }));
+    if (annotation.reply_count) foot.append(el("span", { class: "by", text: `${annotation.reply_count} repl${annotation.reply_count === 1 ? "y" : "ies"}` }));
+    const actions = el("span", { class: "actions" });
+    if (pending && this.canHandleSuggestion()) {
+      actions.append(el("button", { type: "button", "data-action": "accept", text: "Accept", title: "Accept (y)" }));
+      actions.append(el("button", { type: "button", "data-action": "reject", text: "Reject", title: "Reject (n)" }));
+    }
+    if (this.canEdit(annotation)) {
+      actions.append(el("button", { type: "button", "data-action": "edit", text: "Edit", title: "Edit (e)" }));
+      actions.append(el("button", { type: "button", "data-action": "delete", text: "Delete", title: "Delete (x)" }));
+    }
+    foot.append(actions);
+    li.append(foot);
+    return li;
+  }
+
+  /** Render all cards (sorted by position) that pass the filter. */
+  render(annotations, filter, lookup) {
+    const shown = annotations.filter((a) => Sidebar.matches(a, filter));
+    const fragment = document.createDocumentFragment();
+    this.cards.clear();
+    for (const annotation of shown) {
+      const li = this.card(annotation, lookup);
+      this.cards.set(annotation.id, li);
+      fragment.append(li);
+    }
+    this.list.replaceChildren(fragment);
+    this.count.textContent = String(shown.length);
+    this.empty.hidden = shown.length > 0;
+    return shown;
+  }
+
+  setActive(id) {
+    for (const li of this.list.querySelectorAll(".card.active")) li.classList.remove("active");
+    const li = this.cards.get(id);
+    if (li) {
+      li.classList.add("active");
+      li.scrollIntoView({ block: "nearest" });
+    }
+    return li;
+  }
+}
+
+export function renderEntities(container, entities, counts, onPick) {
+  const byKind = new Map();
+  for (const [id, count] of counts) {
+    const entity = entities[id];
+    if (!entity) continue;
+    if (!byKind.has(entity.kind)) byKind.set(entity.kind, []);
+    byKind.get(entity.kind).push([entity, count]);
+  }
+  const fragment = document.createDocumentFragment();
+  for (const kind of Object.keys(KIND_NAMES)) {
+    const list = byKind.get(kind);
+    if (!list) continue;
+    list.sort((a, b) => b[1] - a[1] || a[0].name.localeCompare(b[0].name));
+    const group = el("li", { class: `entity-group kind-${kind}` }, el("h3", { text: KIND_NAMES[kind] }));
+    const ul = el("ul");
+    for (const [entity, count] of list) {
+      const button = el("button", {
+        type: "button", class: `entity kind-${kind}`, "data-entity": String(entity.id),
+        "aria-pressed": "false", title: "Highlight every mention",
+      }, el("span", { class: "name", text: entity.name }), el("span", { class: "n", text: String(count) }));
+      button.addEventListener("click", () => onPick(entity.id, button));
+      const link = el("a", { href: `/entities/${entity.id}/`, class: "entity-link", "aria-label": `${entity.name}: all articles`, text: "↗" });
+      ul.append(el("li", {}, button, link));
+    }
+    group.append(ul);
+    fragment.append(group);
+  }
+  if (!fragment.childNodes.length) fragment.append(el("li", { class: "empty", text: "No entities recognised yet." }));
+  container.replaceChildren(fragment);
+}
