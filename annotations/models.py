@@ -25,6 +25,8 @@ from .querysets import (
 
 # Each side of a TextQuoteSelector carries this many code points of context.
 QUOTE_CONTEXT_CHARS = 32
+# Deleted annotations stay restorable in the trash for this many days.
+TRASH_DAYS = 30
 
 
 class Team(models.Model):
@@ -131,6 +133,10 @@ class Article(models.Model):
     )
     nlp_revision = models.PositiveIntegerField(
         default=0, help_text="The text revision that mentions were last computed on."
+    )
+    blind = models.BooleanField(
+        default=False,
+        help_text="Blind annotation: analysts see teammates' work only after submitting their own.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -411,6 +417,15 @@ class Annotation(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
+    # Deleting moves an annotation to the trash; it can be restored for TRASH_DAYS.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -432,6 +447,7 @@ class Annotation(models.Model):
             models.Index(fields=["team", "author"], name="annotation_team_author"),
             models.Index(fields=["team", "-created_at"], name="annotation_team_created"),
             models.Index(fields=["team", "review_state"], name="annotation_team_review"),
+            models.Index(fields=["team", "deleted_at"], name="annotation_team_deleted"),
         ]
 
     def __str__(self) -> str:
@@ -572,3 +588,118 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AnnotationVersion(models.Model):
+    """Every state an annotation has been in: who changed what, and when. Restoring an old
+    state writes a new version, so history is only ever appended to."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Edited"
+        SUBMITTED = "submitted", "Submitted for review"
+        WITHDRAWN = "withdrawn", "Withdrawn from review"
+        REVIEWED = "reviewed", "Reviewed"
+        ACCEPTED = "accepted", "Suggestion accepted"
+        REJECTED = "rejected", "Suggestion rejected"
+        REANCHORED = "reanchored", "Re-anchored after a text edit"
+        DELETED = "deleted", "Moved to the trash"
+        UNDELETED = "undeleted", "Restored from the trash"
+        RESTORED = "restored", "Earlier version restored"
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    snapshot = models.JSONField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["annotation", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id} v{self.number} {self.action}"
+
+
+class ArticleSubmission(models.Model):
+    """An analyst has submitted their work on a blind article; they now see the others'."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="submissions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="submission_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article_id}"
+
+
+class Notification(models.Model):
+    """Something a user should see: an @mention, a reply to their annotation, a verdict."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "Mentioned you"
+        REPLY = "reply", "Replied to your annotation"
+        REVIEW = "review", "Reviewed your annotation"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.user}"
+
+
+class Event(models.Model):
+    """A change teammates should see live (and the team's activity feed).
+
+    Pages follow an article's events: over Server-Sent Events woken by PostgreSQL
+    LISTEN/NOTIFY, or by polling on SQLite; both read this table after the last id seen.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["article", "id"], name="event_article_id"),
+            models.Index(fields=["team", "-id"], name="event_team_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.annotation_id}"

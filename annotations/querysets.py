@@ -53,9 +53,35 @@ class MentionQuerySet(models.QuerySet):
 
 class AnnotationQuerySet(TeamScopedQuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AnnotationQuerySet:
-        from .models import Annotation
+        """What the user may see: their teams' live annotations, others' private ones
+        excepted; on a blind article, analysts see teammates' work only once they have
+        submitted their own (reviewers and owners see everything, suggestions are shared)."""
+        from .models import Annotation, ArticleSubmission, Membership
 
         qs = super().visible_to(user)
         if not user.is_authenticated:
             return qs.none()
-        return qs.filter(Q(visibility=Annotation.Visibility.TEAM) | Q(author=user))
+        privileged = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.OWNER, Membership.Role.REVIEWER]
+        ).values("team_id")
+        submitted = ArticleSubmission.objects.filter(user=user).values("article_id")
+        return qs.filter(
+            Q(deleted_at__isnull=True),
+            Q(visibility=Annotation.Visibility.TEAM) | Q(author=user),
+            Q(article__blind=False)
+            | Q(author=user)
+            | Q(origin=Annotation.Origin.MODEL)
+            | Q(team_id__in=privileged)
+            | Q(article_id__in=submitted),
+        )
+
+    def trash_of(self, user: AbstractBaseUser | AnonymousUser) -> AnnotationQuerySet:
+        """Deleted annotations the user may restore: their own, or all of a team they own."""
+        from .models import Membership
+
+        if not user.is_authenticated:
+            return self.none()
+        owned = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values("team_id")
+        return TeamScopedQuerySet.visible_to(self, user).filter(
+            Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
+        )

@@ -1,4 +1,8 @@
+from typing import Any
+
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -8,3 +12,14 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "-id"
+
+    def decode_cursor(self, request: Request) -> Any:
+        # DRF answers a malformed cursor with 404; it is bad input, so a 400 naming the field.
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {
+                    self.cursor_query_param: "Not a cursor this API gave out; use a next or previous link."
+                }
+            ) from None

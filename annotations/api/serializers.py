@@ -97,6 +97,8 @@ class OutletSerializer(serializers.ModelSerializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     outlet = OutletSerializer(read_only=True, allow_null=True)
+    # Not a URLField: the schema would promise a URI, and an article without one has "".
+    url = serializers.CharField(read_only=True, help_text="The original page, or empty.")
     annotation_count = serializers.IntegerField(read_only=True)
     mention_count = serializers.IntegerField(read_only=True)
 

@@ -21,6 +21,7 @@ attribution with lower confidence; the outer one is always there too.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
@@ -93,6 +94,13 @@ SOURCE_NOUNS = frozenset(
     }
 )
 
+#: A wire-style dateline opening the text: "WASHINGTON, Nov 1 (Reuters) - ", "KYIV, Ukraine - ".
+#: The small model parses it as part of the first sentence (often as its subject).
+DATELINE = re.compile(
+    r"\A\s*[A-Z][A-Z.'-]{2,}(?:[ -][A-Z][A-Z.'-]+)*(?:,[^\n]{1,40}?)?"
+    r"(?:\s*\([^()\n]{1,60}\))?\s*(?:-{1,2}|\u2013|\u2014)\s+"
+)
+
 # Dependency labels under which a cue word is a noun or modifier ("the reported deployment"),
 # not a reporting verb.
 _NOT_A_PREDICATE = frozenset(
@@ -101,6 +109,11 @@ _NOT_A_PREDICATE = frozenset(
 _OBJECTS = frozenset({"dobj", "obj", "xcomp", "attr", "oprd"})
 _OBJECT_CONTINUATIONS = _OBJECTS | {"prep", "dative", "advcl", "ccomp"}
 _NOUN_PHRASE_CUTS = frozenset({"appos", "punct", "relcl", "acl", "advcl", "cc", "conj"})
+#: "declined to deny", "refused to confirm": the reporting verb did not happen.
+_NEGATING_VERBS = frozenset(
+    {"declined", "declines", "refused", "refuses", "failed", "fails", "decline", "refuse"}
+)
+_DOUBLE_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 _THIRD_PERSON = frozenset({"he", "she"})
 _OTHER_PRONOUNS = frozenset({"i", "we", "you", "it", "they", "this", "that", "me", "us"})
@@ -118,6 +131,9 @@ class _Draft:
     pattern: str
     confidence: float
     sentence: tuple[int, int]
+    # The attribution's own words ("according to a declassified US intelligence report"),
+    # which must not end up inside another attribution's claim.
+    frame: tuple[int, int] | None = None
 
 
 @cache
@@ -145,9 +161,10 @@ def find_attributions(
     ``intelligence_ids`` are gazetteer ids of intelligence agencies: such a speaker is also
     recorded as the source of what it says.
     """
+    text = doc.text  # built from the tokens on every access: read it once
     drafts: list[_Draft] = []
     source_cues: list[Token] = []
-    context = _Context(doc, mentions, by_token)
+    context = _Context(doc, text, mentions, by_token, drafts)
     for token in _cue_tokens(doc):
         word = token.lower_
         if word in SOURCE_CUES:
@@ -163,47 +180,109 @@ def find_attributions(
             drafts.append(draft)
     for cue in source_cues:
         _attach_source(cue, drafts)
+    _cut_frames(doc, drafts)
     for draft in drafts:
         _speaker_as_source(doc, draft, intelligence_ids)
     _mark_nested(drafts)
-    text = doc.text  # built from the tokens on every access: read it once
     return [_finish(doc, text, draft) for draft in _unique(drafts)]
 
 
 class _Context:
-    """What the rules need besides the token: mentions by token, for speakers and pronouns."""
+    """What the rules need besides the token: mentions, earlier drafts, the dateline."""
 
-    def __init__(self, doc: Doc, mentions: list[MentionData], by_token: dict[int, MentionData]):
+    def __init__(
+        self,
+        doc: Doc,
+        text: str,
+        mentions: list[MentionData],
+        by_token: dict[int, MentionData],
+        drafts: list[_Draft],
+    ):
         self.doc = doc
         self.by_token = by_token
+        self.drafts = drafts
         self.persons = [m for m in mentions if m.kind == "PERSON"]
         self.person_starts = [m.start for m in self.persons]
+        dateline = DATELINE.match(text)
+        self.dateline_end = dateline.end() if dateline else 0
 
-    def person_before(self, char: int) -> MentionData | None:
-        """The last PERSON mention before ``char``: the usual referent of "he"/"she"."""
-        i = bisect_left(self.person_starts, char)
+    def in_dateline(self, token: Token) -> bool:
+        return token.idx < self.dateline_end
+
+    def after_dateline(self, i: int) -> int:
+        """The first token at or after ``i`` that is not part of the dateline."""
+        while i < len(self.doc) and self.doc[i].idx < self.dateline_end:
+            i += 1
+        return i
+
+    def referent(self, pronoun: Token) -> MentionData | None:
+        """Who "he"/"she" is, without a coreference model: the last person quoted before,
+        else the last person named before (news copy returns to its current speaker)."""
+        for draft in reversed(self.drafts):
+            mention = draft.speaker_mention
+            if draft.cue[0] < pronoun.i and mention is not None and mention.kind == "PERSON":
+                return mention
+        i = bisect_left(self.person_starts, pronoun.idx)
         return self.persons[i - 1] if i else None
 
 
 def _verb_attribution(verb: Token, context: _Context) -> _Draft | None:
     if verb.dep_ in _NOT_A_PREDICATE:
         return None
-    subject, inherited = _subject(verb)
-    if subject is None:
-        return None
     sentence = verb.sent
     cue = VERB_CUES[verb.lower_]
+    subject, inherited = _subject(verb, context)
     claim, pattern, confidence = _verb_claim(verb, cue, sentence)
-    if claim is None:
+    if subject is None or inherited:
+        trailing = _trailing_speaker(verb, sentence)
+        if trailing is not None:
+            subject, inherited = trailing, False
+            claim = (sentence.start, trailing.left_edge.i)
+            pattern, confidence = "speaker-after", 0.8
+    if subject is None or claim is None:
         return None
     if inherited:
         confidence -= 0.05
-    return _with_speaker(
+    if _is_negated(verb):
+        # "The Kremlin did not confirm the deployment", "Putin declined to deny that ...":
+        # still worth showing, flagged and less confident.
+        pattern, confidence = f"{pattern}+negated", confidence - 0.2
+    draft = _with_speaker(
         subject, claim, (verb.i, verb.i + 1), pattern, confidence, sentence, context
+    )
+    if draft is not None and inherited and _is_participle_clause(verb):
+        draft.frame = (verb.i, verb.right_edge.i + 1)  # ", adding that ..." ends other claims
+    return draft
+
+
+def _is_negated(verb: Token) -> bool:
+    if any(child.dep_ == "neg" for child in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and (
+        head.lower_ in _NEGATING_VERBS or any(c.dep_ == "neg" for c in head.children)
     )
 
 
-def _subject(verb: Token) -> tuple[Token | None, bool]:
+def _trailing_speaker(verb: Token, sentence: Span) -> Token | None:
+    """The speaker of a sentence-final ", South Korea's National Intelligence Service said on
+    Friday." that the parser attached elsewhere (as an apposition of the last noun)."""
+    doc = verb.doc
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > verb.i for c in verb.children):
+        return None
+    if not all(t.is_punct or t.is_space for t in doc[verb.right_edge.i + 1 : sentence.end]):
+        return None
+    i = verb.i - 1
+    while i > sentence.start and doc[i].head is verb and doc[i].dep_ in ("aux", "neg", "advmod"):
+        i -= 1  # "..., the ministry has also said."
+    head = doc[i]
+    start = head.left_edge.i
+    if head.is_punct or head.is_space or start <= sentence.start:
+        return None
+    return head if doc[start - 1].is_punct else None
+
+
+def _subject(verb: Token, context: _Context) -> tuple[Token | None, bool]:
     """The verb's subject, or one inherited through conjunction/xcomp ("said ... but added")."""
     head, inherited = verb, False
     while True:
@@ -211,13 +290,33 @@ def _subject(verb: Token) -> tuple[Token | None, bool]:
             if child.dep_ in ("nsubj", "csubj"):
                 if child.lower_ in _RELATIVE_PRONOUNS and head.dep_ == "relcl":
                     return head.head, True  # "Kirby, who said ..."
+                if context.in_dateline(child):
+                    # "SEOUL, Nov 2 (Wire) - North Korean leader Kim Jong Un said": the parser
+                    # made the dateline the subject and the real one its apposition.
+                    real = next(
+                        (
+                            c
+                            for c in child.children
+                            if c.dep_ in ("appos", "conj") and not context.in_dateline(c)
+                        ),
+                        None,
+                    )
+                    return real, inherited
                 return child, inherited
         # "said ... but added": conj; "continues to say": xcomp; "..., adding that":
         # a participle clause shares the subject of the verb it hangs from.
-        participle = head.dep_ == "advcl" and head.lower_.endswith("ing")
+        participle = _is_participle_clause(head)
         if (head.dep_ not in ("conj", "xcomp") and not participle) or head.head is head:
             return None, False
         head, inherited = head.head, True
+        while participle and head.dep_ == "ccomp" and head.head is not head:
+            # "Putin declined to deny that troops were in Russia, telling reporters ...": the
+            # parser hung "telling" on the reported clause; its subject is the matrix one.
+            head = head.head
+
+
+def _is_participle_clause(verb: Token) -> bool:
+    return verb.dep_ == "advcl" and verb.lower_.endswith("ing")
 
 
 def _verb_claim(
@@ -260,7 +359,7 @@ def _adjective_attribution(adjective: Token, context: _Context) -> _Draft | None
     clause = next((c for c in adjective.children if c.dep_ == "ccomp"), None)
     if clause is None or adjective.dep_ not in ("acomp", "ROOT", "ccomp", "conj"):
         return None
-    subject, _ = _subject(adjective.head if adjective.dep_ == "acomp" else adjective)
+    subject, _ = _subject(adjective.head if adjective.dep_ == "acomp" else adjective, context)
     if subject is None:
         return None
     return _with_speaker(
@@ -285,7 +384,7 @@ def _according_to(according: Token, context: _Context) -> _Draft | None:
         return None
     sentence = according.sent
     source = _subtree(named)
-    before = _trim_claim(doc, sentence.start, according.i)
+    before = _trim_claim(doc, context.after_dateline(sentence.start), according.i)
     after = _trim_claim(doc, source[1], sentence.end)
     claim = max(before, after, key=lambda span: span[1] - span[0])
     if claim[1] - claim[0] < 2:
@@ -302,6 +401,7 @@ def _according_to(according: Token, context: _Context) -> _Draft | None:
         pattern="according-to",
         confidence=0.85,
         sentence=(sentence.start, sentence.end),
+        frame=(according.i, source[1]),
     )
 
 
@@ -315,14 +415,14 @@ def _with_speaker(
     context: _Context,
 ) -> _Draft | None:
     doc = subject.doc
-    claim = _trim_claim(doc, max(claim[0], sentence.start), min(claim[1], sentence.end))
+    start = context.after_dateline(max(claim[0], sentence.start))
+    claim = _trim_claim(doc, start, min(claim[1], sentence.end))
     if claim[1] - claim[0] < 2:
         return None
     mention = context.by_token.get(subject.i)
     pronoun = subject.lower_
     if mention is None and pronoun in _THIRD_PERSON:
-        # No coreference model: "he"/"she" is taken to be the last person named before.
-        mention = context.person_before(subject.idx)
+        mention = context.referent(subject)
         pattern, confidence = f"{pattern}+pronoun", min(confidence, 0.5)
     elif mention is None and pronoun in _OTHER_PRONOUNS:
         if pronoun in ("i", "we", "me", "us"):
@@ -365,8 +465,14 @@ def _trim_claim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     ):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        if doc[end - 1].text in _DOUBLE_QUOTES and _odd_quotes(doc, start, end - 1):
+            break  # 'was "invincible"': the closing quote of a quote opened inside the claim
         end -= 1
     return start, end
+
+
+def _odd_quotes(doc: Doc, start: int, end: int) -> bool:
+    return sum(1 for token in doc[start:end] if token.text in _DOUBLE_QUOTES) % 2 == 1
 
 
 def _attach_source(cue: Token, drafts: list[_Draft]) -> None:
@@ -412,11 +518,33 @@ def _speaker_as_source(doc: Doc, draft: _Draft, intelligence_ids: frozenset[str]
         draft.source = draft.speaker
 
 
+def _cut_frames(doc: Doc, drafts: list[_Draft]) -> None:
+    """Keep "..., according to X" out of a claim that the parser let run over it."""
+    for framed in drafts:
+        if framed.frame is None:
+            continue
+        start, end = framed.frame
+        for draft in drafts:
+            claim_start, claim_end = draft.claim
+            if draft is framed or not (claim_start <= start < claim_end):
+                continue
+            if end >= claim_end - 1:
+                draft.claim = _trim_claim(doc, claim_start, start)
+            elif start <= claim_start + 1:
+                draft.claim = _trim_claim(doc, end, claim_end)
+
+
 def _mark_nested(drafts: list[_Draft]) -> None:
-    """A cue inside another attribution's claim reports what the outer speaker reported."""
+    """An attribution inside another's claim reports what the outer speaker reported:
+    "Kirby said [the US believes [the troops traveled by ship]]"."""
     for inner in drafts:
         for outer in drafts:
-            if outer is not inner and outer.claim[0] <= inner.cue[0] < outer.claim[1]:
+            if (
+                outer is not inner
+                and outer.claim[0] <= inner.cue[0] < outer.claim[1]
+                and outer.claim[0] <= inner.claim[0]
+                and inner.claim[1] <= outer.claim[1]
+            ):
                 inner.pattern = f"{inner.pattern}+nested"
                 inner.confidence = min(inner.confidence, 0.5)
                 break

@@ -12,7 +12,7 @@ and ner do not read the tagger's output, so excluding them changes neither parse
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -65,8 +65,16 @@ def get_nlp() -> Language:
     return nlp
 
 
-def load_pipeline(name: str, gazetteer: Gazetteer | None = None) -> Language:
-    """A new pipeline (seconds of work): callers want get_nlp(), which loads it once."""
+def load_pipeline(
+    name: str,
+    gazetteer: Gazetteer | None = None,
+    *,
+    exclude: Sequence[str] = UNUSED_COMPONENTS,
+) -> Language:
+    """A new pipeline (seconds of work): callers want get_nlp(), which loads it once.
+
+    ``exclude=()`` keeps every component of the package, for comparisons and benchmarks.
+    """
     if gazetteer is None:
         gazetteer = get_gazetteer()
     # spacy.load() accepts an installed package or a directory; refusing anything else up front
@@ -79,7 +87,7 @@ def load_pipeline(name: str, gazetteer: Gazetteer | None = None) -> Language:
             f"{DEFAULT_PACKAGE} in pyproject.toml) or point {MODEL_SETTING} at an installed "
             "pipeline. NewsNotes never downloads models itself."
         )
-    nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    nlp = spacy.load(name, exclude=list(exclude))
     missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
     if missing:
         raise ModelNotAvailableError(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,10 +20,23 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from annotations.exceptions import PreconditionFailed
 from annotations.lib.anchoring import quote_context
-from annotations.models import Annotation, Article, Entity, Membership, Reply, Review, Tag
+from annotations.models import (
+    TRASH_DAYS,
+    Annotation,
+    AnnotationVersion,
+    Article,
+    ArticleSubmission,
+    Entity,
+    Membership,
+    Reply,
+    Review,
+    Tag,
+)
+from annotations.services import history, notifications
 from annotations.services.teams import ANNOTATE_ROLES, DISCUSS_ROLES, REVIEW_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -30,12 +44,26 @@ logger = logging.getLogger(__name__)
 MAX_REPLY_CHARS = 10_000
 MAX_TAGS = 20
 
-# A reviewer's verdict moves the annotation to this review state.
+# The review workflow. Authors (and owners) submit drafts and withdraw what nobody reviewed;
+# reviewers (and owners, never on their own work) give verdicts, each allowed from some states:
+#
+#   draft --submit--> submitted --approve--> approved
+#     ^                 |  |  \--request changes--> changes_requested --submit--> submitted
+#     +----withdraw-----+  \--dispute--> disputed --approve/request changes--> ...
+#
+# An edit to an approved annotation sends it back to "submitted".
 VERDICT_STATE = {
     Review.Verdict.APPROVE: Annotation.ReviewState.APPROVED,
     Review.Verdict.REQUEST_CHANGES: Annotation.ReviewState.CHANGES_REQUESTED,
     Review.Verdict.DISPUTE: Annotation.ReviewState.DISPUTED,
 }
+_S = Annotation.ReviewState
+VERDICT_FROM = {
+    Review.Verdict.APPROVE: (_S.SUBMITTED, _S.DISPUTED),
+    Review.Verdict.REQUEST_CHANGES: (_S.SUBMITTED, _S.APPROVED, _S.DISPUTED),
+    Review.Verdict.DISPUTE: (_S.SUBMITTED, _S.APPROVED, _S.CHANGES_REQUESTED),
+}
+SUBMITTABLE = (_S.DRAFT, _S.CHANGES_REQUESTED)
 
 
 def _check_span(*, article: Article, start: Any, end: Any, exact: str | None) -> str:
@@ -174,12 +202,18 @@ def annotation_create(
     )
     if tag_list:
         annotation.tags.set(tag_list)
+    history.record(annotation, action=AnnotationVersion.Action.CREATED, actor=author)
     logger.info("annotation.created id=%s article=%s", annotation.pk, article.pk)
     return annotation
 
 
 def _lock_for_edit(
-    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None, action: str
+    *,
+    annotation: Annotation,
+    actor: AbstractBaseUser,
+    expected_version: int | None,
+    action: str,
+    allow_deleted: bool = False,
 ) -> Annotation:
     locked = Annotation.objects.select_for_update().select_related("article").get(pk=annotation.pk)
     role = require_role(user=actor, team=locked.article.team, roles=ANNOTATE_ROLES, action=action)
@@ -187,6 +221,8 @@ def _lock_for_edit(
         raise PermissionDenied(f"Only the author or a team owner may {action}.")
     if expected_version is not None and expected_version != locked.version:
         raise PreconditionFailed(current_version=locked.version)
+    if locked.deleted_at is not None and not allow_deleted:
+        raise ValidationError({"annotation": "It is in the trash; restore it first."})
     return locked
 
 
@@ -251,9 +287,21 @@ def annotation_update(
         fields += ["attributed_to", "attributed_to_entity"]
     if tags is not _UNSET:
         locked.tags.set(_check_tags(team_id=article.team_id, tags=tags))
+        fields.append("tags")
+    if locked.review_state == Annotation.ReviewState.APPROVED and fields:
+        # What was approved is no longer what it says: it goes back to the reviewers.
+        locked.review_state = Annotation.ReviewState.SUBMITTED
     locked.version = F("version") + 1
-    locked.save(update_fields=[*fields, "version", "modified_at"])
+    locked.save(
+        update_fields=[
+            *[f for f in fields if f != "tags"],
+            "review_state",
+            "version",
+            "modified_at",
+        ]
+    )
     locked.refresh_from_db()
+    history.record(locked, action=AnnotationVersion.Action.UPDATED, actor=actor)
     logger.info("annotation.updated id=%s version=%s", locked.pk, locked.version)
     return locked
 
@@ -262,19 +310,89 @@ def annotation_update(
 def annotation_delete(
     *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
 ) -> None:
+    """Move to the trash, restorable for TRASH_DAYS days. Claims attributed to it keep the
+    link, so restoring it restores the attribution too."""
     locked = _lock_for_edit(
         annotation=annotation, actor=actor, expected_version=expected_version, action="delete it"
     )
-    dependants = locked.attributed_claims.count()
-    if dependants:
-        raise ValidationError(
-            {
-                "attributed_claims": f"{dependants} claim(s) are attributed to this annotation; "
-                "link them to another source first."
-            }
-        )
-    locked.delete()
+    locked.deleted_at = timezone.now()
+    locked.deleted_by = actor
+    locked.version = F("version") + 1
+    locked.save(update_fields=["deleted_at", "deleted_by", "version", "modified_at"])
+    history.record(locked, action=AnnotationVersion.Action.DELETED, actor=actor)
     logger.info("annotation.deleted id=%s", annotation.pk)
+
+
+@transaction.atomic
+def annotation_undelete(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+    """Bring an annotation back from the trash."""
+    locked = _lock_for_edit(
+        annotation=annotation,
+        actor=actor,
+        expected_version=None,
+        action="restore it",
+        allow_deleted=True,
+    )
+    if locked.deleted_at is None:
+        raise ValidationError({"annotation": "It is not in the trash."})
+    if timezone.now() - locked.deleted_at > timedelta(days=TRASH_DAYS):
+        raise ValidationError({"annotation": f"It was deleted over {TRASH_DAYS} days ago."})
+    locked.deleted_at = None
+    locked.deleted_by = None
+    locked.version = F("version") + 1
+    locked.save(update_fields=["deleted_at", "deleted_by", "version", "modified_at"])
+    locked.refresh_from_db()
+    history.record(locked, action=AnnotationVersion.Action.UNDELETED, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def annotation_restore_version(
+    *,
+    annotation: Annotation,
+    number: int,
+    actor: AbstractBaseUser,
+    expected_version: int | None = None,
+) -> Annotation:
+    """Make an earlier version current again. The restore is itself a new version."""
+    locked = _lock_for_edit(
+        annotation=annotation, actor=actor, expected_version=expected_version, action="restore it"
+    )
+    old = AnnotationVersion.objects.filter(annotation=locked, number=number).first()
+    if old is None:
+        raise ValidationError({"version": f"There is no version {number}."})
+    data = old.snapshot
+    note = f"restored version {number}"
+    article = locked.article
+    if data["article_revision"] == article.revision:
+        locked.start, locked.end = data["start"], data["end"]
+        locked.exact, locked.prefix, locked.suffix = data["exact"], data["prefix"], data["suffix"]
+    elif (data["start"], data["end"]) != (locked.start, locked.end):
+        # The text has changed since: the quote stays where it is anchored now.
+        note += "; its selectors belong to an older text and were not restored"
+    locked.comment = data["comment"]
+    locked.assessment = data["assessment"]
+    locked.visibility = data["visibility"]
+    source_id = data["attributed_to"]
+    locked.attributed_to = (
+        Annotation.objects.filter(pk=source_id, team_id=locked.team_id).first()
+        if source_id
+        else None
+    )
+    entity = data["attributed_to_entity"]
+    locked.attributed_to_entity = (
+        Entity.objects.filter(pk=entity["id"], team_id=locked.team_id).first() if entity else None
+    )
+    if locked.review_state == Annotation.ReviewState.APPROVED:
+        locked.review_state = Annotation.ReviewState.SUBMITTED
+    locked.version = F("version") + 1
+    locked.save()
+    locked.tags.set(
+        Tag.objects.filter(team_id=locked.team_id, pk__in=[t["id"] for t in data["tags"]])
+    )
+    locked.refresh_from_db()
+    history.record(locked, action=AnnotationVersion.Action.RESTORED, actor=actor, note=note)
+    return locked
 
 
 @transaction.atomic
@@ -290,7 +408,17 @@ def reply_create(
         raise ValidationError({"text": f"At most {MAX_REPLY_CHARS:,} characters."})
     if parent is not None and parent.annotation_id != annotation.pk:
         raise ValidationError({"parent": "The parent reply belongs to another annotation."})
-    return Reply.objects.create(annotation=annotation, parent=parent, author=author, text=text)
+    reply = Reply.objects.create(annotation=annotation, parent=parent, author=author, text=text)
+    notifications.notify_reply(reply=reply)
+    history.event(
+        team_id=annotation.team_id,
+        article_id=annotation.article_id,
+        annotation_id=annotation.pk,
+        kind="reply.created",
+        actor=author,
+        summary=text[:200],
+    )
+    return reply
 
 
 @transaction.atomic
@@ -305,14 +433,104 @@ def review_create(
         )
     if verdict != Review.Verdict.APPROVE and not note.strip():
         raise ValidationError({"note": "Say what should change or what is disputed."})
+    locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if locked.deleted_at is not None:
+        raise ValidationError({"annotation": "It is in the trash."})
+    if locked.author_id == reviewer.pk:
+        raise ValidationError({"verdict": "Nobody reviews their own annotation."})
+    allowed_from = VERDICT_FROM[Review.Verdict(verdict)]
+    if locked.review_state not in allowed_from:
+        names = ", ".join(Annotation.ReviewState(s).label.lower() for s in allowed_from)
+        raise ValidationError(
+            {
+                "verdict": f"Cannot {Review.Verdict(verdict).label.lower()} an annotation that is "
+                f"{locked.get_review_state_display().lower()}; only one that is {names}."
+            }
+        )
     review = Review.objects.create(
-        annotation=annotation, reviewer=reviewer, verdict=verdict, note=note.strip()
+        annotation=locked, reviewer=reviewer, verdict=verdict, note=note.strip()
     )
-    Annotation.objects.filter(pk=annotation.pk).update(
-        review_state=VERDICT_STATE[Review.Verdict(verdict)], version=F("version") + 1
+    locked.review_state = VERDICT_STATE[Review.Verdict(verdict)]
+    locked.version = F("version") + 1
+    locked.save(update_fields=["review_state", "version", "modified_at"])
+    history.record(
+        locked,
+        action=AnnotationVersion.Action.REVIEWED,
+        actor=reviewer,
+        note=f"{Review.Verdict(verdict).label}: {note.strip()}"[:500],
     )
+    notifications.notify_review(review=review)
     logger.info("annotation.reviewed id=%s verdict=%s", annotation.pk, verdict)
     return review
+
+
+@transaction.atomic
+def annotation_submit(
+    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
+) -> Annotation:
+    """Send a draft (or an annotation with changes requested) to the reviewers."""
+    locked = _lock_for_edit(
+        annotation=annotation, actor=actor, expected_version=expected_version, action="submit it"
+    )
+    if locked.review_state not in SUBMITTABLE:
+        raise ValidationError(
+            {
+                "review_state": f"It is {locked.get_review_state_display().lower()}; only drafts "
+                "and annotations with changes requested are submitted."
+            }
+        )
+    if locked.suggestion_state == Annotation.SuggestionState.PENDING:
+        raise ValidationError({"suggestion_state": "Accept the suggestion before submitting it."})
+    locked.review_state = Annotation.ReviewState.SUBMITTED
+    locked.version = F("version") + 1
+    locked.save(update_fields=["review_state", "version", "modified_at"])
+    history.record(locked, action=AnnotationVersion.Action.SUBMITTED, actor=actor)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def annotation_withdraw(
+    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
+) -> Annotation:
+    """Take a submitted annotation back to draft, before anyone reviewed it."""
+    locked = _lock_for_edit(
+        annotation=annotation, actor=actor, expected_version=expected_version, action="withdraw it"
+    )
+    if locked.review_state != Annotation.ReviewState.SUBMITTED:
+        raise ValidationError({"review_state": "Only a submitted annotation can be withdrawn."})
+    locked.review_state = Annotation.ReviewState.DRAFT
+    locked.version = F("version") + 1
+    locked.save(update_fields=["review_state", "version", "modified_at"])
+    history.record(locked, action=AnnotationVersion.Action.WITHDRAWN, actor=actor)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def article_submit(*, article: Article, actor: AbstractBaseUser) -> int:
+    """An analyst submits their work on an article: their drafts go to review, and on a
+    blind article they now see their teammates' annotations. Returns how many were submitted."""
+    require_role(user=actor, team=article.team, roles=ANNOTATE_ROLES, action="submit work")
+    drafts = list(
+        Annotation.objects.filter(
+            article=article,
+            author=actor,
+            deleted_at__isnull=True,
+            review_state__in=SUBMITTABLE,
+        ).exclude(suggestion_state=Annotation.SuggestionState.PENDING)
+    )
+    for draft in drafts:
+        annotation_submit(annotation=draft, actor=actor)
+    ArticleSubmission.objects.get_or_create(article=article, user=actor)
+    history.event(
+        team_id=article.team_id,
+        article_id=article.pk,
+        kind="article.submitted",
+        actor=actor,
+        summary=f"{len(drafts)} annotation(s) submitted",
+    )
+    return len(drafts)
 
 
 def _lock_suggestion(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
@@ -339,6 +557,8 @@ def suggestion_accept(*, annotation: Annotation, actor: AbstractBaseUser) -> Ann
     Annotation.objects.filter(pk__in=ids).update(
         suggestion_state=Annotation.SuggestionState.ACCEPTED, author=actor, version=F("version") + 1
     )
+    for pk in ids:
+        history.record(Annotation(pk=pk), action=AnnotationVersion.Action.ACCEPTED, actor=actor)
     locked.refresh_from_db()
     logger.info("annotation.suggestion_accepted id=%s", locked.pk)
     return locked
@@ -362,5 +582,6 @@ def suggestion_reject(*, annotation: Annotation, actor: AbstractBaseUser) -> Ann
         Annotation.objects.filter(
             pk=source_id, suggestion_state=Annotation.SuggestionState.PENDING
         ).update(suggestion_state=Annotation.SuggestionState.REJECTED, version=F("version") + 1)
+    history.record(locked, action=AnnotationVersion.Action.REJECTED, actor=actor)
     locked.refresh_from_db()
     return locked

@@ -23,7 +23,16 @@ from django.utils import timezone
 
 from annotations.exceptions import PreconditionFailed
 from annotations.lib.anchoring import find_anchor, quote_context
-from annotations.models import Annotation, Article, ArticleRevision, Mention, Outlet, Team
+from annotations.models import (
+    Annotation,
+    AnnotationVersion,
+    Article,
+    ArticleRevision,
+    Mention,
+    Outlet,
+    Team,
+)
+from annotations.services import history
 
 logger = logging.getLogger(__name__)
 
@@ -195,13 +204,15 @@ def article_update_text(
         created_by=actor,
         note=note[:500],
     )
-    _reanchor_annotations(article=article, old_text=old_text)
+    _reanchor_annotations(article=article, old_text=old_text, actor=actor)
     _reanchor_analyst_mentions(article=article, old_text=old_text)
     logger.info("article.text_edited id=%s revision=%s", article.pk, article.revision)
     return article
 
 
-def _reanchor_annotations(*, article: Article, old_text: str) -> None:
+def _reanchor_annotations(
+    *, article: Article, old_text: str, actor: AbstractBaseUser | None
+) -> None:
     annotations = Annotation.objects.select_for_update().filter(
         article=article, article_revision=article.revision - 1
     )
@@ -231,6 +242,7 @@ def _reanchor_annotations(*, article: Article, old_text: str) -> None:
         changed, ["start", "end", "prefix", "suffix", "article_revision", "anchor_state"]
     )
     Annotation.objects.filter(pk__in=[a.pk for a in changed]).update(version=F("version") + 1)
+    history.record_many(changed, action=AnnotationVersion.Action.REANCHORED, actor=actor)
 
 
 def _reanchor_analyst_mentions(*, article: Article, old_text: str) -> None:

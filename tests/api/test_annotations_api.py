@@ -5,7 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Entity, Reply, Review
-from annotations.services.annotations import annotation_create, reply_create, review_create
+from annotations.services.annotations import (
+    annotation_create,
+    annotation_submit,
+    reply_create,
+    review_create,
+)
 from tests.api.conftest import client_for
 
 QUOTE = "the US believes the North Korean troops traveled by ship"
@@ -157,6 +162,7 @@ def _seed_many(article, alice, bob, tags_a, n):  # type: ignore[no-untyped-def]
         if i % 4 == 0:
             reply_create(annotation=a, author=bob, text="?")
         if i % 5 == 0:
+            annotation_submit(annotation=a, actor=alice)
             review_create(annotation=a, reviewer=bob, verdict="approve")
 
 
@@ -210,6 +216,7 @@ def test_filters(article, alice, bob, tags_a):
         tags=[tags_a["source"]],
         assessment="disputed",
     )
+    annotation_submit(annotation=b, actor=alice)
     review_create(annotation=b, reviewer=bob, verdict="dispute", note="Which source?")
     client = client_for(alice)
 

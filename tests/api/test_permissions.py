@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from annotations.models import Annotation, Entity, Job, Mention, Tag
-from annotations.services.annotations import annotation_create
+from annotations.services.annotations import annotation_create, annotation_submit
 from tests.api.conftest import client_for
 
 ROLES = ("owner", "analyst", "reviewer", "viewer", "outsider", "anonymous")
@@ -39,6 +39,7 @@ def world(article, alice, bob, olga, victor, carol, team_a, tags_a) -> World:  #
     annotation = annotation_create(
         article=article, author=alice, start=start, end=start + 10, tags=[tags_a["source"]]
     )
+    annotation = annotation_submit(annotation=annotation, actor=alice)
     private = annotation_create(
         article=article, author=alice, start=0, end=5, visibility=Annotation.Visibility.PRIVATE
     )

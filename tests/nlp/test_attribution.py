@@ -142,7 +142,9 @@ def test_seed_attribution_offsets_match_the_text_and_stay_in_one_line(
             assert SEED_TEXT[a.speaker_start : a.speaker_end] == a.speaker_text
         assert "\n" not in a.claim_text  # one sentence; the seed has one paragraph per line
         assert a.claim_text[0] not in "\"' ,.:"
-        assert a.claim_text[-1] not in "\"' ,.:"
+        assert a.claim_text[-1] not in "' ,.:"
+        # A closing quote stays only when the claim opened it.
+        assert not a.claim_text.endswith('"') or a.claim_text.count('"') % 2 == 0
         assert not a.claim_text.startswith("that ")
         assert 0 < a.confidence <= 1
 
@@ -225,3 +227,79 @@ def test_participle_clause_shares_the_speaker_of_its_verb() -> None:
 
 def test_impersonal_passive_has_no_speaker_and_is_not_suggested() -> None:
     assert analyze("It is said that the war will end soon.").attributions == []
+
+
+def test_wire_dateline_is_neither_speaker_nor_claim() -> None:
+    analysis = analyze(
+        "SEOUL, Nov 2 (NewsNotes Wire) - North Korean leader Kim Jong Un said Pyongyang would "
+        "stand by Russia, state media reported on Saturday."
+    )
+    said = attribution(analysis, claim_starts="Pyongyang would stand by Russia", cue="said")
+    assert said.speaker is not None
+    assert said.speaker.key == gaz_key("Kim Jong Un")
+    assert said.speaker_text == "North Korean leader Kim Jong Un"
+    reported = attribution(analysis, claim_starts="North Korean leader Kim Jong Un said")
+    assert reported.speaker_text == "state media"
+    assert "nested" in said.pattern
+
+
+def test_sentence_final_speaker_the_parser_misattached_is_found() -> None:
+    analysis = analyze(
+        "North Korea has begun sending special forces to Russia to support its war against "
+        "Ukraine, South Korea's National Intelligence Service said on Friday."
+    )
+    said = attribution(analysis, claim_starts="North Korea has begun", cue="said")
+    assert said.claim_text.endswith("to support its war against Ukraine")
+    assert said.speaker_text == "South Korea's National Intelligence Service"
+    assert said.speaker is not None
+    assert (said.speaker.kind, said.speaker.origin) == ("ORG", "gazetteer")
+    assert said.source_text == said.speaker_text  # an intelligence agency is its own source
+
+
+def test_negated_reporting_verb_is_flagged_and_less_confident() -> None:
+    analysis = analyze(
+        "The Kremlin did not confirm the deployment. "
+        "Putin declined to deny that North Korean troops were in Russia."
+    )
+    confirm = attribution(analysis, claim_starts="the deployment", cue="confirm")
+    deny = attribution(analysis, claim_starts="North Korean troops were in Russia", cue="deny")
+    assert "negated" in confirm.pattern
+    assert "negated" in deny.pattern
+    assert deny.speaker is not None
+    assert deny.speaker.key == gaz_key("Vladimir Putin")
+    assert max(confirm.confidence, deny.confidence) < 0.7
+
+
+def test_participle_clause_is_cut_from_the_claim_before_it() -> None:
+    analysis = analyze(
+        "Zelensky urged allies to act before the troops reach the front line, "
+        "saying Kyiv's partners were watching."
+    )
+    urged = attribution(analysis, claim_starts="allies to act", cue="urged")
+    assert urged.claim_text == "allies to act before the troops reach the front line"
+    saying = attribution(analysis, claim_starts="Kyiv's partners were watching", cue="saying")
+    assert saying.speaker == urged.speaker
+    assert "nested" not in saying.pattern
+
+
+def test_according_to_at_the_end_frames_the_speech_it_reports() -> None:
+    analysis = analyze(
+        'Choe said the alliance between the two countries was "invincible", '
+        "according to Russian state media."
+    )
+    according = attribution(analysis, claim_starts="Choe said")
+    said = attribution(analysis, claim_starts="the alliance between", cue="said")
+    assert said.claim_text == 'the alliance between the two countries was "invincible"'
+    assert according.source_text == "Russian state media"
+    assert "nested" in said.pattern
+    assert "nested" not in according.pattern
+
+
+def test_he_after_a_quote_is_the_last_person_quoted() -> None:
+    analysis = analyze(
+        "Putin said the images were serious. He praised Kim Jong Un at length. "
+        '"We never doubted them," he said.'
+    )
+    quote = attribution(analysis, claim_starts="We never doubted them")
+    assert quote.speaker is not None
+    assert quote.speaker.key == gaz_key("Vladimir Putin")

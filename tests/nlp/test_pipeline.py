@@ -77,3 +77,15 @@ def test_analyze_many_gives_the_same_results_as_analyze(seed: ArticleAnalysis) -
     many = list(analyze_many(texts, batch_size=2))
     assert many == [analyze(text) for text in texts]
     assert many[0] == seed
+
+
+def test_excluded_components_change_neither_parse_nor_entities(nlp: object) -> None:
+    # Why the tagger, attribute_ruler and lemmatizer can be left out: the parser and the NER do
+    # not read their output. A model upgrade that breaks this would fail here.
+    full = load_pipeline(model_name(), exclude=())
+    assert {"tagger", "lemmatizer"} <= set(full.pipe_names)
+    ours, theirs = get_nlp()(SEED_TEXT), full(SEED_TEXT)
+    assert [(t.dep_, t.head.i) for t in ours] == [(t.dep_, t.head.i) for t in theirs]
+    assert [(e.start, e.end, e.label_, e.ent_id_) for e in ours.ents] == [
+        (e.start, e.end, e.label_, e.ent_id_) for e in theirs.ents
+    ]

@@ -8,7 +8,11 @@ from annotations.models import Annotation, Entity, Review, Tag
 from annotations.services.annotations import (
     annotation_create,
     annotation_delete,
+    annotation_restore_version,
+    annotation_submit,
+    annotation_undelete,
     annotation_update,
+    annotation_withdraw,
     reply_create,
     review_create,
 )
@@ -195,28 +199,123 @@ def test_only_author_edits_or_deletes(article, alice, team_a):
     assert Annotation.objects.filter(pk=annotation.pk).exists()
 
 
-def test_source_with_claims_attributed_to_it_cannot_be_deleted(article, alice):
+def test_deleting_a_source_moves_it_to_the_trash_and_claims_keep_their_link(article, alice):
     source = _create(article, alice, "John Kirby")
-    _create(article, alice, attributed_to=source)
-    with pytest.raises(ValidationError) as excinfo:
-        annotation_delete(annotation=source, actor=alice)
-    assert "attributed_claims" in _field_error(excinfo)
-    assert Annotation.objects.filter(pk=source.pk).exists()
+    claim = _create(article, alice, attributed_to=source)
+    annotation_delete(annotation=source, actor=alice)
+    assert not Annotation.objects.visible_to(alice).filter(pk=source.pk).exists()
+    assert Annotation.objects.trash_of(alice).filter(pk=source.pk).exists()
+    claim.refresh_from_db()
+    assert claim.attributed_to_id == source.pk
+    restored = annotation_undelete(annotation=source, actor=alice)
+    assert restored.deleted_at is None
+    assert Annotation.objects.visible_to(alice).filter(pk=source.pk).exists()
+    actions = list(restored.versions.values_list("action", flat=True))
+    assert actions == ["created", "deleted", "undeleted"]
 
 
-def test_review_sets_the_review_state(article, alice, bob):
+def test_trash_keeps_annotations_for_thirty_days_only(article, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     annotation = _create(article, alice)
+    annotation_delete(annotation=annotation, actor=alice)
+    Annotation.objects.filter(pk=annotation.pk).update(
+        deleted_at=timezone.now() - timedelta(days=31)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        annotation_undelete(annotation=annotation, actor=alice)
+    assert "30 days" in excinfo.value.message_dict["annotation"][0]
+
+
+def test_review_workflow_transitions(article, alice, bob):
+    annotation = _create(article, alice)
+    with pytest.raises(ValidationError) as excinfo:
+        review_create(annotation=annotation, reviewer=bob, verdict="approve")
+    assert "draft" in excinfo.value.message_dict["verdict"][0]
+    annotation_submit(annotation=annotation, actor=alice)
     review_create(
         annotation=annotation, reviewer=bob, verdict=Review.Verdict.DISPUTE, note="Source?"
     )
     annotation.refresh_from_db()
     assert annotation.review_state == Annotation.ReviewState.DISPUTED
-    assert annotation.version == 2
     with pytest.raises(PermissionDenied):
         review_create(annotation=annotation, reviewer=alice, verdict="approve")
     with pytest.raises(ValidationError) as excinfo:
         review_create(annotation=annotation, reviewer=bob, verdict="request_changes")
     assert "note" in _field_error(excinfo)
+    review_create(annotation=annotation, reviewer=bob, verdict="request_changes", note="Cite it")
+    annotation_submit(annotation=annotation, actor=alice)
+    review_create(annotation=annotation, reviewer=bob, verdict="approve")
+    annotation.refresh_from_db()
+    assert annotation.review_state == Annotation.ReviewState.APPROVED
+    # Editing approved work sends it back to the reviewers.
+    edited = annotation_update(annotation=annotation, actor=alice, comment="Added the citation.")
+    assert edited.review_state == Annotation.ReviewState.SUBMITTED
+    withdrawn = annotation_withdraw(annotation=edited, actor=alice)
+    assert withdrawn.review_state == Annotation.ReviewState.DRAFT
+
+
+def test_owner_cannot_review_their_own_annotation(article, team_a):
+    from tests.factories import MembershipFactory, UserFactory
+
+    owen = UserFactory(username="owen")
+    MembershipFactory(team=team_a, user=owen, role="owner")
+    annotation = _create(article, owen)
+    annotation_submit(annotation=annotation, actor=owen)
+    with pytest.raises(ValidationError) as excinfo:
+        review_create(annotation=annotation, reviewer=owen, verdict="approve")
+    assert "own" in excinfo.value.message_dict["verdict"][0]
+
+
+def test_every_change_is_kept_and_an_old_version_can_be_restored(article, alice, bob, tags_a):
+    annotation = _create(article, alice, comment="first", tags=[tags_a["claim"]])
+    annotation_update(annotation=annotation, actor=alice, comment="second", assessment="disputed")
+    annotation_update(annotation=annotation, actor=alice, tags=[tags_a["figure"]])
+    restored = annotation_restore_version(annotation=annotation, number=1, actor=alice)
+    assert restored.comment == "first"
+    assert restored.assessment == "unverified"
+    assert list(restored.tags.values_list("slug", flat=True)) == ["claim"]
+    versions = list(restored.versions.order_by("number"))
+    assert [v.number for v in versions] == [1, 2, 3, 4]
+    assert [v.action for v in versions] == ["created", "updated", "updated", "restored"]
+    assert versions[1].snapshot["comment"] == "second"
+    assert versions[2].snapshot["tags"] == [{"id": tags_a["figure"].pk, "name": "Figure"}]
+    assert versions[3].note == "restored version 1"
+    assert {v.actor for v in versions} == {alice}
+
+
+def test_reply_mentions_notify_teammates_only(article, alice, bob, carol):
+    from annotations.models import Notification
+
+    annotation = _create(article, alice)
+    reply_create(annotation=annotation, author=bob, text="@alice which briefing? cc @carol @nobody")
+    notes = list(Notification.objects.values_list("user__username", "kind"))
+    # alice is both mentioned and the author: one notification; carol is in another team.
+    assert notes == [("alice", "mention")]
+
+
+def test_blind_article_hides_teammates_work_until_each_submits(article, alice, bob, team_a):
+    from annotations.services.annotations import article_submit
+    from tests.factories import MembershipFactory, UserFactory
+
+    dana = UserFactory(username="dana")
+    MembershipFactory(team=team_a, user=dana)
+    type(article).objects.filter(pk=article.pk).update(blind=True)
+    mine = _create(article, alice)
+    theirs = _create(article, dana, "John Kirby")
+
+    def visible(user):  # type: ignore[no-untyped-def]
+        return set(Annotation.objects.visible_to(user).values_list("pk", flat=True))
+
+    assert visible(alice) == {mine.pk}
+    assert visible(bob) == {mine.pk, theirs.pk}  # the reviewer sees everything
+    assert article_submit(article=article, actor=alice) == 1
+    assert visible(alice) == {mine.pk, theirs.pk}
+    assert visible(dana) == {theirs.pk}
+    mine.refresh_from_db()
+    assert mine.review_state == Annotation.ReviewState.SUBMITTED
 
 
 def test_replies_thread_and_stay_on_their_annotation(article, alice, bob):
