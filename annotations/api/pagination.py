@@ -18,8 +18,5 @@ class CursorPagination(pagination.CursorPagination):
         try:
             return super().decode_cursor(request)
         except NotFound:
-            raise ValidationError(
-                {
-                    self.cursor_query_param: "Not a cursor this API gave out; use a next or previous link."
-                }
-            ) from None
+            message = "Not a cursor this API gave out; use a next or previous link."
+            raise ValidationError({self.cursor_query_param: message}) from None
