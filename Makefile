@@ -34,6 +34,9 @@ venv-dev: $(VENV)/.installed-dev
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
+	@# The worker runs imports' NER in the background; it stops with the server (Ctrl+C).
+	@$(PY) manage.py worker --no-startup-delay --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	NEWSNOTES_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
@@ -50,7 +53,7 @@ check: venv-dev
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 worker: venv
-	$(PY) manage.py db_worker
+	$(PY) manage.py worker
 
 ## Re-pin dependencies after editing pyproject.toml (needs uv: pip install uv)
 lock:

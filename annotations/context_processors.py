@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from annotations.models import Membership
+from annotations.models import Membership, Notification
 
 SESSION_TEAM = "newsnotes_team"
 
@@ -31,8 +31,12 @@ def current_membership(request: HttpRequest) -> Membership | None:
 
 def workspace(request: HttpRequest) -> dict[str, Any]:
     membership = current_membership(request)
+    unread = 0
+    if request.user.is_authenticated:
+        unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
     return {
         "current_membership": membership,
         "current_team": membership.team if membership else None,
         "memberships": getattr(request, "_newsnotes_memberships", []),
+        "unread_notifications": unread,
     }

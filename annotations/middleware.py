@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 # Uploads of files to import may be larger than ordinary API bodies.
 UPLOAD_PATHS = ("/api/articles/import-jsonl/", "/api/articles/import-html/", "/import/")
@@ -49,3 +50,16 @@ def _error(request: HttpRequest, status: int, code: str, detail: str) -> HttpRes
             {"status": status, "code": code, "detail": detail, "errors": {}}, status=status
         )
     return HttpResponse(detail, status=status, content_type="text/plain; charset=utf-8")
+
+
+class ApiNoStoreMiddleware:
+    """API answers are per user and change under concurrent edits: no cache may keep them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

@@ -11,4 +11,9 @@ urlpatterns = [
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
     path("team/switch/", views.team_switch, name="team-switch"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("agreement/", views.agreement, name="agreement"),
+    path("agreement.csv", views.agreement_csv, name="agreement-csv"),
+    path("trash/", views.trash, name="trash"),
 ]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,17 @@ from annotations.api.filters import ArticleFilter
 from annotations.api.serializers import AnnotationSerializer, tag_dict, user_dict
 from annotations.api.views import _article_counts, annotation_queryset
 from annotations.context_processors import SESSION_TEAM, current_membership
-from annotations.models import Annotation, Article, Entity, Membership, Mention, Outlet, Tag
+from annotations.models import (
+    TRASH_DAYS,
+    Annotation,
+    Article,
+    Entity,
+    Event,
+    Membership,
+    Mention,
+    Outlet,
+    Tag,
+)
 
 LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW = 15 * 60
@@ -46,11 +57,12 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS for key in self._keys()):
+            # An unbound form: a bound one would check the password when its errors are read.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")}
+            )
             return render(
-                request,
-                "registration/login.html",
-                {"form": self.get_form(), "throttled": True},
-                status=429,
+                request, "registration/login.html", {"form": form, "throttled": True}, status=429
             )
         return super().post(request, *args, **kwargs)
 
@@ -137,6 +149,12 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             for e in {m.entity_id: m.entity for m in mentions}.values()
         },
         "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
+        "live": "sse" if connection.vendor == "postgresql" else "poll",
+        "last_event": Event.objects.filter(article=article)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0,
         "teammates": [
             user_dict(m.user)
             for m in Membership.objects.filter(team=article.team).select_related("user")
@@ -226,3 +244,155 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "annotations/entity_detail.html", context)
+
+
+@login_required
+def trash(request: HttpRequest) -> HttpResponse:
+    """Deleted annotations the user may restore: their own, or all of a team they own."""
+    context = _team_context(request)
+    rows = (
+        Annotation.objects.trash_of(request.user)
+        .filter(team=context["team"])
+        .select_related("article", "author", "deleted_by")
+        .prefetch_related("tags")
+        .order_by("-deleted_at")[:500]
+    )
+    context.update({"rows": rows, "trash_days": TRASH_DAYS})
+    return render(request, "annotations/trash.html", context)
+
+
+# --- Team review and oversight (the data comes from annotations.oversight) ---
+
+
+def _with_share(rows: list[dict[str, Any]], key: str = "count") -> list[dict[str, Any]]:
+    """Each row's ``share``: its count as a percentage of the largest, for the bar charts."""
+    top = max((row[key] for row in rows), default=0)
+    return [{**row, "share": round(100 * row[key] / top) if top else 0} for row in rows]
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """The team's annotations awaiting a verdict, submitted first, then disputed, then those
+    with changes requested; the oldest first in each group."""
+    from django.db.models import Count
+
+    from annotations import oversight
+    from annotations.api.filters import AnnotationFilter
+    from annotations.models import Review
+
+    context = _team_context(request)
+    team = context["team"]
+    groups: list[dict[str, Any]] = []
+    total = 0
+    queue_filter = None
+    if team is not None:
+        base = oversight.review_queue(user=request.user, team=team)
+        queue_filter = AnnotationFilter(request.GET, queryset=base, request=request)
+        if queue_filter.is_valid():
+            rows = queue_filter.qs
+            counts = dict(rows.order_by().values_list("review_state").annotate(n=Count("pk")))
+            total = sum(counts.values())
+            items = oversight.queue_details(list(rows[: oversight.QUEUE_LIMIT]), user=request.user)
+            labels = dict(Annotation.ReviewState.choices)
+            for state in oversight.QUEUE_STATES:
+                groups.append(
+                    {
+                        "state": state,
+                        "label": labels[state],
+                        "count": counts.get(state, 0),
+                        "items": [a for a in items if a.review_state == state],
+                    }
+                )
+        context.update(
+            {
+                "articles": Article.objects.filter(
+                    pk__in=base.order_by().values("article_id")
+                ).only("id", "title"),
+                "tags": Tag.objects.filter(team=team),
+                "authors": Membership.objects.filter(team=team)
+                .select_related("user")
+                .order_by("user__username"),
+            }
+        )
+    context.update(
+        {
+            "groups": groups,
+            "total": total,
+            "shown": sum(len(g["items"]) for g in groups),
+            "filter": queue_filter,
+            "assessments": Annotation.Assessment.choices,
+            "queue_limit": oversight.QUEUE_LIMIT,
+            "review_config": {
+                "me": request.user.pk,
+                "allowed": oversight.allowed_verdicts(),
+                "states": dict(Annotation.ReviewState.choices),
+                "verdicts": dict(Review.Verdict.choices),
+            },
+        }
+    )
+    return render(request, "annotations/review_queue.html", context)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Counts by tag, assessment, review state and reviewer; claims by entity; activity."""
+    from annotations import oversight
+
+    context = _team_context(request)
+    team = context["team"]
+    if team is not None:
+        data = oversight.dashboard(user=request.user, team=team)
+        data["by_tag"] = _with_share(data["by_tag"])
+        data["by_assessment"] = _with_share(data["by_assessment"])
+        data["by_review_state"] = _with_share(data["by_review_state"])
+        data["top_claim_entities"] = _with_share(data["top_claim_entities"], "claims")
+        context.update({"data": data, "claims_limit": oversight.CLAIMS_LIMIT})
+    return render(request, "annotations/dashboard.html", context)
+
+
+def _agreement_context(request: HttpRequest) -> dict[str, Any]:
+    from annotations import oversight
+
+    context = _team_context(request)
+    team = context["team"]
+    report = oversight.agreement_report(user=request.user, team=team) if team else []
+    compared = {figures.article.pk for figures in report}
+    others = (
+        Article.objects.filter(team=team)
+        .exclude(pk__in=compared)
+        .only("id", "title", "blind", "published_at")
+        .order_by("-published_at", "-id")[:100]
+        if team
+        else []
+    )
+    context.update(
+        {
+            "report": report,
+            "other_articles": others,
+            "can_manage": context["role"] == Membership.Role.OWNER,
+        }
+    )
+    return context
+
+
+@login_required
+def agreement(request: HttpRequest) -> HttpResponse:
+    """Inter-annotator agreement per article and per pair of analysts; blind mode."""
+    return render(request, "annotations/agreement.html", _agreement_context(request))
+
+
+@login_required
+def agreement_csv(request: HttpRequest) -> HttpResponse:
+    """The agreement figures as CSV, one row per pair of analysts on an article."""
+    from django.http import Http404
+
+    from annotations import oversight
+
+    context = _team_context(request)
+    team = context["team"]
+    if team is None:
+        raise Http404("You are not in a team.")
+    body = oversight.agreement_csv(oversight.agreement_report(user=request.user, team=team))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="agreement-{team.slug}.csv"'
+    return response

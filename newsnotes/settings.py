@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "annotations.middleware.BodySizeLimitMiddleware",
+    "annotations.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +141,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions and a busy timeout let the web process and the task worker write
     # to one SQLite file without "database is locked" errors; WAL lets readers go on meanwhile.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests get a file, not Django's shared in-memory database: the browser tests' live server
+    # answers from several threads at once, and only a file honours the busy timeout and WAL.
+    # One file per process, so that concurrent test runs do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-newsnotes-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

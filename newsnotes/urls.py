@@ -11,3 +11,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("annotations.urls")),
 ]
+
+# The API answers in its JSON error shape even where no route matches (annotations.api.errors).
+handler400 = "annotations.api.errors.bad_request"
+handler404 = "annotations.api.errors.page_not_found"

@@ -13,7 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -102,3 +103,25 @@ def _respond(exc: Exception, context: dict[str, Any]) -> Response | None:
         "errors": errors,
     }
     return response
+
+
+# --- Django's error views (handler400, handler404 in the root URLconf) ---
+# A URL under /api/ that no route matches (say /api/articles/1.5/), or a request Django refuses
+# before any view runs, still answers in the API's shape; other paths get Django's pages.
+
+
+def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse:
+    body = {"status": status_code, "code": code, "detail": detail, "errors": {}}
+    return JsonResponse(body, status=status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(request, 400, "bad_request", "Bad request.")
+    return defaults.bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _api_error(request, 404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)

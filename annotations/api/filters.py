@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from annotations.api.serializers import MAX_ID
 from annotations.models import (
     Annotation,
     Article,
@@ -15,14 +17,27 @@ from annotations.models import (
     Job,
     Membership,
     Mention,
+    Notification,
     Reply,
     Review,
     Tag,
 )
 
 
+class IdFilter(df.NumberFilter):
+    """An object's id: a whole number from 1 to MAX_ID, else a 400 naming the filter. (A bigger
+    number would reach the database driver and fail there, with a 500.)"""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 class UserFilter(df.FilterSet):
-    team = df.NumberFilter(field_name="memberships__team")
+    team = IdFilter(field_name="memberships__team")
 
     class Meta:
         model = get_user_model()
@@ -37,10 +52,10 @@ class MembershipFilter(df.FilterSet):
 
 class ArticleFilter(df.FilterSet):
     q = df.CharFilter(method="search", label="Words in the title or text")
-    outlet = df.NumberFilter(field_name="outlet")
+    outlet = IdFilter(field_name="outlet")
     published_after = df.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
     published_before = df.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
-    entity = df.NumberFilter(method="with_entity", label="Articles that mention this entity")
+    entity = IdFilter(method="with_entity", label="Articles that mention this entity")
     tag = df.CharFilter(
         method="with_tag", label="Articles with annotations of this tag (id or slug)"
     )
@@ -61,7 +76,9 @@ class ArticleFilter(df.FilterSet):
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         tags = (
-            Tag.objects.filter(pk=int(value)) if value.isdigit() else Tag.objects.filter(slug=value)
+            Tag.objects.filter(pk=int(value))
+            if value.isdecimal()
+            else Tag.objects.filter(slug=value)
         )
         annotations = Annotation.objects.filter(tags__in=tags).filter(
             Q(visibility=Annotation.Visibility.TEAM) | Q(author=self.request.user)
@@ -71,7 +88,7 @@ class ArticleFilter(df.FilterSet):
 
 class EntityFilter(df.FilterSet):
     q = df.CharFilter(method="search", label="Name or alias contains")
-    article = df.NumberFilter(method="in_article", label="Entities mentioned in this article")
+    article = IdFilter(method="in_article", label="Entities mentioned in this article")
 
     class Meta:
         model = Entity
@@ -101,10 +118,13 @@ class TagFilter(df.FilterSet):
 
 class AnnotationFilter(df.FilterSet):
     tag = df.CharFilter(method="with_tag", label="Tag id or slug")
-    entity = df.NumberFilter(field_name="attributed_to_entity", label="Attributed to this entity")
+    entity = IdFilter(field_name="attributed_to_entity", label="Attributed to this entity")
     created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = df.CharFilter(method="search", label="Words in the quote or the comment")
+    attributed_to = df.NumberFilter(
+        field_name="attributed_to__id", label="Claims resting on this source"
+    )
     suggestions = df.BooleanFilter(
         method="with_suggestions",
         label="Include pending and rejected model suggestions (default: only accepted work)",
@@ -126,7 +146,7 @@ class AnnotationFilter(df.FilterSet):
         ]
 
     def with_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if value.isdigit():
+        if value.isdecimal():
             return queryset.filter(tags__id=int(value))
         return queryset.filter(tags__slug=value)
 
@@ -147,16 +167,30 @@ class AnnotationFilter(df.FilterSet):
         return queryset
 
 
+# Annotation has a field named "exact", so a default FK filter's "annotation__exact" lookup
+# would compare the quote instead of the id: filter on "annotation__id" explicitly.
 class ReplyFilter(df.FilterSet):
+    annotation = df.NumberFilter(field_name="annotation__id")
+
     class Meta:
         model = Reply
         fields = ["annotation", "author"]
 
 
 class ReviewFilter(df.FilterSet):
+    annotation = df.NumberFilter(field_name="annotation__id")
+
     class Meta:
         model = Review
         fields = ["annotation", "verdict", "reviewer"]
+
+
+class NotificationFilter(df.FilterSet):
+    unread = df.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread")
+
+    class Meta:
+        model = Notification
+        fields = ["kind"]
 
 
 class JobFilter(df.FilterSet):

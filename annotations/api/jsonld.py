@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from annotations.models import Annotation, Article, Entity, Tag
+from annotations.models import Annotation, Article, Entity, Tag, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -233,6 +233,70 @@ def collection_to_jsonld(
             "items": [
                 _annotation(a, iris=iris, with_context=False, article=article) for a in annotations
             ],
+        }
+    return data
+
+
+# An ``audience`` (schema:audience) of the author alone marks a private annotation in the team
+# collection below; W3C has no term for visibility, and schema.org's Audience is what the model
+# suggests for "whom the annotation is intended for".
+AUDIENCE_PRIVATE: dict[str, str] = {"type": "schema:Audience", "schema:audienceType": "private"}
+
+
+def team_collection_to_jsonld(
+    team: Team, annotations: Sequence[Annotation], *, iris: Iris
+) -> dict[str, Any]:
+    """All the given annotations of a team, of every article, as one AnnotationCollection with
+    one page: the team export, which another team holding the same articles can import.
+
+    Three things differ from an article's collection, because ids do not travel between teams:
+    each target's source is an object naming the article also by its text (``schema:sha256``
+    of the text, ``schema:name`` its title); a private annotation carries ``audience``
+    ``AUDIENCE_PRIVATE``; and a link to a source annotation that is not in the collection (a
+    teammate's private note) is left out, with the motivation following the remaining bodies.
+    Each annotation needs ``article`` loaded (its text is not read).
+    """
+    exported = {annotation.pk for annotation in annotations}
+    collection_id = f"{iris.base}/api/teams/{team.pk}/export/?format=jsonld"
+    items = []
+    for annotation in annotations:
+        article = annotation.article
+        item = _annotation(annotation, iris=iris, with_context=False, article=article)
+        source: dict[str, Any] = {
+            "id": item["target"]["source"],
+            "type": "Text",
+            "format": "text/plain",
+        }
+        if article.language:
+            source["language"] = article.language
+        source["schema:name"] = article.title
+        source["schema:sha256"] = article.text_sha256
+        item["target"]["source"] = source
+        if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
+            hidden = iris.annotation(annotation.attributed_to_id)
+            bodies = [b for b in item.get("body", []) if b.get("source") != hidden]
+            target = item.pop("target")
+            item.pop("body", None)
+            item["motivation"] = _motivation(bodies)
+            if bodies:
+                item["body"] = bodies
+            item["target"] = target  # last, as in every other annotation
+        if annotation.visibility == Annotation.Visibility.PRIVATE:
+            item["audience"] = dict(AUDIENCE_PRIVATE)
+        items.append(item)
+    data: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": team.name,
+        "total": len(items),
+    }
+    if items:
+        data["first"] = {
+            "id": f"{collection_id}&page=1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
         }
     return data
 

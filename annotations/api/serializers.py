@@ -14,12 +14,15 @@ from rest_framework import serializers
 
 from annotations.models import (
     Annotation,
+    AnnotationVersion,
     Article,
     ArticleRevision,
     Entity,
+    Event,
     Job,
     Membership,
     Mention,
+    Notification,
     Outlet,
     Reply,
     Review,
@@ -28,6 +31,9 @@ from annotations.models import (
 )
 
 User = get_user_model()
+
+# The largest key a database integer column holds.
+MAX_ID = 2**63 - 1
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -46,6 +52,8 @@ class UserSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
     def to_representation(self, user: Any) -> dict[str, Any]:
+        if isinstance(user, dict):  # already in this shape (annotations.oversight makes them)
+            return {"id": user["id"], "username": user["username"], "name": user["name"]}
         return user_dict(user)
 
 
@@ -115,6 +123,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "language",
             "revision",
             "nlp_status",
+            "blind",
             "annotation_count",
             "mention_count",
             "created_at",
@@ -128,6 +137,16 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "text", "text_sha256", "imported_by"]
+        read_only_fields = fields
+
+
+class ArticleImportedSerializer(ArticleDetailSerializer):
+    job = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The NER job queued for a new article"
+    )
+
+    class Meta(ArticleDetailSerializer.Meta):
+        fields = [*ArticleDetailSerializer.Meta.fields, "job"]
         read_only_fields = fields
 
 
@@ -153,6 +172,11 @@ class ArticleUpdateSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=16, required=False, allow_blank=True)
     text = serializers.CharField(required=False, trim_whitespace=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    blind = serializers.BooleanField(
+        required=False,
+        help_text="Blind annotation (owners only): analysts see teammates' work on the article "
+        "only after submitting their own.",
+    )
 
 
 class ImportHtmlSerializer(serializers.Serializer):
@@ -253,14 +277,18 @@ class EntityRefSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
+def id_field() -> serializers.IntegerField:
+    """An object's id in a list of ids: bounded, for a bigger number would reach the database
+    driver (in a ``pk__in`` lookup, which Django does not range-check) and fail there."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
 class EntityMergeSerializer(serializers.Serializer):
-    others = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=100)
+    others = serializers.ListField(child=id_field(), min_length=1, max_length=100)
 
 
 class EntitySplitSerializer(serializers.Serializer):
-    mentions = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=10000
-    )
+    mentions = serializers.ListField(child=id_field(), min_length=1, max_length=10000)
     name = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=Entity.Kind.choices)
 
@@ -485,3 +513,87 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# --- History, notifications, events ------------------------------------------------------
+
+
+class AnnotationVersionSerializer(serializers.ModelSerializer):
+    actor = UserSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = AnnotationVersion
+        fields = ["number", "action", "snapshot", "actor", "note", "created_at"]
+        read_only_fields = fields
+
+
+class RestoreVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    actor = UserSerializer(read_only=True, allow_null=True)
+    article = serializers.IntegerField(
+        source="annotation.article_id", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "actor", "annotation", "article", "text", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=id_field(), required=False, max_length=1000)
+
+
+class NotificationReadResultSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class ArticleSubmitResultSerializer(serializers.Serializer):
+    submitted = serializers.IntegerField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = UserSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "article", "annotation", "actor", "summary", "created_at"]
+        read_only_fields = fields
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    last = serializers.IntegerField()
+
+
+# --- Team exports and imports of annotations (annotations/services/exports.py) -----------------
+
+# The same as exports.FORMATS (tests/api/test_exports.py checks that they stay equal).
+ANNOTATION_EXPORT_FORMATS = ["csv", "jsonl", "jsonld", "spacy"]
+
+
+class AnnotationImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A file exported from NewsNotes in `format`.")
+    format = serializers.ChoiceField(choices=ANNOTATION_EXPORT_FORMATS)
+
+
+class AnnotationImportErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField(
+        help_text="The CSV row (the header is row 1), the line of a JSON Lines or spaCy file, "
+        "or the item's position (from 1) in a JSON-LD collection."
+    )
+    message = serializers.CharField()
+
+
+class AnnotationImportReportSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=ANNOTATION_EXPORT_FORMATS)
+    records = serializers.IntegerField(help_text="Rows, lines or items read.")
+    created = serializers.IntegerField(help_text="Annotations created.")
+    skipped = serializers.IntegerField(help_text="Annotations already in the team, not created.")
+    errors = AnnotationImportErrorSerializer(many=True)
+    annotation_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The created annotations."
+    )

@@ -11,7 +11,6 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +22,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, too
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -39,15 +39,19 @@ from annotations.api.jsonld import (
     jsonld_to_fields,
     with_jsonld_relations,
 )
+from annotations.api.live import visible_events
 from annotations.models import (
     Annotation,
+    AnnotationVersion,
     Article,
     ArticleRevision,
     Entity,
+    Event,
     IdempotencyKey,
     Job,
     Membership,
     Mention,
+    Notification,
     Reply,
     Review,
     Tag,
@@ -56,13 +60,20 @@ from annotations.models import (
 from annotations.services import annotations as annotation_services
 from annotations.services import articles as article_services
 from annotations.services import entities as entity_services
-from annotations.services import imports, teams
+from annotations.services import imports, notifications, teams
 from annotations.services.jobs import job_enqueue
 
 User = get_user_model()
 
 
 # --- Concurrency: ETag / If-Match and Idempotency-Key ---
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="ETag (version) you read; a stale one gets 412 and changes nothing",
+)
 
 
 def etag(version: int) -> str:
@@ -75,7 +86,7 @@ def expected_version(request: Request) -> int | None:
     if not header or header == "*":
         return None
     value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not value.isdecimal():  # not isdigit(): int("²") raises
         raise PreconditionFailedError('If-Match must be an ETag this API issued, like "3".')
     return int(value)
 
@@ -90,10 +101,7 @@ class IdempotentCreateMixin:
             return self.perform_idempotent_create(request)
         if len(key) > 200:
             raise ValidationError({"Idempotency-Key": "At most 200 characters."})
-        body = request.body if not request.FILES else b""
-        fingerprint = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.path.encode(), body])
-        ).hexdigest()
+        fingerprint = _request_fingerprint(request)
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(
@@ -130,6 +138,17 @@ class IdempotentCreateMixin:
 
     def perform_idempotent_create(self, request: Request) -> Response:
         raise NotImplementedError
+
+
+def _request_fingerprint(request: Request) -> str:
+    """Method, path and the parsed body. Not the raw body: the parsers have read the stream
+    (reading ``request.body`` afterwards raises), and a retry's form boundary, key order or
+    whitespace may differ from the first request's."""
+    data = request.data
+    if hasattr(data, "lists"):  # a QueryDict, from a form
+        data = dict(data.lists())
+    body = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256("\n".join([request.method, request.path, body]).encode()).hexdigest()
 
 
 # --- Auth and people ---
@@ -222,6 +241,96 @@ class TeamViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    # --- Exports and imports of the team's annotations (annotations/services/exports.py) ---
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # On the export, `?format=` names the file's format, not one of DRF's renderers
+        # (which would answer 404 to an unknown one).
+        if self.action == "export":
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=s.ANNOTATION_EXPORT_FORMATS,
+                required=True,
+                description="csv: a row per annotation; jsonl: a JSON object per line; jsonld: "
+                "a W3C Web Annotation collection; spacy: approved spans, a line per article.",
+            )
+        ],
+        responses={
+            (200, media_type): OpenApiResponse(
+                schema,
+                description="The file (Content-Disposition: attachment; filename="
+                "newsnotes-<team slug>-<date>.<csv|jsonl|jsonld|spacy.jsonl>): text/csv, "
+                "application/x-ndjson (jsonl, spacy) or a W3C AnnotationCollection.",
+            )
+            for media_type, schema in (
+                ("text/csv", OpenApiTypes.BINARY),
+                ("application/x-ndjson", OpenApiTypes.BINARY),
+                ("application/ld+json", OpenApiTypes.OBJECT),
+            )
+        },
+        filters=False,
+        summary="Download the team's annotations that you may see, as a file.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def export(self, request: Request, pk: str | None = None) -> Any:
+        from django.http import HttpResponse
+
+        from annotations.services import exports
+
+        team = self.get_object()
+        fmt = request.query_params.get("format", "")
+        if fmt not in exports.FORMATS:
+            raise ValidationError(
+                {"format": f"Give one of {', '.join(exports.FORMATS)} (got {fmt[:40]!r})."}
+            )
+        body = exports.annotations_export_bytes(
+            team=team,
+            user=request.user,
+            fmt=fmt,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        response = HttpResponse(body, content_type=exports.MEDIA_TYPES[fmt])
+        filename = exports.export_filename(team=team, fmt=fmt)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": s.AnnotationImportSerializer},
+        responses={200: s.AnnotationImportReportSerializer},
+        summary="Import an export into this team (analysts and owners): bad rows are reported "
+        "with their number, annotations already here are skipped.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-annotations",
+        parser_classes=[MultiPartParser],
+    )
+    def import_annotations(self, request: Request, pk: str | None = None) -> Response:
+        from annotations.services import exports
+
+        team = self.get_object()
+        teams.require_role(
+            user=request.user, team=team, roles=teams.ANNOTATE_ROLES, action="import annotations"
+        )
+        data = s.AnnotationImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = exports.annotations_import(
+            team=team,
+            user=request.user,
+            fmt=data.validated_data["format"],
+            stream=data.validated_data["file"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        return Response(s.AnnotationImportReportSerializer(report.as_dict()).data)
+
 
 class MembershipViewSet(viewsets.ModelViewSet):
     serializer_class = s.MembershipSerializer
@@ -249,7 +358,9 @@ class MembershipViewSet(viewsets.ModelViewSet):
         if user is None:
             raise ValidationError({"username": "No such user."})
         serializer.instance = teams.membership_set(
-            team=team, user=user, role=serializer.validated_data["role"]
+            team=team,
+            user=user,
+            role=serializer.validated_data.get("role", Membership.Role.ANALYST),
         )
 
     @extend_schema(request=s.MembershipUpdateSerializer, responses={200: s.MembershipSerializer})
@@ -333,7 +444,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=s.ArticleCreateSerializer,
-        responses={201: s.ArticleDetailSerializer, 200: s.ArticleDetailSerializer},
+        responses={201: s.ArticleImportedSerializer, 200: s.ArticleImportedSerializer},
     )
     def create(self, request: Request) -> Response:
         """Import plain text. An article already in the team (same URL or text) answers 200."""
@@ -343,7 +454,11 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         article, created = imports.import_text(
             user=request.user, outlet_name=values.pop("outlet"), **values
         )
-        return self._detail(article, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self._detail(
+            article,
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            job=getattr(article, "analysis_job_id", None),
+        )
 
     @extend_schema(
         request=s.ArticleUpdateSerializer,
@@ -374,7 +489,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=s.ImportHtmlSerializer,
-        responses={201: s.ArticleDetailSerializer, 200: s.ArticleDetailSerializer},
+        responses={201: s.ArticleImportedSerializer, 200: s.ArticleImportedSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import-html")
     def import_html(self, request: Request) -> Response:
@@ -387,7 +502,11 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         article, created = imports.import_html(
             team=values["team"], user=request.user, html=html, url=values.get("url", "")
         )
-        return self._detail(article, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return self._detail(
+            article,
+            status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            job=getattr(article, "analysis_job_id", None),
+        )
 
     @extend_schema(request=s.ImportUrlSerializer, responses={202: s.JobSerializer})
     @action(detail=False, methods=["post"], url_path="import-url")
@@ -449,6 +568,30 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         job.refresh_from_db()
         return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(request=None, responses={200: s.ArticleSubmitResultSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Submit your work on this article: your drafts go to review, and on a blind
+        article you now see your teammates' annotations."""
+        count = annotation_services.article_submit(article=self.get_object(), actor=request.user)
+        return Response({"submitted": count})
+
+    @extend_schema(
+        responses={200: s.EventPageSerializer},
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Last event id seen")],
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def events(self, request: Request, pk: str | None = None) -> Response:
+        """Changes to this article's annotations after the event id `after` (for polling;
+        on PostgreSQL the reader streams them instead)."""
+        article = self.get_object()
+        after = _int_field(request.query_params, "after") if "after" in request.query_params else 0
+        events = visible_events(Event.objects.filter(article=article, pk__gt=after), request.user)
+        rows = list(events.select_related("actor").order_by("id")[:500])
+        last = rows[-1].pk if rows else max(after, _last_event_id(article.pk))
+        return Response({"events": s.EventSerializer(rows, many=True).data, "last": last})
+
     @extend_schema(responses={200: s.RevisionSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def revisions(self, request: Request, pk: str | None = None) -> Response:
@@ -476,7 +619,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["GET"],
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="W3C AnnotationCollection")
+            (200, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="W3C AnnotationCollection"
+            )
         },
         filters=False,
         summary="The article's annotations as a W3C Web Annotation collection (JSON-LD).",
@@ -484,7 +629,11 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["POST"],
         request=OpenApiTypes.OBJECT,
-        responses={201: OpenApiResponse(OpenApiTypes.OBJECT, description="W3C Annotation")},
+        responses={
+            (201, "application/ld+json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="W3C Annotation"
+            )
+        },
         summary="Create an annotation from W3C Web Annotation JSON-LD.",
     )
     def annotations_jsonld(self, request: Request, pk: str | None = None) -> Response:
@@ -511,7 +660,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
                 )
             )
             response = Response(collection_to_jsonld(article, list(rows), iris=iris))
-        response["Content-Type"] = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+        # The attribute, not the header: DRF sets the header from it when it renders.
+        response.content_type = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
         return response
 
 
@@ -829,6 +979,90 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         )
         return self._one(annotation.pk)
 
+    @extend_schema(request=None, responses={200: s.AnnotationSerializer}, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Send a draft (or one with changes requested) to the reviewers."""
+        annotation = annotation_services.annotation_submit(
+            annotation=self.get_object(),
+            actor=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._one(annotation.pk)
+
+    @extend_schema(request=None, responses={200: s.AnnotationSerializer}, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Take a submitted annotation back to draft."""
+        annotation = annotation_services.annotation_withdraw(
+            annotation=self.get_object(),
+            actor=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._one(annotation.pk)
+
+    @extend_schema(responses={200: s.AnnotationVersionSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every version of the annotation, oldest first: who changed what, and when."""
+        annotation = self.get_object()
+        versions = AnnotationVersion.objects.filter(annotation=annotation).select_related("actor")
+        return Response(s.AnnotationVersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        request=s.RestoreVersionSerializer,
+        responses={200: s.AnnotationSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["post"], url_path="restore-version")
+    def restore_version(self, request: Request, pk: str | None = None) -> Response:
+        """Make an earlier version current again (the restore is a new version)."""
+        data = s.RestoreVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        annotation = annotation_services.annotation_restore_version(
+            annotation=self.get_object(),
+            number=data.validated_data["version"],
+            actor=request.user,
+            expected_version=expected_version(request),
+        )
+        return self._one(annotation.pk)
+
+    @extend_schema(
+        responses={200: s.AnnotationSerializer(many=True)},
+        summary="The trash: your deleted annotations (a team owner's: all), restorable 30 days.",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def trash(self, request: Request) -> Response:
+        rows = (
+            Annotation.objects.trash_of(request.user)
+            .select_related("author", "attributed_to_entity")
+            .prefetch_related("tags")
+            .order_by("-deleted_at")
+        )
+        team = request.query_params.get("team")
+        if team:
+            rows = rows.filter(team_id=_int_field(request.query_params, "team"))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.AnnotationSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: s.AnnotationSerializer})
+    @action(detail=True, methods=["post"])
+    def undelete(self, request: Request, pk: str | None = None) -> Response:
+        """Bring an annotation back from the trash."""
+        trashed = get_object_or_404(Annotation.objects.trash_of(request.user), pk=pk)
+        annotation = annotation_services.annotation_undelete(annotation=trashed, actor=request.user)
+        return self._one(annotation.pk)
+
+
+def _last_event_id(article_id: int) -> int:
+    return (
+        Event.objects.filter(article_id=article_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+        or 0
+    )
+
 
 def _int_field(data: Any, name: str) -> int:
     try:
@@ -896,6 +1130,36 @@ class ReviewViewSet(
             s.ReviewSerializer(review, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your notifications, newest first: @mentions, replies to your annotations, verdicts."""
+
+    serializer_class = s.NotificationSerializer
+    filterset_class = filters.NotificationFilter
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Notification.objects.none()
+        visible = Annotation.objects.visible_to(self.request.user)
+        return (
+            Notification.objects.filter(user=self.request.user)
+            .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+            .select_related("actor", "annotation")
+        )
+
+    @extend_schema(
+        request=s.NotificationReadSerializer, responses={200: s.NotificationReadResultSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request: Request) -> Response:
+        """Mark notifications read: the ones named by `ids`, or all of them."""
+        data = s.NotificationReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = notifications.notifications_mark_read(
+            user=request.user, ids=data.validated_data.get("ids")
+        )
+        return Response({"marked": count})
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):

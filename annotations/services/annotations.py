@@ -137,6 +137,15 @@ def _check_attribution(
         raise ValidationError({"attributed_to_entity": "The entity must be in the article's team."})
 
 
+def _check_visibility_change(
+    annotation: Annotation, visibility: str, actor: AbstractBaseUser
+) -> None:
+    # A private note is its author's alone: an owner who made someone else's annotation
+    # private would hide it from the whole team, the owner included.
+    if visibility != annotation.visibility and annotation.author_id != actor.pk:
+        raise PermissionDenied("Only the author may change who sees an annotation.")
+
+
 def _reaches(source: Annotation, target: Annotation) -> bool:
     """Whether following ``attributed_to`` from ``source`` arrives at ``target``."""
     seen: set[int] = set()
@@ -269,6 +278,7 @@ def annotation_update(
         fields.append("assessment")
     if visibility is not _UNSET:
         _check_choice("visibility", visibility, Annotation.Visibility.values)
+        _check_visibility_change(locked, visibility, actor)
         locked.visibility = visibility
         fields.append("visibility")
     if attributed_to is not _UNSET or attributed_to_entity is not _UNSET:
@@ -372,6 +382,7 @@ def annotation_restore_version(
         note += "; its selectors belong to an older text and were not restored"
     locked.comment = data["comment"]
     locked.assessment = data["assessment"]
+    _check_visibility_change(locked, data["visibility"], actor)
     locked.visibility = data["visibility"]
     source_id = data["attributed_to"]
     locked.attributed_to = (

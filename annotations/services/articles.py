@@ -290,10 +290,16 @@ def article_edit(
     authors: Sequence[str] | None = None,
     published_at: datetime | None = _UNSET_DATE,  # type: ignore[assignment]
     language: str | None = None,
+    blind: bool | None = None,
 ) -> Article:
-    """Edit an article's metadata and/or text (analysts and owners)."""
-    from annotations.services.teams import IMPORT_ROLES, require_role
+    """Edit an article's metadata and/or text (analysts and owners); turn blind annotation
+    on or off (owners only)."""
+    from annotations.services.teams import IMPORT_ROLES, MANAGE_ROLES, require_role
 
+    if blind is not None:
+        require_role(
+            user=actor, team=article.team, roles=MANAGE_ROLES, action="turn blind mode on or off"
+        )
     require_role(user=actor, team=article.team, roles=IMPORT_ROLES, action="edit articles")
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if expected_revision is not None and expected_revision != locked.revision:
@@ -311,6 +317,9 @@ def article_edit(
     if language is not None:
         locked.language = language[:16]
         fields.append("language")
+    if blind is not None and bool(blind) != locked.blind:
+        locked.blind = bool(blind)
+        fields.append("blind")
     if fields:
         locked.save(update_fields=[*fields, "updated_at"])
     if text is not None:

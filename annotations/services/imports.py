@@ -121,7 +121,9 @@ def import_text(
         imported_by=user,
     )
     if analyze:
-        _queue_analysis(team=team, article_ids=[article.pk], user=user)
+        job = _queue_analysis(team=team, article_ids=[article.pk], user=user)
+        # The caller (the API) hands the job to the page, which shows its progress.
+        article.analysis_job_id = job.pk if job else None  # type: ignore[attr-defined]
     return article, True
 
 

@@ -124,6 +124,8 @@ def job_run(*, job_id: int) -> dict[str, Any]:
             )
             transaction.on_commit(lambda: _enqueue_task(job.pk))
         raise
+    if job.status == Job.Status.FAILED:
+        return result  # the runner failed it with a reason (bad input): nothing to finish
     job_finish(job=job, result=result, message=result.pop("message", ""))
     return result
 

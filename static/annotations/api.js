@@ -43,7 +43,8 @@ export async function api(method, url, { body, ifMatch, idempotencyKey, form } =
   }
   let response;
   try {
-    response = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+    // API data is live: never let the HTTP cache answer for the server.
+    response = await fetch(url, { method, headers, body: payload, credentials: "same-origin", cache: "no-store" });
   } catch (error) {
     throw new ApiError(0, { detail: "The server could not be reached. Check your connection and try again." });
   }

@@ -4,6 +4,8 @@
 import { api, ApiError, newIdempotencyKey } from "./api.js";
 import { HighlightLayer, supportsHighlights, TextIndex, translucent } from "./highlighter.js";
 import { registerShortcuts } from "./keyboard.js";
+import { startLive } from "./live.js";
+import { DetailPanel } from "./details.js";
 import { AnnotationForm } from "./popover.js";
 import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
 
@@ -162,14 +164,35 @@ function scrollToRange(range) {
   }
 }
 
+const details = new DetailPanel(document.getElementById("details"), {
+  me: data.me,
+  role: data.role,
+  teammates: data.teammates,
+  lookup: (id) => annotations.get(id),
+  onChanged: async (fresh, reloadId) => {
+    if (!fresh && reloadId) {
+      try {
+        ({ data: fresh } = await api("GET", `/api/annotations/${reloadId}/`));
+      } catch {
+        return;
+      }
+    }
+    upsert(fresh);
+    if (activeId === fresh.id) details.show(fresh);
+  },
+});
+
 function setActive(id, { scrollText = false, card = false } = {}) {
+  const changed = id !== activeId;
   activeId = id;
   layer.clear("active");
   if (id === null) {
     sidebar.setActive(null);
     showCard(null);
+    details.hide();
     return;
   }
+  if (changed && annotations.has(id)) details.show(annotations.get(id));
   const annotation = annotations.get(id);
   const range = annotation && rangeOf(annotation);
   if (range) {
@@ -577,6 +600,55 @@ if (wanted && wanted[1] === "a" && annotations.has(Number(wanted[2]))) {
     }
   }
 }
+
+// --- Submitting one's work (and, on a blind article, seeing the others') ---------------------
+
+document.getElementById("submit-work")?.addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const { data: result } = await api("POST", `/api/articles/${data.article.id}/submit/`);
+    announce(`${result.submitted} annotation(s) submitted for review.`);
+    // Blind articles now show teammates' work: fetch the whole list again.
+    const { data: page } = await api("GET", `/api/annotations/?article=${data.article.id}&page_size=1000`);
+    for (const annotation of annotations.values()) undraw(annotation);
+    annotations.clear();
+    for (const annotation of page.results) annotations.set(annotation.id, annotation);
+    refresh();
+  } catch (error) {
+    announce(error instanceof ApiError ? error.describe() : error.message);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// --- Live updates ------------------------------------------------------------------------
+
+async function applyEvents(events) {
+  const ids = [...new Set(events.map((e) => e.annotation).filter((id) => id !== null))];
+  for (const id of ids) {
+    try {
+      const { data: fresh } = await api("GET", `/api/annotations/${id}/`);
+      const known = annotations.get(id);
+      if (!known || known.version !== fresh.version || known.reply_count !== fresh.reply_count) {
+        upsert(fresh);
+        if (activeId === id) details.show(fresh);
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404 && annotations.has(id)) {
+        undraw(annotations.get(id));
+        annotations.delete(id);
+        if (activeId === id) setActive(null);
+        refresh();
+      }
+    }
+  }
+  const others = events.filter((e) => e.actor && e.actor.id !== data.me.id);
+  if (others.length) announce(`${others[others.length - 1].actor.name} updated this article.`);
+  document.dispatchEvent(new CustomEvent("newsnotes:events", { detail: events }));
+}
+
+startLive({ articleId: data.article.id, after: data.last_event, mode: data.live, onEvents: applyEvents });
 
 performance.mark("newsnotes:ready");
 document.documentElement.dataset.ready = "true";

@@ -350,3 +350,21 @@ def test_suggestion_accept_and_reject(article, alice):
     again = client.post(f"/api/annotations/{claim.pk}/reject/")
     assert again.status_code == 400
     assert "suggestion_state" in again.json()["errors"]
+
+
+def test_replies_reviews_and_claims_filter_by_annotation_id(article, alice, bob):
+    # Annotation has a field called "exact": a naive FK filter would compare quotes.
+    source = annotation_create(article=article, author=alice, start=0, end=5)
+    claim = annotation_create(article=article, author=alice, start=10, end=20, attributed_to=source)
+    other = annotation_create(article=article, author=alice, start=30, end=40)
+    reply_create(annotation=source, author=bob, text="on source")
+    reply_create(annotation=other, author=bob, text="on other")
+    annotation_submit(annotation=source, actor=alice)
+    review_create(annotation=source, reviewer=bob, verdict="approve")
+    client = client_for(bob)
+    replies = client.get("/api/replies/", {"annotation": source.pk}).json()["results"]
+    assert [r["text"] for r in replies] == ["on source"]
+    reviews = client.get("/api/reviews/", {"annotation": source.pk}).json()["results"]
+    assert [r["annotation"] for r in reviews] == [source.pk]
+    claims = client.get("/api/annotations/", {"attributed_to": source.pk}).json()["results"]
+    assert [c["id"] for c in claims] == [claim.pk]

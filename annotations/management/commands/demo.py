@@ -16,9 +16,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from annotations.models import Annotation, Article, Entity, Membership, Tag, Team
+from annotations.models import Annotation, Article, Entity, Membership, Review, Tag, Team
 from annotations.services.analysis import articles_analyze
-from annotations.services.annotations import annotation_create
+from annotations.services.annotations import (
+    annotation_create,
+    annotation_submit,
+    reply_create,
+    review_create,
+)
 from annotations.services.articles import article_create
 from annotations.services.teams import membership_set, team_create
 
@@ -145,7 +150,32 @@ class Command(BaseCommand):
         )
         created_any |= report.articles > 0
         created_any |= self._annotate(team=team, author=users["analyst"])
+        created_any |= self._review(team=team, analyst=users["analyst"], reviewer=users["reviewer"])
         return created_any
+
+    def _review(self, *, team: Team, analyst: Any, reviewer: Any) -> bool:
+        """A little of the review workflow: submitted work, two verdicts and a discussion."""
+        if Review.objects.filter(annotation__team=team).exists():
+            return False
+        mine = Annotation.objects.filter(team=team, author=analyst, origin="analyst")
+        for annotation in mine:
+            annotation_submit(annotation=annotation, actor=analyst)
+        figure = mine.get(exact__startswith="at least 8,000")
+        review_create(annotation=figure, reviewer=reviewer, verdict=Review.Verdict.APPROVE)
+        denial = mine.get(exact__startswith="Pyongyang has denied")
+        review_create(
+            annotation=denial,
+            reviewer=reviewer,
+            verdict=Review.Verdict.DISPUTE,
+            note="The denial is real news; 'disputed' should describe the claim, not the denial.",
+        )
+        malformed = mine.get(exact='"315,00"')
+        reply_create(
+            annotation=malformed,
+            author=reviewer,
+            text="@analyst is 315,000 the figure in the declassified assessment? Please cite it.",
+        )
+        return True
 
     def _annotate(self, *, team: Team, author: Any) -> bool:
         tags = {tag.slug: tag for tag in Tag.objects.filter(team=team)}

@@ -1,0 +1,91 @@
+"""`manage.py export_annotations --team SLUG --format csv --user USERNAME [-o FILE]`.
+
+Writes the team's annotations that USERNAME may see, in one of the formats of
+``annotations/services/exports.py`` (csv, jsonl, jsonld, spacy), to FILE or standard output.
+``--format docbin`` writes the spaCy training data as a DocBin (.spacy) instead, and reports
+the spans that do not start and end on token boundaries.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annotations.models import Team
+from annotations.services.exports import FORMATS, annotations_export, spacy_records
+
+
+class Command(BaseCommand):
+    help = "Export a team's annotations as CSV, JSON Lines, W3C JSON-LD or spaCy training data."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, help="the team's slug")
+        parser.add_argument("--format", required=True, choices=[*FORMATS, "docbin"])
+        parser.add_argument("--user", required=True, help="export what this user may see")
+        parser.add_argument("-o", "--output", help="the file to write (default: standard output)")
+        parser.add_argument(
+            "--base-url", default="", help="jsonld: the base of the IRIs (the site's address)"
+        )
+        parser.add_argument(
+            "--lang", default="en", help="docbin: the language of spaCy's tokenizer (en)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        team = Team.objects.filter(slug=options["team"]).first()
+        if team is None:
+            raise CommandError(f"No team with the slug {options['team']!r}.")
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"No user {options['user']!r}.")
+        output = options["output"]
+        try:
+            if options["format"] == "docbin":
+                self._docbin(team=team, user=user, output=output, lang=options["lang"])
+                return
+            buffer = io.StringIO()
+            count = annotations_export(
+                team=team,
+                user=user,
+                fmt=options["format"],
+                out=buffer,
+                base_url=options["base_url"],
+            )
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
+        if output and output != "-":
+            try:
+                # newline="": CSV writes its own line ends.
+                Path(output).write_text(buffer.getvalue(), encoding="utf-8", newline="")
+            except OSError as exc:
+                raise CommandError(f"{output}: {exc.strerror}.") from None
+            self.stderr.write(f"{count} annotation(s) exported to {output}.")
+        else:
+            self.stdout.write(buffer.getvalue(), ending="")
+            self.stderr.write(f"{count} annotation(s) exported.")
+
+    def _docbin(self, *, team: Team, user: Any, output: str | None, lang: str) -> None:
+        if not output or output == "-":
+            raise CommandError("A DocBin is binary: name the file to write with -o FILE.spacy.")
+        from annotations.nlp.training import docbin_from_records  # loads spaCy: only here
+
+        records = spacy_records(team=team, user=user)
+        try:
+            docbin, misaligned = docbin_from_records(records, lang=lang)
+        except (ImportError, OSError) as exc:
+            raise CommandError(f"spaCy cannot make a {lang!r} tokenizer: {exc}") from None
+        for span in misaligned:
+            self.stderr.write(f"{span}; left out of the DocBin.")
+        try:
+            docbin.to_disk(output)
+        except OSError as exc:
+            raise CommandError(f"{output}: {exc.strerror}.") from None
+        spans = sum(len(record["spans"]) for record in records) - len(misaligned)
+        self.stderr.write(
+            f"{len(records)} article(s), {spans} span(s) written to {output}; "
+            f"{len(misaligned)} span(s) not on token boundaries."
+        )

@@ -1,0 +1,85 @@
+"""spaCy training data: the span export (``services/exports.py``, format ``spacy``) as a DocBin.
+
+Each record ``{"text", "spans": [{"start", "end", "label"}], "meta"}`` becomes one Doc made by a
+blank pipeline's tokenizer, its spans in ``doc.spans["sc"]``: the key spaCy's span categoriser
+reads by default, and a SpanGroup may hold overlapping spans. A span must start and end on token
+boundaries (``char_span(..., alignment_mode="strict")``): one that does not is returned as a
+``MisalignedSpan`` for the caller to report, never silently dropped or stretched to the tokens
+around it. The Doc is kept, with its aligned spans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.tokens import DocBin
+
+SPANS_KEY = "sc"
+
+
+@dataclass(frozen=True)
+class MisalignedSpan:
+    record: int  # the record's line in the export, from 1
+    article: str  # its URL, else its title
+    start: int
+    end: int
+    label: str
+    text: str
+
+    def __str__(self) -> str:
+        return (
+            f"line {self.record} ({self.article}): span {self.start}-{self.end} {self.label!r} "
+            f"({self.text[:60]!r}) does not start and end on token boundaries"
+        )
+
+
+def docbin_from_records(
+    records: Iterable[dict[str, Any]], *, lang: str = "en"
+) -> tuple[DocBin, list[MisalignedSpan]]:
+    """The records as a DocBin (``.to_bytes()`` or ``.to_disk(path)`` it), and the spans that
+    do not align to ``lang``'s tokens."""
+    nlp = spacy.blank(lang)
+    docbin = DocBin(store_user_data=False)
+    misaligned: list[MisalignedSpan] = []
+    for number, record in enumerate(records, start=1):
+        text = record["text"]
+        doc = nlp.make_doc(text)
+        meta = record.get("meta") or {}
+        spans = []
+        for span in record["spans"]:
+            start, end, label = span["start"], span["end"], span["label"]
+            found = doc.char_span(start, end, label=label, alignment_mode="strict")
+            if found is None:
+                misaligned.append(
+                    MisalignedSpan(
+                        record=number,
+                        article=meta.get("article_url") or meta.get("title") or "",
+                        start=start,
+                        end=end,
+                        label=label,
+                        text=text[start:end],
+                    )
+                )
+            else:
+                spans.append(found)
+        doc.spans[SPANS_KEY] = spans
+        docbin.add(doc)
+    return docbin, misaligned
+
+
+def records_from_docbin(data: bytes, *, lang: str = "en") -> list[dict[str, Any]]:
+    """A DocBin's docs back as ``{"text", "spans"}`` records (to check what was written)."""
+    docs = DocBin().from_bytes(data).get_docs(spacy.blank(lang).vocab)
+    return [
+        {
+            "text": doc.text,
+            "spans": [
+                {"start": s.start_char, "end": s.end_char, "label": s.label_}
+                for s in doc.spans.get(SPANS_KEY, [])
+            ],
+        }
+        for doc in docs
+    ]

@@ -1,0 +1,517 @@
+"""Reads for team oversight: the review queue, the team dashboard and inter-annotator agreement.
+
+The HTML pages (``annotations.views``) and the API (``annotations.api.team_views``) share these
+functions, so both show the same numbers. Every function takes the requesting user and one of
+their teams, and starts from ``Annotation.objects.visible_to(user)``: someone else's private or
+trashed annotation is never counted, listed or summarised. Counts are aggregated in the
+database; each function runs a fixed number of queries, whatever the size of the team.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+
+from annotations.lib.agreement import (
+    CSV_COLUMNS,
+    ArticleAgreement,
+    Span,
+    agreement_csv_rows,
+    article_agreement,
+)
+from annotations.models import (
+    QUOTE_CONTEXT_CHARS,
+    Annotation,
+    Article,
+    ArticleSubmission,
+    Entity,
+    Event,
+    Membership,
+    Review,
+    Tag,
+    Team,
+)
+from annotations.services.annotations import VERDICT_FROM
+
+User = get_user_model()
+
+_S = Annotation.ReviewState
+_NOT_WORK = (Annotation.SuggestionState.PENDING, Annotation.SuggestionState.REJECTED)
+
+#: What the review queue holds, in the order its groups are shown.
+QUEUE_STATES: tuple[str, ...] = (_S.SUBMITTED, _S.DISPUTED, _S.CHANGES_REQUESTED)
+#: At most this many annotations are listed in the queue at once (the oldest first).
+QUEUE_LIMIT = 200
+#: The activity feed shows this many events.
+ACTIVITY_LIMIT = 50
+#: "Who claims what" lists at most this many claims, and the top list this many entities.
+CLAIMS_LIMIT = 1000
+TOP_ENTITIES = 10
+
+
+def team_annotations(*, user: Any, team: Team) -> QuerySet:
+    """The team's annotations the user may see, without model suggestions nobody accepted."""
+    return (
+        Annotation.objects.visible_to(user)
+        .filter(team=team)
+        .exclude(suggestion_state__in=_NOT_WORK)
+    )
+
+
+def user_name(user: Any) -> str:
+    if user is None:
+        return "Someone"
+    return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+# --- Review queue ------------------------------------------------------------------------------
+
+
+def allowed_verdicts() -> dict[str, list[str]]:
+    """For each verdict, the review states it may be given from (the services' rule)."""
+    return {str(verdict): [str(s) for s in states] for verdict, states in VERDICT_FROM.items()}
+
+
+def review_queue(*, user: Any, team: Team) -> QuerySet:
+    """Annotations awaiting a verdict: submitted, then disputed, then changes requested; the
+    oldest first within each group. Each row carries ``queue_group`` and ``latest_review_id``."""
+    from annotations.api.views import annotation_queryset
+
+    latest = (
+        Review.objects.filter(annotation=OuterRef("pk")).order_by("-created_at", "-id").values("pk")
+    )
+    group = Case(
+        *[When(review_state=state, then=rank) for rank, state in enumerate(QUEUE_STATES)],
+        default=len(QUEUE_STATES),
+        output_field=IntegerField(),
+    )
+    return (
+        annotation_queryset(user)
+        .filter(team=team, review_state__in=QUEUE_STATES)
+        .exclude(suggestion_state__in=_NOT_WORK)
+        .select_related("article")
+        .defer("article__text")
+        .annotate(queue_group=group, latest_review_id=Subquery(latest[:1]))
+        .order_by("queue_group", "created_at", "id")
+    )
+
+
+def _context_before(prefix: str) -> str:
+    """The last whole words of a quote's prefix, within its paragraph ("…" when cut)."""
+    if "\n" in prefix:
+        return prefix.rpartition("\n")[2]  # the paragraph starts here
+    if len(prefix) < QUOTE_CONTEXT_CHARS:
+        return prefix  # the text starts here
+    cut = re.search(r"\s", prefix)  # drop the first word: it may be cut in two
+    rest = prefix[cut.end() :] if cut else ""
+    return "…" + (rest if rest.strip() else prefix)
+
+
+def _context_after(suffix: str) -> str:
+    if "\n" in suffix:
+        return suffix.partition("\n")[0]
+    if len(suffix) < QUOTE_CONTEXT_CHARS:
+        return suffix
+    spaces = [m.start() for m in re.finditer(r"\s", suffix)]  # drop the last, maybe cut, word
+    rest = suffix[: spaces[-1]] if spaces else ""
+    return (rest if rest.strip() else suffix) + "…"
+
+
+def queue_details(items: list[Annotation], *, user: Any) -> list[Annotation]:
+    """Give each queue item ``latest_review``, ``source_exact`` (the quote of the source it is
+    attributed to, when the user may see it) and its context words. Two queries in all."""
+    review_ids = [a.latest_review_id for a in items if a.latest_review_id]
+    reviews = {r.pk: r for r in Review.objects.filter(pk__in=review_ids).select_related("reviewer")}
+    source_ids = {a.attributed_to_id for a in items if a.attributed_to_id}
+    sources = dict(
+        Annotation.objects.visible_to(user).filter(pk__in=source_ids).values_list("pk", "exact")
+        if source_ids
+        else []
+    )
+    for item in items:
+        item.latest_review = reviews.get(item.latest_review_id)
+        item.source_exact = sources.get(item.attributed_to_id)
+        item.context_before = _context_before(item.prefix)
+        item.context_after = _context_after(item.suffix)
+    return items
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+EVENT_VERBS = {
+    "annotation.created": "annotated",
+    "annotation.updated": "edited",
+    "annotation.submitted": "submitted for review",
+    "annotation.withdrawn": "withdrew from review",
+    "annotation.reviewed": "reviewed",
+    "annotation.accepted": "accepted a suggestion",
+    "annotation.rejected": "rejected a suggestion",
+    "annotation.reanchored": "re-anchored after a text edit",
+    "annotation.deleted": "moved to the trash",
+    "annotation.undeleted": "restored from the trash",
+    "annotation.restored": "restored an earlier version of",
+    "reply.created": "replied to",
+    "article.submitted": "submitted their work on",
+}
+
+
+def _claims(base: QuerySet) -> QuerySet:
+    """Annotations tagged with a tag of kind "claim"."""
+    claim_tagged = Annotation.tags.through.objects.filter(tag__kind=Tag.Kind.CLAIM).values(
+        "annotation_id"
+    )
+    return base.filter(pk__in=claim_tagged)
+
+
+def claim_entity_counts(claims: QuerySet) -> dict[int, dict[str, int]]:
+    """Per entity: the claims attributed to it, the claims whose span contains a mention of it,
+    and ``claims``, the number of distinct claims that do either (two grouped queries)."""
+    attributed = dict(
+        claims.filter(attributed_to_entity__isnull=False)
+        .order_by()
+        .values_list("attributed_to_entity")
+        .annotate(n=Count("pk"))
+    )
+    # One join from each claim to the mentions inside its span. Offsets of an annotation left
+    # on an older revision of the text do not index the current one: those are not matched.
+    mentioned = (
+        claims.filter(
+            article_revision=F("article__revision"),
+            article__mentions__rejected=False,
+            article__mentions__start__gte=F("start"),
+            article__mentions__end__lte=F("end"),
+        )
+        .order_by()
+        .values_list("article__mentions__entity")
+        .annotate(
+            n=Count("pk", distinct=True),
+            both=Count(
+                "pk",
+                distinct=True,
+                filter=Q(attributed_to_entity=F("article__mentions__entity")),
+            ),
+        )
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"claims": 0, "attributed": 0, "mentioned": 0}
+    )
+    for entity_id, n in attributed.items():
+        counts[entity_id]["attributed"] = n
+        counts[entity_id]["claims"] += n
+    for entity_id, n, both in mentioned:
+        counts[entity_id]["mentioned"] = n
+        counts[entity_id]["claims"] += n - both  # |A or M| = |A| + |M| - |A and M|
+    return dict(counts)
+
+
+def _activity(*, user: Any, team: Team) -> list[Event]:
+    visible = Annotation.objects.visible_to(user)
+    return list(
+        Event.objects.filter(team=team)
+        .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+        .select_related("actor", "article")
+        .only(
+            "id",
+            "kind",
+            "summary",
+            "created_at",
+            "annotation_id",
+            "article_id",
+            "article__title",
+            "actor__username",
+            "actor__first_name",
+            "actor__last_name",
+        )
+        .order_by("-id")[:ACTIVITY_LIMIT]
+    )
+
+
+def dashboard(*, user: Any, team: Team) -> dict[str, Any]:
+    """Everything the team dashboard shows, as plain values (the API returns it as is)."""
+    base = team_annotations(user=user, team=team)
+    through = Annotation.tags.through
+
+    # Totals, per assessment and per review state: one query.
+    assessments = Annotation.Assessment.choices
+    states = Annotation.ReviewState.choices
+    untagged = ~Exists(through.objects.filter(annotation_id=OuterRef("pk")))
+    totals = base.order_by().aggregate(
+        total=Count("pk"),
+        untagged=Count("pk", filter=Q(untagged)),
+        **{f"assessment_{v}": Count("pk", filter=Q(assessment=v)) for v, _ in assessments},
+        **{f"state_{v}": Count("pk", filter=Q(review_state=v)) for v, _ in states},
+    )
+    tag_counts = dict(
+        through.objects.filter(annotation_id__in=base.values("pk"))
+        .order_by()
+        .values_list("tag_id")
+        .annotate(n=Count("annotation_id"))
+    )
+    tags = list(Tag.objects.filter(team=team).order_by("position", "name"))
+
+    # Verdicts per reviewer, on the annotations counted above.
+    verdict_rows = (
+        Review.objects.filter(annotation__in=base)
+        .order_by()
+        .values_list("reviewer_id", "verdict")
+        .annotate(n=Count("pk"))
+    )
+    verdicts: dict[int, dict[str, int]] = defaultdict(dict)
+    for reviewer_id, verdict, n in verdict_rows:
+        verdicts[reviewer_id][verdict] = n
+    reviewer_roles = dict(
+        Membership.objects.filter(
+            team=team, role__in=[Membership.Role.OWNER, Membership.Role.REVIEWER]
+        ).values_list("user_id", "role")
+    )
+    people = User.objects.filter(pk__in=set(verdicts) | set(reviewer_roles))
+    by_reviewer = []
+    for person in people:
+        counts = {v: verdicts.get(person.pk, {}).get(v, 0) for v in Review.Verdict.values}
+        by_reviewer.append(
+            {
+                "reviewer": _user_dict(person),
+                **counts,
+                "total": sum(counts.values()),
+            }
+        )
+    by_reviewer.sort(key=lambda r: (-r["total"], r["reviewer"]["name"].lower()))
+
+    # Claims: the entities in the most of them, and who claims what.
+    claims = _claims(base)
+    entity_counts = claim_entity_counts(claims)
+    top_ids = sorted(entity_counts, key=lambda e: -entity_counts[e]["claims"])[: TOP_ENTITIES * 3]
+    entities = Entity.objects.in_bulk(top_ids)
+    top = sorted(
+        (
+            {"entity": _entity_dict(entities[e]), **entity_counts[e]}
+            for e in top_ids
+            if e in entities and entity_counts[e]["claims"]
+        ),
+        key=lambda row: (-row["claims"], row["entity"]["name"].lower()),
+    )[:TOP_ENTITIES]
+
+    attributed = list(
+        claims.filter(attributed_to_entity__isnull=False)
+        .select_related("attributed_to_entity", "article", "author")
+        .defer("article__text")
+        .order_by("attributed_to_entity_id", "-article__published_at", "article_id", "start", "id")[
+            :CLAIMS_LIMIT
+        ]
+    )
+    who_claims_what = []
+    for _, group in groupby(attributed, key=lambda a: a.attributed_to_entity_id):
+        rows = list(group)
+        who_claims_what.append(
+            {
+                "entity": _entity_dict(rows[0].attributed_to_entity),
+                "claims": [_claim_dict(a) for a in rows],
+            }
+        )
+    who_claims_what.sort(key=lambda g: (-len(g["claims"]), g["entity"]["name"].lower()))
+
+    return {
+        "team": team.pk,
+        "annotations": totals["total"],
+        "by_tag": [{"tag": _tag_dict(t), "count": tag_counts.get(t.pk, 0)} for t in tags],
+        "untagged": totals["untagged"],
+        "by_assessment": [
+            {"value": v, "label": str(label), "count": totals[f"assessment_{v}"]}
+            for v, label in assessments
+        ],
+        "by_review_state": [
+            {"value": v, "label": str(label), "count": totals[f"state_{v}"]} for v, label in states
+        ],
+        "by_reviewer": by_reviewer,
+        "top_claim_entities": top,
+        "who_claims_what": who_claims_what,
+        "claims_truncated": len(attributed) >= CLAIMS_LIMIT,
+        "activity": [_event_dict(e) for e in _activity(user=user, team=team)],
+    }
+
+
+def _user_dict(user: Any) -> dict[str, Any]:
+    return {"id": user.pk, "username": user.username, "name": user_name(user)}
+
+
+def _tag_dict(tag: Tag) -> dict[str, Any]:
+    return {
+        "id": tag.pk,
+        "name": tag.name,
+        "slug": tag.slug,
+        "colour": tag.colour,
+        "kind": tag.kind,
+    }
+
+
+def _entity_dict(entity: Entity) -> dict[str, Any]:
+    return {"id": entity.pk, "name": entity.name, "kind": entity.kind}
+
+
+def _claim_dict(a: Annotation) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "exact": a.exact,
+        "article": {"id": a.article_id, "title": a.article.title},
+        "assessment": a.assessment,
+        "assessment_label": a.get_assessment_display(),
+        "review_state": a.review_state,
+        "review_state_label": a.get_review_state_display(),
+        "author": _user_dict(a.author),
+        "created_at": a.created_at,
+    }
+
+
+def _event_dict(e: Event) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "kind": e.kind,
+        "verb": EVENT_VERBS.get(e.kind, e.kind),
+        "actor": _user_dict(e.actor) if e.actor else None,
+        "article": {"id": e.article_id, "title": e.article.title} if e.article_id else None,
+        "annotation": e.annotation_id,
+        "summary": e.summary,
+        "created_at": e.created_at,
+    }
+
+
+# --- Agreement ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleFigures:
+    """One article's agreement, or why it is withheld from this user."""
+
+    article: Article
+    annotators: list[str]
+    result: ArticleAgreement | None  # None when withheld
+    withheld: bool
+    submitted: bool = False  # whether the user has submitted their work on the article
+
+
+def agreement_spans(*, team: Team) -> dict[int, list[Span]]:
+    """Per article, the spans of its analysts' shared work: annotations made by people
+    (origin "analyst"), not in the trash, shared with the team (private notes never count),
+    anchored in the current text. Label: the primary tag's slug (the first by position)."""
+    primary = Tag.objects.filter(annotations=OuterRef("pk")).order_by("position", "name", "id")
+    rows = (
+        Annotation.objects.filter(
+            team=team,
+            origin=Annotation.Origin.ANALYST,
+            deleted_at__isnull=True,
+            visibility=Annotation.Visibility.TEAM,
+            article_revision=F("article__revision"),
+        )
+        .annotate(label=Subquery(primary.values("slug")[:1]))
+        .order_by("article_id", "start", "end", "id")
+        .values_list("article_id", "start", "end", "label", "author__username")
+    )
+    spans: dict[int, list[Span]] = defaultdict(list)
+    for article_id, start, end, label, username in rows:
+        spans[article_id].append(Span(start, end, label, username))
+    return spans
+
+
+def agreement_report(*, user: Any, team: Team) -> list[ArticleFigures]:
+    """Agreement on each article of the team that two or more analysts annotated, newest first.
+
+    On a blind article the figures are withheld from an analyst (or viewer) who has not
+    submitted their own work yet: they would tell how much the others marked. Owners and
+    reviewers, who see everything on blind articles, always get them.
+    """
+    spans = agreement_spans(team=team)
+    compared = {
+        article_id: sorted({s.annotator for s in rows})
+        for article_id, rows in spans.items()
+        if len({s.annotator for s in rows}) >= 2
+    }
+    if not compared:
+        return []
+    role = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
+    privileged = role in (Membership.Role.OWNER, Membership.Role.REVIEWER)
+    submitted = set(
+        ArticleSubmission.objects.filter(user=user, article_id__in=compared).values_list(
+            "article_id", flat=True
+        )
+    )
+    articles = (
+        Article.objects.filter(team=team, pk__in=compared)
+        .only("id", "title", "blind", "published_at", "team_id")
+        .order_by("-published_at", "-id")
+    )
+    report = []
+    for article in articles:
+        withheld = article.blind and not privileged and article.pk not in submitted
+        report.append(
+            ArticleFigures(
+                article=article,
+                annotators=compared[article.pk],
+                result=None if withheld else article_agreement(spans[article.pk]),
+                withheld=withheld,
+                submitted=article.pk in submitted,
+            )
+        )
+    return report
+
+
+def agreement_dict(figures: ArticleFigures) -> dict[str, Any]:
+    result = figures.result
+    return {
+        "article": {
+            "id": figures.article.pk,
+            "title": figures.article.title,
+            "blind": figures.article.blind,
+        },
+        "annotators": figures.annotators,
+        "withheld": figures.withheld,
+        "mean_exact_f1": result.mean_exact_f1 if result else None,
+        "mean_partial_f1": result.mean_partial_f1 if result else None,
+        "tag_alpha": result.tag_alpha if result else None,
+        "pairs": [vars(p) for p in result.pairs] if result else [],
+    }
+
+
+# Cells a spreadsheet would read as a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """Text that a spreadsheet would evaluate gets a leading apostrophe; numbers stay numbers
+    (a negative kappa is a number, not a formula)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def agreement_csv(report: list[ArticleFigures]) -> str:
+    """The figures as CSV, one row per pair of analysts (``lib.agreement.CSV_COLUMNS``)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for figures in report:
+        if figures.result is None:
+            continue
+        for row in agreement_csv_rows(
+            figures.result, article_id=figures.article.pk, article_title=figures.article.title
+        ):
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
+    return out.getvalue()

@@ -1,0 +1,255 @@
+// The import page: four forms that post to the API, each followed by the live progress of the
+// background job it starts. All user data is written with textContent.
+
+import { ApiError, request } from "./http.js";
+import { clearErrors, showErrors } from "./formerrors.js";
+import { followJob } from "./jobprogress.js";
+import { setupTabs } from "./tabs.js";
+
+const root = document.querySelector("[data-importer]");
+const team = Number(root.dataset.team);
+const announcer = document.querySelector("[data-announce]");
+const articleUrl = (id) => root.dataset.articleUrl.replace(/\/0\/$/, `/${encodeURIComponent(id)}/`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+setupTabs(root);
+
+function announce(text) {
+  announcer.textContent = text;
+}
+
+function make(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function link(href, text) {
+  const a = make("a", "", text);
+  a.href = href;
+  return a;
+}
+
+/** A card in the form's result list, newest first. */
+function resultCard(form, title, href) {
+  const list = form.closest('[role="tabpanel"]').querySelector("[data-results]");
+  const li = make("li", "result");
+  const head = make("p", "result-head");
+  const name = href ? link(href, title) : make("span", "", title);
+  name.classList.add("result-title");
+  const note = make("span", "muted", "");
+  head.append(name, note);
+  const jobs = make("div", "jobs");
+  li.append(head, jobs);
+  list.prepend(li);
+  return {
+    li,
+    jobs,
+    note(text) {
+      note.textContent = text;
+    },
+    state(state) {
+      li.classList.remove("succeeded", "failed");
+      if (state) li.classList.add(state);
+    },
+    links(pairs) {
+      const row = make("p", "links");
+      for (const [url, text] of pairs) row.append(link(url, text));
+      li.append(row);
+    },
+    error(text) {
+      li.classList.add("failed");
+      li.append(make("p", "error", text));
+    },
+  };
+}
+
+/** The analysis job queued for a new article: from the response, else the team's job list. */
+async function findJob(kind, since) {
+  const after = Date.parse(since);
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const { data } = await request(`/api/jobs/?team=${team}&kind=${kind}&page_size=20`);
+    const newer = (data.results || []).filter((job) => Date.parse(job.created_at) >= after);
+    if (newer.length) return newer[newer.length - 1].id; // the oldest job since: ours
+    await sleep(1000);
+  }
+  return null;
+}
+
+async function followAnalysis(card, { jobId, since, articleHref }) {
+  const id = Number.isInteger(jobId) ? jobId : await findJob("analyze", since);
+  if (!id) {
+    card.note("Imported; entity recognition is queued.");
+    return;
+  }
+  const job = await followJob(card.jobs, id, { kind: "analyze" });
+  if (job.status === "succeeded") {
+    card.state("succeeded");
+    announce("Entity recognition succeeded.");
+  } else {
+    card.state("failed");
+    announce("Entity recognition failed; the article is imported without entities.");
+  }
+  if (articleHref) card.links(articleHref);
+}
+
+function articleArrived(form, article, created, jobId) {
+  const href = articleUrl(article.id);
+  const title = article.title || "(untitled)";
+  const card = resultCard(form, title, href);
+  if (!created) {
+    card.note("Already in the team: nothing new was imported.");
+    card.state("succeeded");
+    card.links([[href, "Open the article"]]);
+    announce(`“${title}” is already in the team.`);
+    return;
+  }
+  card.note("Imported");
+  announce(`Imported “${title}”. Recognising entities…`);
+  followAnalysis(card, {
+    jobId: jobId ?? article.job,
+    since: article.created_at,
+    articleHref: [[href, "Open the article"]],
+  }).catch((error) => card.error(error.message));
+}
+
+async function importText(form) {
+  const fields = form.elements;
+  const date = fields.published_at.value;
+  const { status, data } = await request("/api/articles/", {
+    method: "POST",
+    json: {
+      team,
+      text: fields.text.value,
+      title: fields.title.value.trim(),
+      url: fields.url.value.trim(),
+      outlet: fields.outlet.value.trim(),
+      authors: fields.authors.value.split(",").map((name) => name.trim()).filter(Boolean),
+      published_at: date ? `${date}T00:00:00Z` : null,
+    },
+  });
+  form.reset();
+  articleArrived(form, data, status === 201);
+}
+
+async function importHtml(form) {
+  const body = new FormData();
+  body.append("team", String(team));
+  body.append("file", form.elements.file.files[0]);
+  const url = form.elements.url.value.trim();
+  if (url) body.append("url", url);
+  const { status, data } = await request("/api/articles/import-html/", { method: "POST", form: body });
+  form.reset();
+  articleArrived(form, data, status === 201);
+}
+
+async function importJsonl(form) {
+  const file = form.elements.file.files[0];
+  const body = new FormData();
+  body.append("team", String(team));
+  body.append("file", file);
+  const { data: report } = await request("/api/articles/import-jsonl/", { method: "POST", form: body });
+  form.reset();
+  const card = resultCard(form, file.name);
+  const bad = report.errors || [];
+  card.note(`${report.lines} line${report.lines === 1 ? "" : "s"} read`);
+  const facts = make("dl", "report");
+  for (const [term, value] of [
+    ["New articles", report.created],
+    ["Already in the team", report.duplicates],
+    ["Bad lines", bad.length],
+  ]) {
+    const pair = make("div");
+    pair.append(make("dt", "", term), make("dd", "", String(value)));
+    facts.append(pair);
+  }
+  card.li.insertBefore(facts, card.jobs);
+  if (bad.length) {
+    const list = make("ul", "bad-lines");
+    list.setAttribute("aria-label", "Lines that were not imported");
+    for (const item of bad) {
+      const row = make("li");
+      row.append(make("span", "line-no", `Line ${item.line}`), document.createTextNode(`: ${item.message}`));
+      list.append(row);
+    }
+    card.li.insertBefore(list, card.jobs);
+  }
+  const ids = report.article_ids || [];
+  const links = [[root.dataset.listUrl, "Open the article list"]];
+  if (ids.length === 1) links.unshift([articleUrl(ids[0]), "Open the article"]);
+  announce(
+    `${report.created} imported, ${report.duplicates} already there, ${bad.length} bad line${bad.length === 1 ? "" : "s"}.`,
+  );
+  if (report.job) {
+    followAnalysis(card, { jobId: report.job, articleHref: links }).catch((error) => card.error(error.message));
+  } else {
+    card.state(report.created || report.duplicates ? "succeeded" : "failed");
+    card.links(links);
+  }
+}
+
+async function importUrl(form) {
+  const url = form.elements.url.value.trim();
+  const { data: job } = await request("/api/articles/import-url/", {
+    method: "POST",
+    json: { team, url },
+  });
+  form.reset();
+  const card = resultCard(form, url);
+  card.note("Queued");
+  announce("Fetching the page…");
+  (async () => {
+    const done = await followJob(card.jobs, job.id, { kind: "import_url" });
+    const articleId = done.result?.article_id;
+    if (done.status !== "succeeded" || !articleId) {
+      card.note("");
+      card.error(`Not imported: ${done.message || done.result?.message || "the page could not be fetched."}`);
+      announce("The page could not be imported.");
+      return;
+    }
+    const href = articleUrl(articleId);
+    if (!done.result.created) {
+      card.note("Already in the team: nothing new was imported.");
+      card.state("succeeded");
+      card.links([[href, "Open the article"]]);
+      announce("This page is already in the team.");
+      return;
+    }
+    card.note("Imported");
+    announce("Page imported. Recognising entities…");
+    await followAnalysis(card, { since: done.started_at, articleHref: [[href, "Open the article"]] });
+  })().catch((error) => card.error(error.message));
+}
+
+const ACTIONS = {
+  text: [importText, {}],
+  html: [importHtml, { aliases: { html: "file" } }],
+  jsonl: [importJsonl, {}],
+  url: [importUrl, {}],
+};
+
+for (const form of root.querySelectorAll("form[data-import]")) {
+  const [action, options] = ACTIONS[form.dataset.import];
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (form.getAttribute("aria-busy") === "true") return;
+    const button = form.querySelector('button[type="submit"]');
+    const label = button.textContent;
+    clearErrors(form);
+    form.setAttribute("aria-busy", "true");
+    button.disabled = true;
+    button.textContent = "Importing…";
+    try {
+      await action(form);
+    } catch (error) {
+      const shown = error instanceof ApiError ? error : new ApiError(0, { detail: `The page failed: ${error.message}` });
+      showErrors(form, shown, { labels: { team: "Team" }, ...options });
+      announce(shown.message);
+    } finally {
+      form.setAttribute("aria-busy", "false");
+      button.disabled = false;
+      button.textContent = label;
+    }
+  });
+}
