@@ -12,13 +12,18 @@ from django.http import HttpRequest
 
 from annotations.models import (
     Annotation,
+    AnnotationVersion,
     Article,
     ArticleRevision,
+    ArticleSubmission,
     Entity,
     EntityKey,
+    Event,
+    IdempotencyKey,
     Job,
     Membership,
     Mention,
+    Notification,
     Outlet,
     Reply,
     Review,
@@ -274,3 +279,46 @@ class JobAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["kind", "status", "team"]
     search_fields = ["message"]
+
+
+@admin.register(AnnotationVersion)
+class AnnotationVersionAdmin(ReadOnlyAdmin):
+    list_display = ["annotation", "number", "action", "actor", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["note", "annotation__exact"]
+    list_select_related = ["annotation", "actor"]
+
+
+@admin.register(ArticleSubmission)
+class ArticleSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["article", "user", "submitted_at"]
+    list_select_related = ["article", "user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "kind", "actor", "annotation", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "actor", "annotation"]
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "team", "article", "annotation", "actor", "created_at"]
+    list_filter = ["kind", "team"]
+    search_fields = ["summary"]
+    list_select_related = ["team", "article", "annotation", "actor"]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ["key", "user", "status_code", "created_at"]
+    search_fields = ["key"]
+    list_select_related = ["user"]
+
+
+@admin.register(ArticleRevision)
+class ArticleRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["article", "number", "created_by", "created_at", "note"]
+    search_fields = ["article__title", "note"]
+    list_select_related = ["article", "created_by"]

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotations.api.filters import ArticleFilter
-from annotations.api.serializers import AnnotationSerializer, tag_dict, user_dict
-from annotations.api.views import _article_counts, annotation_queryset
+from annotations.api.serializers import tag_dict, user_dict
+from annotations.api.views import _article_counts, annotation_queryset, annotation_rows
 from annotations.context_processors import SESSION_TEAM, current_membership
 from annotations.models import (
     TRASH_DAYS,
@@ -128,11 +128,12 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
     context = _team_context(request)
     membership = Membership.objects.filter(user=request.user, team=article.team).first()
     annotations = annotation_queryset(request.user).filter(article=article).order_by("start", "id")
-    mentions = (
+    mentions = list(
         Mention.objects.filter(article=article, rejected=False)
-        .select_related("entity")
         .order_by("start")
+        .values_list("pk", "start", "end", "entity_id", "label", "origin")
     )
+    entity_ids = {m[3] for m in mentions}
     data = {
         "article": {
             "id": article.pk,
@@ -142,11 +143,13 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "me": user_dict(request.user),
         "role": membership.role if membership else None,
-        "annotations": AnnotationSerializer(annotations, many=True).data,
-        "mentions": [[m.pk, m.start, m.end, m.entity_id, m.label, m.origin] for m in mentions],
+        "annotations": _reader_annotations(annotations),
+        "mentions": [list(m) for m in mentions],
         "entities": {
-            str(e.pk): {"id": e.pk, "name": e.name, "kind": e.kind}
-            for e in {m.entity_id: m.entity for m in mentions}.values()
+            str(pk): {"id": pk, "name": name, "kind": kind}
+            for pk, name, kind in Entity.objects.filter(pk__in=entity_ids).values_list(
+                "pk", "name", "kind"
+            )
         },
         "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
         "live": "sse" if connection.vendor == "postgresql" else "poll",
@@ -169,6 +172,37 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "annotations/article_read.html", context)
+
+
+# What the reader's scripts read of an annotation; the API's fuller shape replaces an entry
+# when it is re-fetched. Tags travel as ids: the page has the team's tags already.
+READER_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "exact",
+    "comment",
+    "assessment",
+    "attributed_to",
+    "attributed_to_entity",
+    "author",
+    "visibility",
+    "anchor_state",
+    "suggestion_state",
+    "review_state",
+    "reply_count",
+    "version",
+)
+
+
+def _reader_annotations(queryset: Any) -> list[dict[str, Any]]:
+    rows = []
+    for full in annotation_rows(queryset):
+        row = {name: full[name] for name in READER_FIELDS}
+        row["tags"] = [tag["id"] for tag in full["tags"]]
+        row["author"] = {"id": full["author"]["id"], "name": full["author"]["name"]}
+        rows.append(row)
+    return rows
 
 
 def _paragraphs(text: str) -> list[tuple[int, str]]:
@@ -230,7 +264,8 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         annotation_queryset(request.user)
         .filter(attributed_to_entity=entity)
         .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
-        .select_related("article")
+        .select_related("article", "author", "attributed_to_entity")
+        .prefetch_related("tags")
         .order_by("-created_at")[:500]
     )
     context = _team_context(request)

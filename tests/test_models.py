@@ -69,3 +69,17 @@ def test_wikidata_id_must_look_like_a_q_id(team_a):
 def test_new_team_has_the_default_vocabulary(team_a):
     kinds = set(Tag.objects.filter(team=team_a).values_list("kind", flat=True))
     assert {"claim", "source", "evidence", "figure", "opinion"} <= kinds
+
+
+def test_admin_lists_every_model_with_its_columns(admin_client, article, alice):
+    from django.apps import apps
+    from django.contrib import admin as django_admin
+
+    from annotations.services.annotations import annotation_create
+
+    annotation_create(article=article, author=alice, start=0, end=5)
+    for model in apps.get_app_config("annotations").get_models():
+        assert model in django_admin.site._registry, model
+        url = f"/admin/annotations/{model._meta.model_name}/"
+        response = admin_client.get(url)
+        assert response.status_code == 200, url

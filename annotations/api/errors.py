@@ -110,18 +110,18 @@ def _respond(exc: Exception, context: dict[str, Any]) -> Response | None:
 # before any view runs, still answers in the API's shape; other paths get Django's pages.
 
 
-def _api_error(request: HttpRequest, status_code: int, code: str, detail: str) -> JsonResponse:
+def _api_error(status_code: int, code: str, detail: str) -> JsonResponse:
     body = {"status": status_code, "code": code, "detail": detail, "errors": {}}
     return JsonResponse(body, status=status_code)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return _api_error(request, 400, "bad_request", "Bad request.")
+        return _api_error(400, "bad_request", "Bad request.")
     return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return _api_error(request, 404, "not_found", "Not found.")
+        return _api_error(404, "not_found", "Not found.")
     return defaults.page_not_found(request, exception)

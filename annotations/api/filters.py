@@ -125,6 +125,8 @@ class AnnotationFilter(df.FilterSet):
     attributed_to = df.NumberFilter(
         field_name="attributed_to__id", label="Claims resting on this source"
     )
+    # A plain id: a model-choice filter would load the article, text and all, to validate it.
+    article = df.NumberFilter(field_name="article_id")
     suggestions = df.BooleanFilter(
         method="with_suggestions",
         label="Include pending and rejected model suggestions (default: only accepted work)",

@@ -111,10 +111,10 @@ def _after(request: HttpRequest) -> int | None:
     """Resume after the larger of ``?after=`` and ``Last-Event-ID`` (which the browser sends when
     it reconnects). None when ``after`` is not a whole number."""
     raw = request.GET.get("after", "0").strip() or "0"
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None
     last_event = request.headers.get("Last-Event-ID", "").strip()
-    return max(int(raw), int(last_event) if last_event.isdigit() else 0)
+    return max(int(raw), int(last_event) if last_event.isdecimal() else 0)
 
 
 def client_socket(request: HttpRequest) -> socket.socket | None:
@@ -223,7 +223,7 @@ def _frame(event: dict[str, Any], *, with_id: bool) -> str:
 def _parse(payload: str) -> tuple[int, int] | None:
     """``"<article id>:<event id>"`` -> (article id, event id)."""
     article, _, event = payload.partition(":")
-    if not (article.isdigit() and event.isdigit()):
+    if not (article.isdecimal() and event.isdecimal()):
         return None
     return int(article), int(event)
 

@@ -7,6 +7,7 @@ as "does not exist", exactly like an id that never existed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -389,41 +390,111 @@ class AnnotationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     modified_at = serializers.DateTimeField()
 
-    def to_representation(self, a: Annotation) -> dict[str, Any]:
-        entity = a.attributed_to_entity
-        author = a.author
-        return {
-            "id": a.pk,
-            "team": a.team_id,
-            "article": a.article_id,
-            "article_revision": a.article_revision,
-            "start": a.start,
-            "end": a.end,
-            "exact": a.exact,
-            "prefix": a.prefix,
-            "suffix": a.suffix,
-            "tags": [tag_dict(t) for t in a.tags.all()],
-            "comment": a.comment,
-            "assessment": a.assessment,
-            "attributed_to": a.attributed_to_id,
-            "attributed_to_entity": (
-                {"id": entity.pk, "name": entity.name, "kind": entity.kind} if entity else None
-            ),
-            "author": {
-                "id": author.pk,
-                "username": author.username,
-                "name": f"{author.first_name} {author.last_name}".strip() or author.username,
-            },
-            "visibility": a.visibility,
-            "anchor_state": a.anchor_state,
-            "origin": a.origin,
-            "suggestion_state": a.suggestion_state,
-            "review_state": a.review_state,
-            "reply_count": getattr(a, "reply_count", 0) or 0,
-            "version": a.version,
-            "created_at": a.created_at.isoformat().replace("+00:00", "Z"),
-            "modified_at": a.modified_at.isoformat().replace("+00:00", "Z"),
-        }
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        return row  # rows come from annotation_dicts(); this class documents their shape
+
+
+# The columns a listed annotation is built from. Reading them with values() and building the
+# dicts directly is several times faster than model instances plus a per-field serializer,
+# and the list of an article's 1,000 annotations is the reader's hot path.
+ANNOTATION_COLUMNS = (
+    "id",
+    "team_id",
+    "article_id",
+    "article_revision",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "comment",
+    "assessment",
+    "attributed_to_id",
+    "attributed_to_entity_id",
+    "attributed_to_entity__name",
+    "attributed_to_entity__kind",
+    "author_id",
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+    "visibility",
+    "anchor_state",
+    "origin",
+    "suggestion_state",
+    "review_state",
+    "reply_count",
+    "version",
+    "created_at",
+    "modified_at",
+)
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def annotation_dicts(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API shape of annotations, from ``values(*ANNOTATION_COLUMNS)`` rows; tags come
+    from the through table in one more query."""
+    rows = list(rows)
+    tags: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    if tags:
+        links = (
+            Annotation.tags.through.objects.filter(annotation_id__in=list(tags))
+            .order_by("tag__position", "tag__name", "tag_id")
+            .values_list(
+                "annotation_id", "tag_id", "tag__name", "tag__slug", "tag__colour", "tag__kind"
+            )
+        )
+        for annotation_id, tag_id, name, slug, colour, kind in links:
+            tags[annotation_id].append(
+                {"id": tag_id, "name": name, "slug": slug, "colour": colour, "kind": kind}
+            )
+    out = []
+    for r in rows:
+        entity_id = r["attributed_to_entity_id"]
+        full_name = f"{r['author__first_name']} {r['author__last_name']}".strip()
+        out.append(
+            {
+                "id": r["id"],
+                "team": r["team_id"],
+                "article": r["article_id"],
+                "article_revision": r["article_revision"],
+                "start": r["start"],
+                "end": r["end"],
+                "exact": r["exact"],
+                "prefix": r["prefix"],
+                "suffix": r["suffix"],
+                "tags": tags[r["id"]],
+                "comment": r["comment"],
+                "assessment": r["assessment"],
+                "attributed_to": r["attributed_to_id"],
+                "attributed_to_entity": (
+                    {
+                        "id": entity_id,
+                        "name": r["attributed_to_entity__name"],
+                        "kind": r["attributed_to_entity__kind"],
+                    }
+                    if entity_id
+                    else None
+                ),
+                "author": {
+                    "id": r["author_id"],
+                    "username": r["author__username"],
+                    "name": full_name or r["author__username"],
+                },
+                "visibility": r["visibility"],
+                "anchor_state": r["anchor_state"],
+                "origin": r["origin"],
+                "suggestion_state": r["suggestion_state"],
+                "review_state": r["review_state"],
+                "reply_count": r["reply_count"] or 0,
+                "version": r["version"],
+                "created_at": _iso(r["created_at"]),
+                "modified_at": _iso(r["modified_at"]),
+            }
+        )
+    return out
 
 
 class AnnotationWriteSerializer(serializers.Serializer):

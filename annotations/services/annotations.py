@@ -468,7 +468,11 @@ def review_create(
         locked,
         action=AnnotationVersion.Action.REVIEWED,
         actor=reviewer,
-        note=f"{Review.Verdict(verdict).label}: {note.strip()}"[:500],
+        note=(
+            f"{Review.Verdict(verdict).label}: {note.strip()}"
+            if note.strip()
+            else Review.Verdict(verdict).label
+        )[:500],
     )
     notifications.notify_review(review=review)
     logger.info("annotation.reviewed id=%s verdict=%s", annotation.pk, verdict)

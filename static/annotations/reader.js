@@ -23,6 +23,11 @@ const canAnnotate = data.role === "owner" || data.role === "analyst";
 
 const index = new TextIndex(textRoot);
 const layer = new HighlightLayer("nn");
+const tagById = new Map(data.tags.map((t) => [t.id, t]));
+// The page embeds tags as ids; the API's annotations carry them as objects.
+for (const annotation of data.annotations) {
+  annotation.tags = annotation.tags.map((id) => tagById.get(id)).filter(Boolean);
+}
 const annotations = new Map(data.annotations.map((a) => [a.id, a]));
 let ordered = [];
 let shown = [];
@@ -37,7 +42,6 @@ function announce(message) {
 
 // --- Highlights ---------------------------------------------------------------------------
 
-const tagById = new Map(data.tags.map((t) => [t.id, t]));
 for (const tag of data.tags) {
   layer.group(`tag-${tag.id}`, `background-color: ${translucent(tag.colour, 0.28)};`, 1);
 }
@@ -113,6 +117,7 @@ const sidebar = new Sidebar({
 function refresh() {
   sortAnnotations();
   shown = sidebar.render(ordered, sidebar.filterState(), (id) => annotations.get(id));
+  placeDetails();
   drawAnnotations();
   if (activeId !== null && !shown.some((a) => a.id === activeId)) setActive(null);
   else if (activeId !== null) sidebar.setActive(activeId);
@@ -164,7 +169,15 @@ function scrollToRange(range) {
   }
 }
 
-const details = new DetailPanel(document.getElementById("details"), {
+// The active annotation's discussion and history open right under its card.
+const detailsSlot = document.getElementById("details-slot").content.firstElementChild;
+function placeDetails() {
+  const li = activeId !== null ? sidebar.cards.get(activeId) : null;
+  if (li) li.after(detailsSlot);
+  else detailsSlot.remove();
+}
+
+const details = new DetailPanel(detailsSlot.querySelector("#details"), {
   me: data.me,
   role: data.role,
   teammates: data.teammates,
@@ -190,6 +203,7 @@ function setActive(id, { scrollText = false, card = false } = {}) {
     sidebar.setActive(null);
     showCard(null);
     details.hide();
+    placeDetails();
     return;
   }
   if (changed && annotations.has(id)) details.show(annotations.get(id));
@@ -201,6 +215,7 @@ function setActive(id, { scrollText = false, card = false } = {}) {
     if (card) showCard(annotation, range.getBoundingClientRect());
   }
   const li = sidebar.setActive(id);
+  placeDetails();
   if (card && li && document.activeElement !== li && !textRoot.contains(document.activeElement)) li.focus({ preventScroll: true });
 }
 
@@ -285,6 +300,7 @@ function annotateSelection() {
     return false;
   }
   selectionButton.hidden = true;
+  showCard(null);
   pending = { start: chosen.start, end: chosen.end, quote: chosen.quote, key: newIdempotencyKey() };
   form.open({ mode: "create", rect: chosen.rect, quote: chosen.quote });
   return true;
@@ -335,11 +351,33 @@ function closeForm() {
   (li || textRoot).focus({ preventScroll: true });
 }
 
+/** Put a new or changed annotation in place: one card and one highlight, not the page. */
 function upsert(annotation) {
   const old = annotations.get(annotation.id);
   if (old) undraw(old);
   annotations.set(annotation.id, annotation);
-  refresh();
+  sortAnnotations();
+  shown = ordered.filter((a) => Sidebar.matches(a, sidebar.filterState()));
+  if (old) sidebar.replace(old, [], () => null); // drop the old card (a new object replaces it)
+  sidebar.replace(annotation, shown, (id) => annotations.get(id));
+  placeDetails();
+  if (shown.includes(annotation)) draw(annotation);
+  if (activeId === annotation.id) {
+    const range = rangeOf(annotation);
+    layer.clear("active");
+    if (range) layer.group("active").add(range);
+  }
+}
+
+function forget(id) {
+  const old = annotations.get(id);
+  if (!old) return;
+  undraw(old);
+  annotations.delete(id);
+  sortAnnotations();
+  shown = shown.filter((a) => a.id !== id);
+  sidebar.replace(old, shown, () => null);
+  if (activeId === id) setActive(null);
 }
 
 async function create(values) {
@@ -387,10 +425,7 @@ async function reloadAndEdit(id) {
     announce("Reloaded: this is the latest version. Apply your change again.");
   } catch (error) {
     if (error.status === 404) {
-      const old = annotations.get(id);
-      if (old) undraw(old);
-      annotations.delete(id);
-      refresh();
+      forget(id);
       form.close();
       announce("This annotation was deleted by someone else.");
     }
@@ -411,11 +446,8 @@ async function remove(id) {
   if (!window.confirm(`Delete the annotation “${truncate(annotation.exact, 60)}”?`)) return true;
   try {
     await api("DELETE", `/api/annotations/${id}/`, { ifMatch: annotation.version });
-    undraw(annotation);
-    annotations.delete(id);
-    setActive(null);
-    refresh();
-    announce("Annotation deleted.");
+    forget(id);
+    announce("Annotation deleted. It can be restored from the trash for 30 days.");
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
       announce("Someone else changed this annotation; it was reloaded and not deleted.");
@@ -635,12 +667,7 @@ async function applyEvents(events) {
         if (activeId === id) details.show(fresh);
       }
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404 && annotations.has(id)) {
-        undraw(annotations.get(id));
-        annotations.delete(id);
-        if (activeId === id) setActive(null);
-        refresh();
-      }
+      if (error instanceof ApiError && error.status === 404) forget(id);
     }
   }
   const others = events.filter((e) => e.actor && e.actor.id !== data.me.id);

@@ -120,7 +120,7 @@ def test_analyst_imports_tags_a_claim_links_its_source_and_teammates_see_it(
     assert claim.attributed_to_entity.name == "John Kirby"
     assert claim.start == TEXT.index(claim_quote)
     assert list(claim.tags.values_list("slug", flat=True)) == ["claim"]
-    screenshot(page, "reader")
+    screenshot(page, "reader-new-claim")
 
     # 4. Reload: the claim is drawn on the same characters.
     page.reload()
