@@ -843,8 +843,10 @@ class TagViewSet(viewsets.ModelViewSet):
 
 def annotation_queryset(user: Any) -> QuerySet:
     """Annotations the user may see, with their reply counts."""
+    # order_by(): Reply's default ordering would join annotation and article for every row.
     replies = (
         Reply.objects.filter(annotation=OuterRef("pk"))
+        .order_by()
         .values("annotation")
         .annotate(n=Count("pk"))
         .values("n")
