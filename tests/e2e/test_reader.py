@@ -40,7 +40,8 @@ def select_text(page: Page, quote: str, occurrence: int = 0) -> None:
                         // Press on the start edge of the first character and release on the
                         // end edge of the last: in right-to-left text those are their right
                         // and left edges.
-                        const rtl = b.right <= a.left + 1;
+                        const sameLine = Math.abs(a.top - b.top) < 2;
+                        const rtl = sameLine && b.right <= a.left + 1;
                         return {x1: rtl ? a.right - 1 : a.left + 1, y1: (a.top + a.bottom) / 2,
                                 x2: rtl ? b.left + 1 : b.right - 1, y2: (b.top + b.bottom) / 2};
                     }
@@ -247,3 +248,23 @@ def test_suggestion_is_accepted_in_one_action(live_server, page, alice, team_a):
     suggestion.refresh_from_db()
     assert suggestion.suggestion_state == "accepted"
     assert suggestion.author == alice
+
+
+def test_reader_works_at_800px_without_horizontal_scrolling(live_server, page, alice, team_a):
+    from annotations.services.annotations import annotation_create
+
+    article = Article.objects.create(team=team_a, title="Narrow", text=TEXT, text_sha256="n")
+    annotation_create(article=article, author=alice, start=0, end=10, comment="narrow screen")
+    page.set_viewport_size({"width": 800, "height": 900})
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+    widths = page.evaluate(
+        "() => [document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths
+    expect(page.locator("li.card")).to_contain_text("narrow screen")
+    select_text(page, "the North Korean troops")
+    page.get_by_role("button", name="Annotate").click()
+    expect(page.get_by_role("dialog")).to_be_in_viewport()
+    screenshot(page, "reader-800")
