@@ -99,7 +99,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "annotations.middleware.BodySizeLimitMiddleware",
     "annotations.middleware.ApiNoStoreMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +106,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+if PRODUCTION:
+    # WhiteNoise serves the collected, hashed static files; in development runserver and the
+    # test server serve them from the source folders.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("annotations.middleware.ApiNoStoreMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "newsnotes.urls"
 WSGI_APPLICATION = "newsnotes.wsgi.application"
