@@ -11,17 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from annotations.lib.anchoring import quote_context
 from annotations.models import Annotation, Article, Tag, Team
 from annotations.nlp.pipeline import analyze_many
-from annotations.nlp.types import ArticleAnalysis, AttributionData
-from annotations.services.entities import EntityResolver, mentions_replace
+from annotations.nlp.types import ArticleAnalysis, AttributionData, MentionData
+from annotations.services.entities import (
+    EntityResolver,
+    copy_rows,
+    copy_supported,
+    mentions_replace,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -88,30 +95,32 @@ def articles_analyze(
                 .filter(pk__in=[a.pk for a in chunk])
                 .values_list("pk", "revision")
             )
-            for article, analysis in zip(chunk, analyses, strict=True):
-                if current.get(article.pk) != article.revision:
-                    continue
+            fresh = [
+                (article, analysis)
+                for article, analysis in zip(chunk, analyses, strict=True)
+                if current.get(article.pk) == article.revision
+            ]
+            for article, _ in fresh:
                 team = article.team
-                resolver = resolvers.setdefault(team.pk, EntityResolver(team))
-                if team.pk not in claim_tags:
+                if team.pk not in resolvers:
+                    resolvers[team.pk] = EntityResolver(team)
                     claim_tags[team.pk] = _tag_of_kind(team, Tag.Kind.CLAIM)
                     source_tags[team.pk] = _tag_of_kind(team, Tag.Kind.SOURCE)
-                mentions = mentions_replace(
-                    article_id=article.pk,
-                    mentions=analysis.mentions,
-                    resolver=resolver,
-                )
-                report.mentions += len(mentions)
-                report.suggestions += _suggest(
-                    article=article,
-                    analysis=analysis,
-                    resolver=resolver,
-                    author=author,
-                    claim_tag=claim_tags[team.pk],
-                    source_tag=source_tags[team.pk],
-                )
-                report.article_ids.append(article.pk)
-            done_ids = [a.pk for a in chunk if current.get(a.pk) == a.revision]
+            report.mentions += mentions_replace(
+                batch=[
+                    (article.pk, resolvers[article.team_id], analysis.mentions)
+                    for article, analysis in fresh
+                ]
+            )
+            report.suggestions += _suggest(
+                batch=fresh,
+                resolvers=resolvers,
+                author=author,
+                claim_tags=claim_tags,
+                source_tags=source_tags,
+            )
+            done_ids = [article.pk for article, _ in fresh]
+            report.article_ids.extend(done_ids)
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )
@@ -133,58 +142,149 @@ def _tag_of_kind(team: Team, kind: str) -> Tag | None:
 
 def _suggest(
     *,
-    article: Article,
-    analysis: ArticleAnalysis,
-    resolver: EntityResolver,
+    batch: Sequence[tuple[Article, ArticleAnalysis]],
+    resolvers: dict[int, EntityResolver],
     author: AbstractBaseUser,
-    claim_tag: Tag | None,
-    source_tag: Tag | None,
+    claim_tags: dict[int, Tag | None],
+    source_tags: dict[int, Tag | None],
 ) -> int:
     """Turn attributions into suggested claim (and source) annotations, once each.
 
     A span the model suggested before, in any state (rejected included), is not suggested
-    again, so re-running never brings back what an analyst turned down.
+    again, so re-running never brings back what an analyst turned down. The whole batch is
+    written with a constant number of statements.
     """
-    if not analysis.attributions:
+    batch = [(article, analysis) for article, analysis in batch if analysis.attributions]
+    if not batch:
         return 0
-    existing: dict[tuple[int, int], int] = {
-        (start, end): pk
-        for pk, start, end in Annotation.objects.filter(
-            article_id=article.pk, origin=Annotation.Origin.MODEL
-        ).values_list("pk", "start", "end")
-    }
-    keys = resolver.resolve(a.speaker for a in analysis.attributions if a.speaker is not None)
-    sources: dict[tuple[int, int], Annotation] = {}
-    claims: list[tuple[Annotation, tuple[int, int] | None]] = []
-    for attribution in analysis.attributions:
-        span = (attribution.claim_start, attribution.claim_end)
-        if span in existing:
-            continue
-        source_span = _source_span(attribution)
-        if source_span is not None and source_span not in existing and source_span not in sources:
-            sources[source_span] = _new_suggestion(
-                article=article, start=source_span[0], end=source_span[1], author=author
+    existing: dict[int, dict[tuple[int, int], int | None]] = {a.pk: {} for a, _ in batch}
+    for pk, article_id, start, end in Annotation.objects.filter(
+        article_id__in=list(existing), origin=Annotation.Origin.MODEL
+    ).values_list("pk", "article_id", "start", "end"):
+        existing[article_id][(start, end)] = pk
+    speakers: dict[int, list[MentionData]] = {}
+    for article, analysis in batch:
+        speakers.setdefault(article.team_id, []).extend(
+            a.speaker for a in analysis.attributions if a.speaker is not None
+        )
+    keys_of = {team_id: resolvers[team_id].resolve(ms) for team_id, ms in speakers.items()}
+    now = timezone.now()
+    author_id = author.pk
+    # (article id, source span, row) for sources; (article id, source span, row) for claims.
+    sources: list[tuple[int, tuple[int, int], dict]] = []
+    claims: list[tuple[int, tuple[int, int] | None, dict]] = []
+    for article, analysis in batch:
+        seen = existing[article.pk]
+        keys = keys_of.get(article.team_id, {})
+        new_sources: set[tuple[int, int]] = set()
+        for attribution in analysis.attributions:
+            span = (attribution.claim_start, attribution.claim_end)
+            if span in seen:
+                continue
+            source_span = _source_span(attribution)
+            if (
+                source_span is not None
+                and source_span not in seen
+                and source_span not in new_sources
+            ):
+                new_sources.add(source_span)
+                sources.append(
+                    (
+                        article.pk,
+                        source_span,
+                        _new_suggestion(
+                            article=article,
+                            start=source_span[0],
+                            end=source_span[1],
+                            author_id=author_id,
+                            now=now,
+                        ),
+                    )
+                )
+            claim = _new_suggestion(
+                article=article, start=span[0], end=span[1], author_id=author_id, now=now
             )
-        claim = _new_suggestion(article=article, start=span[0], end=span[1], author=author)
-        if attribution.speaker is not None:
-            claim.attributed_to_entity_id = keys.get(attribution.speaker.key)
-        claims.append((claim, source_span))
-        existing[span] = 0
-    Annotation.objects.bulk_create(sources.values())
-    existing.update({span: source.pk for span, source in sources.items()})
-    for claim, source_span in claims:
+            if attribution.speaker is not None:
+                claim["attributed_to_entity_id"] = keys.get(attribution.speaker.key)
+            claims.append((article.pk, source_span, claim))
+            seen[span] = None
+    if not claims and not sources:
+        return 0
+    source_ids = _insert_annotations([row for _, _, row in sources])
+    for (article_id, source_span, _), pk in zip(sources, source_ids, strict=True):
+        existing[article_id][source_span] = pk
+    for article_id, source_span, claim in claims:
         if source_span is not None:
-            claim.attributed_to_id = existing[source_span]
-    Annotation.objects.bulk_create([claim for claim, _ in claims])
-    through = Annotation.tags.through
+            claim["attributed_to_id"] = existing[article_id].get(source_span)
+    claim_ids = _insert_annotations([row for _, _, row in claims])
+    team_of = {article.pk: article.team_id for article, _ in batch}
     links = [
-        through(annotation_id=a.pk, tag_id=tag.pk)
-        for tag, group in ((claim_tag, [c for c, _ in claims]), (source_tag, sources.values()))
-        if tag is not None
-        for a in group
+        (pk, tag.pk)
+        for tag_map, group, ids in (
+            (claim_tags, claims, claim_ids),
+            (source_tags, sources, source_ids),
+        )
+        for (article_id, _, _), pk in zip(group, ids, strict=True)
+        if (tag := tag_map.get(team_of[article_id])) is not None
     ]
-    through.objects.bulk_create(links)
+    if links:
+        through = Annotation.tags.through
+        if copy_supported():
+            copy_rows(through._meta.db_table, ("annotation_id", "tag_id"), links)
+        else:
+            through.objects.bulk_create(
+                [through(annotation_id=pk, tag_id=tag_id) for pk, tag_id in links]
+            )
     return len(claims) + len(sources)
+
+
+def _insert_annotations(rows: list[dict]) -> list[int]:
+    """Insert annotation rows in one statement (COPY on PostgreSQL); their ids, in order."""
+    if not rows:
+        return []
+    if not copy_supported():
+        return [a.pk for a in Annotation.objects.bulk_create([Annotation(**r) for r in rows])]
+    table = Annotation._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    columns = ("id", *_ANNOTATION_COLUMNS)
+    copy_rows(
+        table,
+        columns,
+        ((pk, *(row[c] for c in _ANNOTATION_COLUMNS)) for pk, row in zip(ids, rows, strict=True)),
+    )
+    return ids
+
+
+_ANNOTATION_COLUMNS = (
+    "team_id",
+    "article_id",
+    "article_revision",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "comment",
+    "assessment",
+    "attributed_to_id",
+    "attributed_to_entity_id",
+    "author_id",
+    "visibility",
+    "anchor_state",
+    "origin",
+    "suggestion_state",
+    "review_state",
+    "version",
+    "created_at",
+    "modified_at",
+    "deleted_at",
+    "deleted_by_id",
+)
 
 
 def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
@@ -200,19 +300,32 @@ def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
 
 
 def _new_suggestion(
-    *, article: Article, start: int, end: int, author: AbstractBaseUser
-) -> Annotation:
+    *, article: Article, start: int, end: int, author_id: int, now: datetime
+) -> dict:
+    """The column values of a pending model suggestion, every NOT NULL column set."""
     prefix, suffix = quote_context(article.text, start, end)
-    return Annotation(
-        team_id=article.team_id,
-        article_id=article.pk,
-        article_revision=article.revision,
-        start=start,
-        end=end,
-        exact=article.text[start:end],
-        prefix=prefix,
-        suffix=suffix,
-        author=author,
-        origin=Annotation.Origin.MODEL,
-        suggestion_state=Annotation.SuggestionState.PENDING,
-    )
+    return {
+        "team_id": article.team_id,
+        "article_id": article.pk,
+        "article_revision": article.revision,
+        "start": start,
+        "end": end,
+        "exact": article.text[start:end],
+        "prefix": prefix,
+        "suffix": suffix,
+        "comment": "",
+        "assessment": Annotation.Assessment.UNVERIFIED.value,
+        "attributed_to_id": None,
+        "attributed_to_entity_id": None,
+        "author_id": author_id,
+        "visibility": Annotation.Visibility.TEAM.value,
+        "anchor_state": Annotation.AnchorState.ANCHORED.value,
+        "origin": Annotation.Origin.MODEL.value,
+        "suggestion_state": Annotation.SuggestionState.PENDING.value,
+        "review_state": Annotation.ReviewState.DRAFT.value,
+        "version": 1,
+        "created_at": now,
+        "modified_at": now,
+        "deleted_at": None,
+        "deleted_by_id": None,
+    }

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from annotations.models import Annotation, Entity, EntityKey, Mention, Team
 from annotations.nlp.gazetteer import get_gazetteer
@@ -95,38 +96,87 @@ class EntityResolver:
         self._by_key.update({k.key: k.entity_id for k in keys})
 
 
-def mentions_replace(
-    *, article_id: int, mentions: Sequence[MentionData], resolver: EntityResolver
-) -> list[Mention]:
-    """Make the machine mentions of an article those of ``mentions``; keep analysts' work.
+def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[MentionData]]]) -> int:
+    """Make the machine mentions of each article those of its ``mentions``; keep analysts' work.
 
-    Called inside the caller's transaction. Spans an analyst added, re-linked or rejected win
-    over the model's: a model mention overlapping one of them is dropped.
+    ``batch`` holds (article id, its team's resolver, its mentions). Called inside the
+    caller's transaction, and writes the whole batch with a constant number of statements.
+    Spans an analyst added, re-linked or rejected win over the model's: a model mention
+    overlapping one of them is dropped. Returns the number of mentions written.
     """
-    kept = list(
-        Mention.objects.filter(article_id=article_id)
+    article_ids = [article_id for article_id, _, _ in batch]
+    if not article_ids:
+        return 0
+    kept: dict[int, list[tuple[int, int]]] = {}
+    for article_id, start, end in (
+        Mention.objects.filter(article_id__in=article_ids)
         .filter(Q(origin=Mention.Origin.ANALYST) | Q(rejected=True))
-        .values_list("start", "end")
-    )
-    Mention.objects.filter(article_id=article_id, rejected=False).exclude(
+        .values_list("article_id", "start", "end")
+    ):
+        kept.setdefault(article_id, []).append((start, end))
+    Mention.objects.filter(article_id__in=article_ids, rejected=False).exclude(
         origin=Mention.Origin.ANALYST
     ).delete()
-    keys = resolver.resolve(mentions)
-    rows = [
-        Mention(
-            article_id=article_id,
-            entity_id=keys[m.key],
-            start=m.start,
-            end=m.end,
-            text=m.text[:500],
-            label=m.label[:16],
-            origin=m.origin,
-            confidence=min(1.0, max(0.0, m.confidence)),
+    by_resolver: dict[int, tuple[EntityResolver, list[MentionData]]] = {}
+    for _, resolver, mentions in batch:
+        by_resolver.setdefault(id(resolver), (resolver, []))[1].extend(mentions)
+    keys_of = {ident: resolver.resolve(ms) for ident, (resolver, ms) in by_resolver.items()}
+    now = timezone.now()
+    rows: list[tuple] = []
+    for article_id, resolver, mentions in batch:
+        keys = keys_of[id(resolver)]
+        spans = kept.get(article_id, ())
+        rows.extend(
+            (
+                article_id,
+                keys[m.key],
+                m.start,
+                m.end,
+                m.text[:500],
+                m.label[:16],
+                m.origin,
+                min(1.0, max(0.0, m.confidence)),
+                False,
+                now,
+            )
+            for m in mentions
+            if not any(m.start < end and start < m.end for start, end in spans)
         )
-        for m in mentions
-        if not any(m.start < end and start < m.end for start, end in kept)
-    ]
-    return Mention.objects.bulk_create(rows)
+    if not rows:
+        return 0
+    columns = (
+        "article_id",
+        "entity_id",
+        "start",
+        "end",
+        "text",
+        "label",
+        "origin",
+        "confidence",
+        "rejected",
+        "created_at",
+    )
+    if copy_supported():
+        copy_rows(Mention._meta.db_table, columns, rows)
+    else:
+        Mention.objects.bulk_create(
+            [Mention(**dict(zip(columns, row, strict=True))) for row in rows]
+        )
+    return len(rows)
+
+
+def copy_supported() -> bool:
+    """Whether the default connection can take COPY FROM STDIN (PostgreSQL with psycopg 3)."""
+    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg"
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Write ``rows`` into ``table`` with one COPY statement (PostgreSQL only)."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _require_same_team(entities: Iterable[Entity], team_id: int, field: str) -> None:
