@@ -4,12 +4,21 @@ Work is done in ``nlp.pipe`` batches, and each batch is written in one transacti
 marks its articles done at their text revision. A job killed half-way therefore leaves whole
 batches done and the rest untouched; running it again skips what is done and finishes the
 rest, and the one-mention-per-span constraint makes duplicates impossible either way.
+
+With more than one batch, spaCy parses the next batch in a helper thread while this thread
+writes the current one. spaCy's parser and recogniser release the GIL, and the database works
+in its own process, so on two cores the writes cost the ingest little wall time. Only the
+calling thread touches the database; the helper sees texts and returns analyses.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
+import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -75,18 +84,112 @@ def articles_analyze(
     """Analyse the articles that are not yet done at their current revision."""
     todo = _pending(article_ids)
     report = AnalyzeReport(skipped=len(article_ids) - len(todo))
-    resolvers: dict[int, EntityResolver] = {}
-    author = nlp_user()
-    claim_tags: dict[int, Tag | None] = {}
-    source_tags: dict[int, Tag | None] = {}
-    for offset in range(0, len(todo), batch_size):
-        chunk = list(
-            Article.objects.filter(pk__in=todo[offset : offset + batch_size])
-            .select_related("team")
-            .only("pk", "text", "revision", "team")
-            .order_by("pk")
+    chunks = [todo[offset : offset + batch_size] for offset in range(0, len(todo), batch_size)]
+    writer = _BatchWriter(report)
+    with _Parser(batch_size=batch_size, ahead=len(chunks) > 1) as parser:
+        upcoming = parser.submit(_read_chunk(chunks[0])) if chunks else None
+        done, index = report.skipped, 0
+        while upcoming is not None:
+            chunk, analyses = upcoming.result()
+            index += 1
+            # Queue the next batch before writing this one: it parses meanwhile.
+            upcoming = parser.submit(_read_chunk(chunks[index])) if index < len(chunks) else None
+            writer.write(chunk, analyses)
+            done += len(chunk)
+            if on_progress:
+                on_progress(done, len(article_ids))
+    logger.info(
+        "articles.analyzed count=%s mentions=%s suggestions=%s",
+        report.articles,
+        report.mentions,
+        report.suggestions,
+    )
+    return report
+
+
+def _read_chunk(ids: Sequence[int]) -> list[Article]:
+    return list(
+        Article.objects.filter(pk__in=ids)
+        .select_related("team")
+        .only("pk", "text", "revision", "team")
+        .order_by("pk")
+    )
+
+
+class _Parser:
+    """Runs analyze_many() over one batch of articles at a time, in order.
+
+    With ``ahead`` a single helper thread does the work, so the caller can write one batch
+    while the next one parses; otherwise submit() works in the calling thread. The helper
+    never touches the database. Leaving the block cancels batches that have not started and
+    waits for the one in progress (a few seconds at most), so no thread outlives the call.
+    """
+
+    def __init__(self, *, batch_size: int, ahead: bool) -> None:
+        self.batch_size = batch_size
+        self.pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsnotes-nlp") if ahead else None
         )
-        analyses = list(analyze_many([a.text for a in chunk], batch_size=batch_size))
+
+    def __enter__(self) -> _Parser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            _return_freed_memory()
+
+    def submit(self, chunk: list[Article]) -> Future[tuple[list[Article], list[ArticleAnalysis]]]:
+        texts = [article.text for article in chunk]
+        if self.pool is not None:
+            return self.pool.submit(self._analyze, chunk, texts)
+        future: Future[tuple[list[Article], list[ArticleAnalysis]]] = Future()
+        try:
+            future.set_result(self._analyze(chunk, texts))
+        except BaseException as exc:  # re-raised by result(), as from the helper thread
+            future.set_exception(exc)
+        return future
+
+    def _analyze(
+        self, chunk: list[Article], texts: list[str]
+    ) -> tuple[list[Article], list[ArticleAnalysis]]:
+        return chunk, list(analyze_many(texts, batch_size=self.batch_size))
+
+
+def _return_freed_memory() -> None:
+    """Hand memory freed by the helper thread back to the operating system (glibc only).
+
+    glibc gives each thread its own malloc arena and, unlike the main one, does not shrink it
+    when spaCy frees a batch's arrays, so a worker would keep ~300 MB it no longer uses after
+    every job. malloc_trim releases it (measured: 535 MB -> 220 MB resident) in milliseconds.
+    """
+    trim = getattr(_libc(), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # musl and others have no malloc_trim to call
+        return None
+
+
+class _BatchWriter:
+    """Writes one analysed batch per transaction; per-team resolvers and tags are reused."""
+
+    def __init__(self, report: AnalyzeReport) -> None:
+        self.report = report
+        self.author = nlp_user()
+        self.resolvers: dict[int, EntityResolver] = {}
+        self.claim_tags: dict[int, Tag | None] = {}
+        self.source_tags: dict[int, Tag | None] = {}
+
+    def write(self, chunk: list[Article], analyses: list[ArticleAnalysis]) -> None:
+        report = self.report
         with transaction.atomic():
             # A text edit since the batch was read makes its analysis stale: leave that
             # article pending; the edit queued a fresh run.
@@ -102,38 +205,29 @@ def articles_analyze(
             ]
             for article, _ in fresh:
                 team = article.team
-                if team.pk not in resolvers:
-                    resolvers[team.pk] = EntityResolver(team)
-                    claim_tags[team.pk] = _tag_of_kind(team, Tag.Kind.CLAIM)
-                    source_tags[team.pk] = _tag_of_kind(team, Tag.Kind.SOURCE)
+                if team.pk not in self.resolvers:
+                    self.resolvers[team.pk] = EntityResolver(team)
+                    self.claim_tags[team.pk] = _tag_of_kind(team, Tag.Kind.CLAIM)
+                    self.source_tags[team.pk] = _tag_of_kind(team, Tag.Kind.SOURCE)
             report.mentions += mentions_replace(
                 batch=[
-                    (article.pk, resolvers[article.team_id], analysis.mentions)
+                    (article.pk, self.resolvers[article.team_id], analysis.mentions)
                     for article, analysis in fresh
                 ]
             )
             report.suggestions += _suggest(
                 batch=fresh,
-                resolvers=resolvers,
-                author=author,
-                claim_tags=claim_tags,
-                source_tags=source_tags,
+                resolvers=self.resolvers,
+                author=self.author,
+                claim_tags=self.claim_tags,
+                source_tags=self.source_tags,
             )
             done_ids = [article.pk for article, _ in fresh]
-            report.article_ids.extend(done_ids)
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )
+        report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
-        if on_progress:
-            on_progress(report.skipped + offset + len(chunk), len(article_ids))
-    logger.info(
-        "articles.analyzed count=%s mentions=%s suggestions=%s",
-        report.articles,
-        report.mentions,
-        report.suggestions,
-    )
-    return report
 
 
 def _tag_of_kind(team: Team, kind: str) -> Tag | None:
