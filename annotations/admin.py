@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
@@ -31,10 +33,32 @@ from annotations.models import (
     Team,
 )
 from annotations.services.articles import article_create, article_update_text
+from annotations.services.stamps import teams_touch_all
 from annotations.services.teams import tags_create_defaults
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class StampingAdmin(admin.ModelAdmin):
+    """Admin writes bypass the services, so they cannot say which cached annotation lists
+    they change: every save or delete retires them all (services/stamps.py)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        teams_touch_all()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        teams_touch_all()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        teams_touch_all()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        teams_touch_all()
+
+
+class ReadOnlyAdmin(StampingAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -49,7 +73,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(StampingAdmin):
     list_display = ["name", "slug", "member_count", "article_count", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -80,7 +104,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(StampingAdmin):
     list_display = ["user", "team", "role", "created_at"]
     list_filter = ["role", "team"]
     search_fields = ["user__username", "team__name"]
@@ -88,7 +112,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(StampingAdmin):
     list_display = ["name", "domain"]
     search_fields = ["name", "domain"]
 
@@ -105,7 +129,7 @@ class ArticleRevisionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(StampingAdmin):
     list_display = [
         "title",
         "team",
@@ -164,7 +188,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entity)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(StampingAdmin):
     list_display = ["name", "kind", "team", "wikidata_id", "gazetteer_id", "mention_count"]
     list_filter = ["kind", "team"]
     search_fields = ["name", "wikidata_id", "gazetteer_id", "description"]
@@ -193,7 +217,7 @@ class MentionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(StampingAdmin):
     list_display = ["name", "slug", "kind", "colour", "team", "position"]
     list_filter = ["kind", "team"]
     search_fields = ["name", "slug"]
@@ -322,3 +346,11 @@ class ArticleRevisionAdmin(ReadOnlyAdmin):
     list_display = ["article", "number", "created_by", "created_at", "note"]
     search_fields = ["article__title", "note"]
     list_select_related = ["article", "created_by"]
+
+
+class StampingUserAdmin(StampingAdmin, UserAdmin):
+    """Django's user admin; a user's name shows on their annotations."""
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), StampingUserAdmin)

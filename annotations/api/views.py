@@ -11,6 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,7 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from annotations.api import filters
+from annotations.api import filters, listcache
 from annotations.api import serializers as s
 from annotations.api.errors import PreconditionFailedError
 from annotations.api.jsonld import (
@@ -891,10 +892,16 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         response["ETag"] = etag(row["version"])
         return response
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = listcache.page_key(request)
+        if key is not None and (cached := listcache.cached_page(key)) is not None:
+            return cached
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset.values(*s.ANNOTATION_COLUMNS))
-        return self.get_paginated_response(s.annotation_dicts(page))
+        response = self.get_paginated_response(s.annotation_dicts(page))
+        if key is not None:
+            listcache.store_when_rendered(response, key)
+        return response
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._one(self.get_object().pk)

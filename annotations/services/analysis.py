@@ -38,6 +38,7 @@ from annotations.services.entities import (
     copy_supported,
     mentions_replace,
 )
+from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,7 @@ class _BatchWriter:
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )
+            teams_touch(team_ids={article.team_id for article, _ in fresh})  # new suggestions
         report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
 

@@ -33,6 +33,7 @@ from annotations.models import (
     Team,
 )
 from annotations.services import history
+from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
 
@@ -326,6 +327,8 @@ def article_edit(
         fields.append("blind")
     if fields:
         locked.save(update_fields=[*fields, "updated_at"])
+    if "blind" in fields:
+        teams_touch(team_ids=[locked.team_id])  # blind mode changes who sees what
     if text is not None:
         locked = article_update_text(
             article=locked, text=text, actor=actor, expected_revision=expected_revision, note=note

@@ -21,6 +21,7 @@ from django.utils import timezone
 from annotations.models import Annotation, Entity, EntityKey, Mention, Team
 from annotations.nlp.gazetteer import get_gazetteer
 from annotations.nlp.types import MentionData
+from annotations.services.stamps import teams_touch
 from annotations.services.teams import ANNOTATE_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def entity_merge(*, target: Entity, others: Sequence[Entity], actor: AbstractBas
     Entity.objects.filter(pk__in=other_ids).update(wikidata_id="")  # free the unique id
     Entity.objects.filter(pk__in=other_ids).delete()
     target.save(update_fields=["aliases", "wikidata_id", "description", "updated_at"])
+    teams_touch(team_ids=[target.team_id])  # claims attributed to the others now show target
     logger.info("entity.merged into=%s from=%s", target.pk, other_ids)
     return target
 
@@ -343,4 +345,5 @@ def entity_update(
     if aliases is not None:
         entity.aliases = _unique_names(aliases, exclude=entity.name)
     entity.save()
+    teams_touch(team_ids=[entity.team_id])  # annotations attributed to it show its name
     return entity

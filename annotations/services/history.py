@@ -3,7 +3,8 @@
 Every service that changes an annotation calls ``record()`` inside its transaction: it appends
 an ``AnnotationVersion`` (a full snapshot) and an ``Event``. On PostgreSQL it also sends
 ``NOTIFY newsnotes_events``; PostgreSQL delivers notifications only when the transaction
-commits, so listeners never hear of a change that was rolled back.
+commits, so listeners never hear of a change that was rolled back. Each event also renews the
+team's content stamp, which retires cached annotation lists (services/stamps.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 
 from annotations.models import Annotation, AnnotationVersion, Event
+from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
 
@@ -118,6 +120,7 @@ def record_many(
     created = Event.objects.bulk_create(events)
     if created:
         _notify(created[-1])
+        teams_touch(team_ids=[row.team_id for row in created])
 
 
 def event(
@@ -138,6 +141,7 @@ def event(
         summary=summary[:300],
     )
     _notify(row)
+    teams_touch(team_ids=[team_id])
     return row
 
 

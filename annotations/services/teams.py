@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from annotations.models import Membership, Tag, Team
+from annotations.services.stamps import teams_touch
 
 Role = Membership.Role
 
@@ -100,6 +101,7 @@ def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membersh
             raise ValidationError({"role": "A team keeps at least one owner."})
         membership.role = role
         membership.save(update_fields=["role"])
+    teams_touch(team_ids=[team.pk])  # roles decide what a member sees
     return membership
 
 
@@ -115,6 +117,7 @@ def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> Non
     if membership.role == Role.OWNER and _last_owner(team=membership.team, user=membership.user):
         raise ValidationError({"role": "A team keeps at least one owner."})
     membership.delete()
+    teams_touch(team_ids=[membership.team_id])
 
 
 def _tag_fields(**fields: object) -> dict[str, object]:
@@ -147,6 +150,7 @@ def tag_create(
         raise ValidationError({"slug": "Give a slug made of letters, digits and hyphens."})
     if Tag.objects.filter(team=team, slug=slug).exists():
         raise ValidationError({"slug": f"The team already has a tag {slug!r}."})
+    teams_touch(team_ids=[team.pk])
     return Tag.objects.create(
         team=team,
         name=fields["name"],
@@ -168,6 +172,7 @@ def tag_update(*, tag: Tag, actor: AbstractBaseUser, **fields: object) -> Tag:
     for name, value in fields.items():
         setattr(tag, name, value)
     tag.save()
+    teams_touch(team_ids=[tag.team_id])  # annotations show their tags' names and colours
     return tag
 
 
@@ -179,3 +184,4 @@ def tag_delete(*, tag: Tag, actor: AbstractBaseUser) -> None:
     if used:
         raise ValidationError({"tag": f"{used} annotation(s) use this tag; retag them first."})
     tag.delete()
+    teams_touch(team_ids=[tag.team_id])
