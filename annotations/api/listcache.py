@@ -3,10 +3,13 @@
 The reader loads an article's annotations as one page of up to 1,000; building it is ~40 ms of
 CPU, serving a cached copy well under a millisecond. A page is cached under a key made of:
 
-* the reader (their id) and, for each of their teams, the team id, their role and the team's
-  content stamp (``services/stamps.py``): a committed write that can change any annotation of
-  the team, its tags or entities, or who may see what, renews the stamp, so later requests
-  miss and rebuild. Leaving a team or a role change changes the key too;
+* the reader (their id) and, for each of their teams, the team id, their role, the team's
+  content stamp (``services/stamps.py``) and the id of its newest ``Event``: a committed write
+  that can change any annotation of the team, its tags or entities, or who may see what,
+  renews the stamp, so later requests miss and rebuild. The stamp is renewed just after the
+  commit; annotation changes also write an event inside their transaction, so a reader never
+  gets the old page for a change it could already see (a page following live events refetches
+  right after the commit). Leaving a team or a role change changes the key too;
 * the absolute URL (query string included, so every filter and cursor is its own page) and
   the negotiated media type.
 
@@ -28,12 +31,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.api.renderers import FastJSONRenderer
-from annotations.models import Membership
+from annotations.models import Event, Membership
 
 
 class PageCache:
@@ -103,10 +107,16 @@ def page_key(request: Request) -> str | None:
     user = request.user
     if not user.is_authenticated:
         return None
+    # The newest event of each team closes the gap between a commit and its on_commit stamp
+    # renewal: events are written inside the writer's transaction, so data a reader can see
+    # comes with its event (and PostgreSQL's NOTIFY, which pages follow, is sent at commit).
+    newest_event = (
+        Event.objects.filter(team_id=OuterRef("team_id")).order_by("-id").values("id")[:1]
+    )
     teams = list(
         Membership.objects.filter(user=user)
         .order_by("team_id")
-        .values_list("team_id", "role", "team__content_stamp")
+        .values_list("team_id", "role", "team__content_stamp", Subquery(newest_event))
     )
     material = repr((user.pk, teams, request.build_absolute_uri(), request.accepted_media_type))
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()

@@ -6,9 +6,9 @@ batches done and the rest untouched; running it again skips what is done and fin
 rest, and the one-mention-per-span constraint makes duplicates impossible either way.
 
 With more than one batch, spaCy parses the next batch in a helper thread while this thread
-writes the current one. spaCy's parser and recogniser release the GIL, and the database works
-in its own process, so on two cores the writes cost the ingest little wall time. Only the
-calling thread touches the database; the helper sees texts and returns analyses.
+writes the current one. spaCy holds the GIL for nearly all of its work, so what overlaps is the
+writes' waiting on PostgreSQL, which inserts, updates indexes and commits on the other core.
+Only the calling thread touches the database; the helper sees texts and returns analyses.
 """
 
 from __future__ import annotations
@@ -216,18 +216,20 @@ class _BatchWriter:
                     for article, analysis in fresh
                 ]
             )
-            report.suggestions += _suggest(
+            suggested = _suggest(
                 batch=fresh,
                 resolvers=self.resolvers,
                 author=self.author,
                 claim_tags=self.claim_tags,
                 source_tags=self.source_tags,
             )
+            report.suggestions += suggested
             done_ids = [article.pk for article, _ in fresh]
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )
-            teams_touch(team_ids={article.team_id for article, _ in fresh})  # new suggestions
+            if suggested:  # mentions are not part of annotation lists; suggestions are
+                teams_touch(team_ids={a.team_id for a, analysis in fresh if analysis.attributions})
         report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
 

@@ -549,7 +549,12 @@ def article_submit(*, article: Article, actor: AbstractBaseUser) -> int:
 
 
 def _lock_suggestion(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
-    locked = Annotation.objects.select_for_update().select_related("team").get(pk=annotation.pk)
+    # of=("self",): the joined team row stays unlocked (stamps/on_commit updates need it).
+    locked = (
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=annotation.pk)
+    )
     require_role(user=actor, team=locked.team, roles=ANNOTATE_ROLES, action="handle suggestions")
     if locked.suggestion_state != Annotation.SuggestionState.PENDING:
         raise ValidationError({"suggestion_state": "This is not a pending suggestion."})

@@ -28,11 +28,13 @@ from annotations.models import (
     AnnotationVersion,
     Article,
     ArticleRevision,
+    Job,
     Mention,
     Outlet,
     Team,
 )
 from annotations.services import history
+from annotations.services.jobs import job_enqueue
 from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
@@ -187,7 +189,8 @@ def article_update_text(
 
     Annotations whose quote is still in the text move to it ("re-anchored"); the others are
     kept, marked "orphaned", with offsets into the revision they were made on. Analysts'
-    mentions are re-anchored the same way; machine mentions are recomputed by NER.
+    mentions are re-anchored the same way; machine mentions are recomputed by an analysis job
+    queued when the edit commits.
     """
     article = Article.objects.select_for_update().get(pk=article.pk)
     if expected_revision is not None and expected_revision != article.revision:
@@ -211,6 +214,14 @@ def article_update_text(
     )
     _reanchor_annotations(article=article, old_text=old_text, actor=actor)
     _reanchor_analyst_mentions(article=article, old_text=old_text)
+    teams_touch(team_ids=[article.team_id])
+    job_enqueue(
+        team=article.team,
+        kind=Job.Kind.ANALYZE,
+        params={"article_ids": [article.pk]},
+        created_by=actor,
+        total=1,
+    )
     logger.info("article.text_edited id=%s revision=%s", article.pk, article.revision)
     return article
 

@@ -13,13 +13,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from annotations.api import listcache
-from annotations.models import Annotation, Entity, Membership, Tag
+from annotations.models import Annotation, Entity, Membership, Tag, Team
 from annotations.services import annotations as annotation_services
 from annotations.services import articles as article_services
 from annotations.services import entities as entity_services
 from annotations.services import teams as team_services
 from annotations.services.analysis import articles_analyze
 from tests.api.conftest import client_for
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -266,3 +267,31 @@ def test_admin_edits_retire_every_page(seeded, alice, bob, admin_client):
     after = _get(bob, url)
     assert after.content != before
     assert {a["author"]["name"] for a in after.json()["results"]} == {"Alice Liddell"}
+
+
+def test_a_committed_change_is_never_hidden_until_the_stamp_is_renewed(seeded, alice, bob):
+    """Between COMMIT (PostgreSQL has sent NOTIFY) and the on_commit stamp renewal, a page
+    that follows live events refetches the list: it must see the change."""
+    url = _url(seeded["article"])
+    _get(bob, url)  # cached
+    seen = {}
+    with transaction.atomic():
+        # Registered first, so it runs after COMMIT and before the stamp renewal.
+        transaction.on_commit(lambda: seen.setdefault("page", client_for(bob).get(url).json()))
+        annotation_services.annotation_update(
+            annotation=seeded["claim"], actor=alice, comment="changed"
+        )
+    comments = {a["id"]: a["comment"] for a in seen["page"]["results"]}
+    assert comments[seeded["claim"].pk] == "changed"
+
+
+def test_an_analysis_that_suggests_nothing_keeps_the_pages(seeded, bob, team_a):
+    url = _url(seeded["article"])
+    _get(bob, url)
+    stamp = Team.objects.get(pk=team_a.pk).content_stamp
+    quiet = make_article(team=team_a, text="The weather in Paris was mild on Tuesday.")
+    report = articles_analyze(article_ids=[quiet.pk])
+    assert (report.articles, report.suggestions) == (1, 0)
+    assert Team.objects.get(pk=team_a.pk).content_stamp == stamp
+    _get(bob, url)
+    assert listcache.pages.hits == 1

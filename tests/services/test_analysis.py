@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from annotations.models import Annotation, Article, Mention
+from annotations.models import Annotation, Article, Job, Mention
 from annotations.services import analysis
 from annotations.services.articles import article_update_text
 from tests.factories import make_article
@@ -186,3 +186,24 @@ def test_a_parse_failure_reaches_the_caller_after_the_batches_before_it(
 def test_returning_freed_memory_is_safe_to_call():
     # glibc's malloc_trim where there is one; a no-op elsewhere. Never raises.
     analysis._return_freed_memory()
+
+
+def test_a_text_edit_queues_the_analysis_of_the_new_text(
+    team_a, alice, seed_text, django_capture_on_commit_callbacks
+):
+    article = make_article(team=team_a, text=seed_text, title="Seed")
+    analysis.articles_analyze(article_ids=[article.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        article_update_text(
+            article=article, text=seed_text + "\nJohn Kirby said more.", actor=alice
+        )
+    job = Job.objects.get(team=team_a, kind=Job.Kind.ANALYZE)
+    assert (job.status, job.params, job.created_by) == (
+        Job.Status.SUCCEEDED,
+        {"article_ids": [article.pk]},
+        alice,
+    )
+    article.refresh_from_db()
+    assert (article.nlp_status, article.nlp_revision) == (Article.NlpStatus.DONE, 2)
+    kirby = article.text.rindex("John Kirby")
+    assert Mention.objects.filter(article=article, start=kirby, text="John Kirby").exists()
