@@ -31,6 +31,7 @@ from django.db.models import (
     When,
 )
 
+from annotations.api.serializers import tag_dict
 from annotations.lib.agreement import (
     CSV_COLUMNS,
     ArticleAgreement,
@@ -333,7 +334,7 @@ def dashboard(*, user: Any, team: Team) -> dict[str, Any]:
     return {
         "team": team.pk,
         "annotations": totals["total"],
-        "by_tag": [{"tag": _tag_dict(t), "count": tag_counts.get(t.pk, 0)} for t in tags],
+        "by_tag": [{"tag": tag_dict(t), "count": tag_counts.get(t.pk, 0)} for t in tags],
         "untagged": totals["untagged"],
         "by_assessment": [
             {"value": v, "label": str(label), "count": totals[f"assessment_{v}"]}
@@ -352,16 +353,6 @@ def dashboard(*, user: Any, team: Team) -> dict[str, Any]:
 
 def _user_dict(user: Any) -> dict[str, Any]:
     return {"id": user.pk, "username": user.username, "name": user_name(user)}
-
-
-def _tag_dict(tag: Tag) -> dict[str, Any]:
-    return {
-        "id": tag.pk,
-        "name": tag.name,
-        "slug": tag.slug,
-        "colour": tag.colour,
-        "kind": tag.kind,
-    }
 
 
 def _entity_dict(entity: Entity) -> dict[str, Any]:

@@ -358,30 +358,9 @@ def _insert_annotations(rows: list[dict]) -> list[int]:
     return ids
 
 
-_ANNOTATION_COLUMNS = (
-    "team_id",
-    "article_id",
-    "article_revision",
-    "start",
-    "end",
-    "exact",
-    "prefix",
-    "suffix",
-    "comment",
-    "assessment",
-    "attributed_to_id",
-    "attributed_to_entity_id",
-    "author_id",
-    "visibility",
-    "anchor_state",
-    "origin",
-    "suggestion_state",
-    "review_state",
-    "version",
-    "created_at",
-    "modified_at",
-    "deleted_at",
-    "deleted_by_id",
+#: Every column but the id, in the model's order; _new_suggestion() must give each a value.
+_ANNOTATION_COLUMNS = tuple(
+    field.attname for field in Annotation._meta.concrete_fields if not field.primary_key
 )
 
 
