@@ -29,18 +29,15 @@ import random
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from common import Gunicorn, admin_connect, free_port, http_get, load_average, recreate_database
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -117,34 +114,6 @@ def configure_environment(database_url: str) -> None:
     )
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-
-
-# --- Database ------------------------------------------------------------------------------------
-
-
-def admin_connect(pg_url: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{pg_url.rstrip('/')}/postgres", autocommit=True)
-
-
-def create_database(pg_url: str, name: str) -> None:
-    from psycopg import sql
-
-    with admin_connect(pg_url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def drop_database(pg_url: str, name: str) -> None:
-    from psycopg import sql
-
-    with admin_connect(pg_url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 # --- A realistic article -------------------------------------------------------------------------
@@ -539,97 +508,6 @@ def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(after[pid] - before[pid] for pid in before if pid in after)
 
 
-def load_average() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f} (1 min), {five:.2f} (5 min)"
-
-
-# --- gunicorn ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_get(url: str, token: str, timeout: float = 30) -> tuple[int, bytes]:
-    # Only ever http://127.0.0.1:<port>/..., built by this script.
-    request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-class Gunicorn:
-    def __init__(
-        self,
-        port: int,
-        log_path: Path,
-        config: Path | None = None,
-        env: dict[str, str] | None = None,
-    ) -> None:
-        self.port = port
-        self.log_path = log_path
-        self.config = config
-        self.env = {**os.environ, **(env or {})}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, token: str) -> None:
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(GUNICORN_WORKERS),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--chdir",
-                str(REPO),
-                "--log-level",
-                "warning",
-                *(["--config", str(self.config)] if self.config else []),
-                "newsnotes.wsgi:application",
-            ],
-            cwd=REPO,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early:\n{self.log_path.read_text()}")
-            try:
-                status, _ = http_get(f"http://127.0.0.1:{self.port}/api/me/", token, timeout=2)
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not answer within 60 s:\n{self.log_path.read_text()}")
-
-    def workers(self) -> list[int]:
-        return children(self.process.pid) if self.process is not None else []
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # the master stops its workers
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
-
-
 # --- wrk -----------------------------------------------------------------------------------------
 
 
@@ -689,7 +567,7 @@ def measured_wrk(
     url: str, token: str, duration: int, server: Gunicorn, pg_url: str, db_name: str
 ) -> Run:
     """A wrk run, with the CPU time the app, the database and wrk spent per request."""
-    workers = server.workers()
+    workers = children(server.process.pid) if server.process else []
     backends = postgres_backends(pg_url, db_name)
     load = load_average()
     app_before, db_before = cpu_seconds(workers), cpu_seconds(backends)
@@ -712,7 +590,7 @@ def measured_wrk(
 
 
 def verify(url: str, token: str, expected_rows: int) -> tuple[int, int]:
-    status, body = http_get(url, token)
+    status, body = http_get(url, {"Authorization": f"Token {token}"})
     if status != 200:
         raise SystemExit(f"GET {url} answered {status}: {body[:500]!r}")
     rows = len(json.loads(body)["results"])
@@ -800,7 +678,7 @@ def main() -> int:
         f"database: {args.db_name} on {args.pg_url}; machine: {os.cpu_count()} cores, "
         f"load average {load_average()}"
     )
-    create_database(args.pg_url, args.db_name)
+    recreate_database(args.pg_url, args.db_name)
     servers: list[Gunicorn] = []
     workdir = Path(tempfile.mkdtemp(prefix="newsnotes-bench-"))
     try:
@@ -845,22 +723,24 @@ def main() -> int:
                     print(f"  {statement[:300]}")
 
         port = free_port()
-        server = Gunicorn(
-            port,
-            workdir / "gunicorn.log",
-            BENCH_DIR / "api_throughput_gc.py" if args.tune_gc else None,
-        )
+        served = {
+            "ready_path": "/api/me/",
+            "ready_headers": {"Authorization": f"Token {data.token}"},
+            "workers": GUNICORN_WORKERS,
+            "config": BENCH_DIR / "api_throughput_gc.py" if args.tune_gc else None,
+        }
+        server = Gunicorn(port, workdir / "gunicorn.log", **served)
         servers.append(server)
-        server.start(data.token)
+        server.start()
         uncached_port = free_port()
         uncached_server = Gunicorn(
             uncached_port,
             workdir / "gunicorn-uncached.log",
-            BENCH_DIR / "api_throughput_gc.py" if args.tune_gc else None,
             env={"NEWSNOTES_LIST_CACHE_MB": "0"},
+            **served,
         )
         servers.append(uncached_server)
-        uncached_server.start(data.token)
+        uncached_server.start()
         base = f"http://127.0.0.1:{port}"
         endpoints = {
             "nested": base + NESTED_PATH + query,
@@ -932,7 +812,7 @@ def main() -> int:
                 f"DJANGO_SETTINGS_MODULE={SETTINGS_MODULE}"
             )
         else:
-            drop_database(args.pg_url, args.db_name)
+            recreate_database(args.pg_url, args.db_name, create=False)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import common
+
 REPO = Path(__file__).resolve().parent.parent
 GAZETTEER_FILE = REPO / "annotations" / "nlp" / "data" / "gazetteer.jsonl"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/newsnotes_bench"
@@ -474,7 +476,7 @@ def write_corpus(path: Path, *, articles: int, words: int, seed: int) -> list[st
 # =============================================================================================
 
 
-def _admin_url(url: str) -> tuple[str, str]:
+def _server_and_name(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not name:
@@ -484,30 +486,15 @@ def _admin_url(url: str) -> tuple[str, str]:
             f"refusing to drop and recreate {name!r}: the bench database name must contain "
             "'bench' (this script drops it first)"
         )
-    return urlunsplit(parts._replace(path="/postgres")), name
+    return urlunsplit(parts._replace(path="")), name
 
 
 def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    common.recreate_database(*_server_and_name(url))
 
 
 def drop_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    admin, name = _admin_url(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    common.recreate_database(*_server_and_name(url), create=False)
 
 
 # =============================================================================================

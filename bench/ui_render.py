@@ -44,18 +44,16 @@ import os
 import random
 import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from common import Gunicorn, free_port, load_average, recreate_database
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -153,23 +151,6 @@ def configure_environment(database_url: str, static_root: Path) -> None:
 
 
 # --- Database -----------------------------------------------------------------------------------
-
-
-def admin_connect(pg_url: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{pg_url.rstrip('/')}/postgres", autocommit=True)
-
-
-def recreate_database(pg_url: str, name: str, create: bool = True) -> None:
-    from psycopg import sql
-
-    with admin_connect(pg_url) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if create:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 # --- An entity-dense news article ---------------------------------------------------------------
@@ -507,80 +488,6 @@ def session_cookies(user_id: int) -> dict[str, str]:
 
 
 # --- gunicorn -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def http_status(url: str, timeout: float = 2) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback)
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-class Gunicorn:
-    def __init__(self, port: int, log_path: Path, worker_class: str, threads: int) -> None:
-        self.port = port
-        self.log_path = log_path
-        self.worker_class = worker_class
-        self.threads = threads
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def describe(self) -> str:
-        if self.worker_class == "gthread":
-            return f"{GUNICORN_WORKERS} gthread workers x {self.threads} threads"
-        return f"{GUNICORN_WORKERS} {self.worker_class} workers"
-
-    def start(self) -> None:
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(GUNICORN_WORKERS),
-                "--worker-class",
-                self.worker_class,
-                *(["--threads", str(self.threads)] if self.worker_class == "gthread" else []),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--chdir",
-                str(REPO),
-                "--log-level",
-                "warning",
-                "newsnotes.wsgi:application",
-            ],
-            cwd=REPO,
-            env=os.environ.copy(),
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited early:\n{self.log_path.read_text()}")
-            with contextlib.suppress(OSError):
-                if http_status(f"http://127.0.0.1:{self.port}/login/") == 200:
-                    return
-            time.sleep(0.2)
-        raise SystemExit(f"gunicorn did not answer within 60 s:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)  # the master stops its workers
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
 
 
 def collectstatic(static_root: Path) -> None:
@@ -1334,7 +1241,14 @@ def main() -> int:
 
     connections.close_all()
     port = free_port()
-    server = Gunicorn(port, workdir / "gunicorn.log", args.worker_class, args.threads)
+    server = Gunicorn(
+        port,
+        workdir / "gunicorn.log",
+        ready_path="/login/",
+        workers=GUNICORN_WORKERS,
+        worker_class=args.worker_class,
+        threads=args.threads,
+    )
     base = f"http://127.0.0.1:{port}"
     errors: list[str] = []
     created_ids: list[int] = []
@@ -1393,11 +1307,6 @@ def wait_for_idle(limit: float) -> None:
         if busy <= (os.cpu_count() or 1) - 1 or time.monotonic() >= deadline:
             print(f"   machine busy {busy:.2f} cores before the measured loads")
             return
-
-
-def load_average() -> str:
-    one, five, _ = os.getloadavg()
-    return f"{one:.2f} (1 min) / {five:.2f} (5 min)"
 
 
 def chromium_version() -> str:
