@@ -29,6 +29,8 @@ from .querysets import (
 QUOTE_CONTEXT_CHARS = 32
 # Deleted annotations stay restorable in the trash for this many days.
 TRASH_DAYS = 30
+# The largest key a database integer column holds; ids beyond it are refused, not looked up.
+MAX_ID = 2**63 - 1
 
 
 def new_content_stamp() -> str:

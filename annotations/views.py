@@ -13,38 +13,34 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotations.api.filters import ArticleFilter
-from annotations.api.serializers import tag_dict, user_dict
-from annotations.api.views import _article_counts, annotation_queryset, annotation_rows
 from annotations.context_processors import SESSION_TEAM, current_membership
+from annotations.filters import AnnotationFilter, ArticleFilter, EntityFilter
 from annotations.models import (
     TRASH_DAYS,
     Annotation,
     Article,
     Entity,
-    Event,
     Membership,
     Mention,
     Outlet,
     Tag,
 )
+from annotations.rows import tag_dict, user_dict
+from annotations.selectors import oversight
+from annotations.selectors.annotations import annotation_queryset, annotation_rows
+from annotations.selectors.articles import (
+    article_get_for_user,
+    article_last_event_id,
+    articles_with_counts,
+)
+from annotations.selectors.entities import entities_with_counts, entity_get_for_user
 
 LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW = 15 * 60
-
-
-def article_get_for_user(*, user: Any, pk: int) -> Article:
-    return get_object_or_404(
-        Article.objects.visible_to(user).select_related("team", "outlet"), pk=pk
-    )
-
-
-def entity_get_for_user(*, user: Any, pk: int) -> Entity:
-    return get_object_or_404(Entity.objects.visible_to(user).select_related("team"), pk=pk)
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -107,7 +103,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
     context = _team_context(request)
     team = context["team"]
     base = Article.objects.visible_to(request.user).filter(team=team).select_related("outlet")
-    articles = _article_counts(base.defer("text"), request.user).order_by("-published_at", "-id")
+    articles = articles_with_counts(base.defer("text"), request.user).order_by(
+        "-published_at", "-id"
+    )
     article_filter = ArticleFilter(request.GET, queryset=articles, request=request)
     rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
     context.update(
@@ -153,11 +151,7 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
         },
         "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
         "live": "sse" if connection.vendor == "postgresql" else "poll",
-        "last_event": Event.objects.filter(article=article)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-        or 0,
+        "last_event": article_last_event_id(article.pk),
         "teammates": [
             user_dict(m.user)
             for m in Membership.objects.filter(team=article.team).select_related("user")
@@ -221,13 +215,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entity_list(request: HttpRequest) -> HttpResponse:
-    from annotations.api.filters import EntityFilter
-    from annotations.api.views import EntityViewSet
-
     context = _team_context(request)
-    view = EntityViewSet()
-    view.request = request  # type: ignore[assignment]
-    base = view.get_queryset().filter(team=context["team"]).order_by("-mention_count", "name")
+    base = (
+        entities_with_counts(request.user)
+        .filter(team=context["team"])
+        .order_by("-mention_count", "name")
+    )
     entity_filter = EntityFilter(request.GET, queryset=base, request=request)
     context.update(
         {
@@ -296,7 +289,7 @@ def trash(request: HttpRequest) -> HttpResponse:
     return render(request, "annotations/trash.html", context)
 
 
-# --- Team review and oversight (the data comes from annotations.oversight) ---
+# --- Team review and oversight (the data comes from annotations.selectors.oversight) ---
 
 
 def _with_share(rows: list[dict[str, Any]], key: str = "count") -> list[dict[str, Any]]:
@@ -311,8 +304,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     with changes requested; the oldest first in each group."""
     from django.db.models import Count
 
-    from annotations import oversight
-    from annotations.api.filters import AnnotationFilter
     from annotations.models import Review
 
     context = _team_context(request)
@@ -371,7 +362,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts by tag, assessment, review state and reviewer; claims by entity; activity."""
-    from annotations import oversight
 
     context = _team_context(request)
     team = context["team"]
@@ -386,7 +376,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _agreement_context(request: HttpRequest) -> dict[str, Any]:
-    from annotations import oversight
 
     context = _team_context(request)
     team = context["team"]
@@ -420,8 +409,6 @@ def agreement(request: HttpRequest) -> HttpResponse:
 def agreement_csv(request: HttpRequest) -> HttpResponse:
     """The agreement figures as CSV, one row per pair of analysts on an article."""
     from django.http import Http404
-
-    from annotations import oversight
 
     context = _team_context(request)
     team = context["team"]

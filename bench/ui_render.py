@@ -1098,8 +1098,8 @@ def server_profile(seeded: Seeded, repeats: int) -> dict[str, Any]:
     from django.utils.html import json_script
 
     from annotations.api.serializers import AnnotationSerializer
-    from annotations.api.views import annotation_queryset
     from annotations.models import Article, Mention
+    from annotations.selectors.annotations import annotation_queryset
 
     paths, digest = staticfiles_storage.load_manifest()
     staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = paths, digest

@@ -14,9 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations import oversight
 from annotations.lib.agreement import CSV_COLUMNS
 from annotations.models import Annotation, Article, Entity, Membership, Mention
+from annotations.selectors import oversight
 from annotations.services.annotations import (
     annotation_create,
     annotation_delete,

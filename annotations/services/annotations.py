@@ -38,32 +38,12 @@ from annotations.models import (
 )
 from annotations.services import history, notifications
 from annotations.services.teams import ANNOTATE_ROLES, DISCUSS_ROLES, REVIEW_ROLES, require_role
+from annotations.workflow import SUBMITTABLE, VERDICT_FROM, VERDICT_STATE
 
 logger = logging.getLogger(__name__)
 
 MAX_REPLY_CHARS = 10_000
 MAX_TAGS = 20
-
-# The review workflow. Authors (and owners) submit drafts and withdraw what nobody reviewed;
-# reviewers (and owners, never on their own work) give verdicts, each allowed from some states:
-#
-#   draft --submit--> submitted --approve--> approved
-#     ^                 |  |  \--request changes--> changes_requested --submit--> submitted
-#     +----withdraw-----+  \--dispute--> disputed --approve/request changes--> ...
-#
-# An edit to an approved annotation sends it back to "submitted".
-VERDICT_STATE = {
-    Review.Verdict.APPROVE: Annotation.ReviewState.APPROVED,
-    Review.Verdict.REQUEST_CHANGES: Annotation.ReviewState.CHANGES_REQUESTED,
-    Review.Verdict.DISPUTE: Annotation.ReviewState.DISPUTED,
-}
-_S = Annotation.ReviewState
-VERDICT_FROM = {
-    Review.Verdict.APPROVE: (_S.SUBMITTED, _S.DISPUTED),
-    Review.Verdict.REQUEST_CHANGES: (_S.SUBMITTED, _S.APPROVED, _S.DISPUTED),
-    Review.Verdict.DISPUTE: (_S.SUBMITTED, _S.APPROVED, _S.CHANGES_REQUESTED),
-}
-SUBMITTABLE = (_S.DRAFT, _S.CHANGES_REQUESTED)
 
 
 def _check_span(*, article: Article, start: Any, end: Any, exact: str | None) -> str:

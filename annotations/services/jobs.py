@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.models import Job, Team
+from annotations.models import Article, Job, Team
+from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
 
@@ -204,3 +205,31 @@ def jobs_sweep(*, timeout: timedelta = JOB_TIMEOUT) -> SweepReport:
     if requeued or failed:
         logger.warning("jobs.swept requeued=%s failed=%s", requeued, failed)
     return SweepReport(requeued=requeued, failed=failed)
+
+
+@transaction.atomic
+def articles_queue_analysis(
+    *,
+    team: Team,
+    article_ids: list[int],
+    actor: AbstractBaseUser | None,
+    enqueue: bool = True,
+) -> Job | None:
+    """Mark a team's articles for (re-)analysis, and queue a job that a worker runs.
+
+    ``actor`` is checked for a role that may analyse (None: a command run by an operator).
+    With ``enqueue=False`` the articles are only marked pending, for a caller that runs
+    ``articles_analyze`` itself. Analysts' corrections survive the re-analysis."""
+    if actor is not None:
+        require_role(user=actor, team=team, roles=IMPORT_ROLES, action="analyse articles")
+    ids = list(Article.objects.filter(team=team, pk__in=article_ids).values_list("pk", flat=True))
+    Article.objects.filter(pk__in=ids).update(nlp_status=Article.NlpStatus.PENDING)
+    if not enqueue or not ids:
+        return None
+    return job_enqueue(
+        team=team,
+        kind=Job.Kind.ANALYZE,
+        params={"article_ids": ids},
+        created_by=actor,
+        total=len(ids),
+    )

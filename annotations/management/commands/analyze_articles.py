@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.models import Article, Team
 from annotations.services.analysis import articles_analyze
+from annotations.services.jobs import articles_queue_analysis
 
 
 class Command(BaseCommand):
@@ -25,10 +26,10 @@ class Command(BaseCommand):
         team = Team.objects.filter(slug=options["team"]).first()
         if team is None:
             raise CommandError(f"No team with the slug {options['team']!r}.")
-        articles = Article.objects.filter(team=team)
+        article_ids = list(Article.objects.filter(team=team).values_list("pk", flat=True))
         if options["all"]:
-            articles.update(nlp_status=Article.NlpStatus.PENDING)
-        report = articles_analyze(article_ids=list(articles.values_list("pk", flat=True)))
+            articles_queue_analysis(team=team, article_ids=article_ids, actor=None, enqueue=False)
+        report = articles_analyze(article_ids=article_ids)
         self.stdout.write(
             f"{report.articles} analysed ({report.skipped} already done): "
             f"{report.mentions} mentions, {report.suggestions} suggestions."

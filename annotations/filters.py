@@ -9,8 +9,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
-from annotations.api.serializers import MAX_ID
 from annotations.models import (
+    MAX_ID,
     Annotation,
     Article,
     Entity,

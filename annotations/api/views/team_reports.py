@@ -1,7 +1,7 @@
 """Team oversight for scripts: ``GET /api/teams/{id}/dashboard/`` and ``/agreement/``.
 
 The same numbers as the dashboard and agreement pages (both come from
-``annotations.oversight``). A team you are not in is a 404, like every other object.
+``annotations.selectors.oversight``). A team you are not in is a 404, like every other object.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations import oversight
 from annotations.api.serializers import EntityRefSerializer, TagRefSerializer, UserSerializer
 from annotations.models import Annotation, Team
+from annotations.selectors import oversight
 
 # --- Response shapes (for the OpenAPI document, and to keep the output to them) ---------------
 

@@ -1,6 +1,6 @@
 """Reads for team oversight: the review queue, the team dashboard and inter-annotator agreement.
 
-The HTML pages (``annotations.views``) and the API (``annotations.api.team_views``) share these
+The HTML pages (``annotations.views``) and the API (``annotations.api``) share these
 functions, so both show the same numbers. Every function takes the requesting user and one of
 their teams, and starts from ``Annotation.objects.visible_to(user)``: someone else's private or
 trashed annotation is never counted, listed or summarised. Counts are aggregated in the
@@ -31,7 +31,6 @@ from django.db.models import (
     When,
 )
 
-from annotations.api.serializers import tag_dict
 from annotations.lib.agreement import (
     CSV_COLUMNS,
     ArticleAgreement,
@@ -51,7 +50,9 @@ from annotations.models import (
     Tag,
     Team,
 )
-from annotations.services.annotations import VERDICT_FROM
+from annotations.rows import tag_dict
+from annotations.selectors.annotations import annotation_queryset
+from annotations.workflow import VERDICT_FROM
 
 User = get_user_model()
 
@@ -95,8 +96,6 @@ def allowed_verdicts() -> dict[str, list[str]]:
 def review_queue(*, user: Any, team: Team) -> QuerySet:
     """Annotations awaiting a verdict: submitted, then disputed, then changes requested; the
     oldest first within each group. Each row carries ``queue_group`` and ``latest_review_id``."""
-    from annotations.api.views import annotation_queryset
-
     latest = (
         Review.objects.filter(annotation=OuterRef("pk")).order_by("-created_at", "-id").values("pk")
     )

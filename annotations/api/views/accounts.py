@@ -1,0 +1,97 @@
+"""Sign-in for scripts (a token for a username and password), the signed-in user, and their
+teammates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from annotations import filters
+from annotations.api import serializers as s
+from annotations.models import (
+    Membership,
+)
+from annotations.rows import user_dict
+
+User = get_user_model()
+
+
+# --- Auth and people ---
+
+
+@extend_schema(
+    request=s.TokenRequestSerializer,
+    responses={200: s.TokenSerializer},
+    summary="Exchange a username and password for this user's API token (throttled).",
+    auth=[],
+)
+@api_view(["POST"])
+@permission_classes([AllowAny])
+@throttle_classes([ScopedRateThrottle])
+def token_obtain(request: Request) -> Response:
+    serializer = s.TokenRequestSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    user = authenticate(
+        request,
+        username=serializer.validated_data["username"],
+        password=serializer.validated_data["password"],
+    )
+    if user is None:
+        raise ValidationError({"non_field_errors": "Wrong username or password."})
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+token_obtain.cls.throttle_scope = "auth"  # type: ignore[attr-defined]
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The signed-in user and their teams.")
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    memberships = Membership.objects.filter(user=request.user).select_related("team")
+    return Response(
+        {
+            **user_dict(request.user),
+            "teams": [
+                {"id": m.team.pk, "name": m.team.name, "slug": m.team.slug, "role": m.role}
+                for m in memberships
+            ],
+        }
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Teammates: the users of the teams you belong to."),
+)
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.UserSerializer
+    filterset_class = filters.UserFilter
+    ordering = "username"
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return User.objects.none()
+        teams = Membership.objects.filter(user=self.request.user).values("team_id")
+        return User.objects.filter(memberships__team_id__in=teams).distinct().order_by("username")
+
+    @property
+    def paginator(self) -> Any:
+        paginator = super().paginator
+        if paginator is not None:
+            paginator.ordering = "username"
+        return paginator

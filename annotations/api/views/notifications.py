@@ -1,0 +1,53 @@
+"""The signed-in user's notifications."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from drf_spectacular.utils import (
+    extend_schema,
+)
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import filters
+from annotations.api import serializers as s
+from annotations.models import (
+    Annotation,
+    Notification,
+)
+from annotations.services import notifications
+
+User = get_user_model()
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your notifications, newest first: @mentions, replies to your annotations, verdicts."""
+
+    serializer_class = s.NotificationSerializer
+    filterset_class = filters.NotificationFilter
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Notification.objects.none()
+        visible = Annotation.objects.visible_to(self.request.user)
+        return (
+            Notification.objects.filter(user=self.request.user)
+            .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+            .select_related("actor", "annotation")
+        )
+
+    @extend_schema(
+        request=s.NotificationReadSerializer, responses={200: s.NotificationReadResultSerializer}
+    )
+    @action(detail=False, methods=["post"])
+    def read(self, request: Request) -> Response:
+        """Mark notifications read: the ones named by `ids`, or all of them."""
+        data = s.NotificationReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = notifications.notifications_mark_read(
+            user=request.user, ids=data.validated_data.get("ids")
+        )
+        return Response({"marked": count})

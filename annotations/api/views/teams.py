@@ -1,0 +1,197 @@
+"""Teams, their members, and the export and import of a team's annotations as a file
+(the formats are in ``annotations.formats``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from annotations import filters
+from annotations.api import serializers as s
+from annotations.models import (
+    Membership,
+    Team,
+)
+from annotations.services import teams
+
+User = get_user_model()
+
+
+class TeamViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.TeamSerializer
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Team.objects.none()
+        role = Membership.objects.filter(team=OuterRef("pk"), user=self.request.user).values("role")
+        return Team.objects.visible_to(self.request.user).annotate(role=Subquery(role[:1]))
+
+    @extend_schema(request=s.TeamCreateSerializer, responses={201: s.TeamSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.TeamCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = teams.team_create(owner=request.user, **data.validated_data)
+        return Response(
+            s.TeamSerializer(self.get_queryset().get(pk=team.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    # --- Exports and imports of the team's annotations (annotations/services/exports.py) ---
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # On the export, `?format=` names the file's format, not one of DRF's renderers
+        # (which would answer 404 to an unknown one).
+        if self.action == "export":
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=s.ANNOTATION_EXPORT_FORMATS,
+                required=True,
+                description="csv: a row per annotation; jsonl: a JSON object per line; jsonld: "
+                "a W3C Web Annotation collection; spacy: approved spans, a line per article.",
+            )
+        ],
+        responses={
+            (200, media_type): OpenApiResponse(
+                schema,
+                description="The file (Content-Disposition: attachment; filename="
+                "newsnotes-<team slug>-<date>.<csv|jsonl|jsonld|spacy.jsonl>): text/csv, "
+                "application/x-ndjson (jsonl, spacy) or a W3C AnnotationCollection.",
+            )
+            for media_type, schema in (
+                ("text/csv", OpenApiTypes.BINARY),
+                ("application/x-ndjson", OpenApiTypes.BINARY),
+                ("application/ld+json", OpenApiTypes.OBJECT),
+            )
+        },
+        filters=False,
+        summary="Download the team's annotations that you may see, as a file.",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def export(self, request: Request, pk: str | None = None) -> Any:
+
+        from annotations.services import exports
+
+        team = self.get_object()
+        fmt = request.query_params.get("format", "")
+        if fmt not in exports.FORMATS:
+            raise ValidationError(
+                {"format": f"Give one of {', '.join(exports.FORMATS)} (got {fmt[:40]!r})."}
+            )
+        body = exports.annotations_export_bytes(
+            team=team,
+            user=request.user,
+            fmt=fmt,
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        response = HttpResponse(body, content_type=exports.MEDIA_TYPES[fmt])
+        filename = exports.export_filename(team=team, fmt=fmt)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": s.AnnotationImportSerializer},
+        responses={200: s.AnnotationImportReportSerializer},
+        summary="Import an export into this team (analysts and owners): bad rows are reported "
+        "with their number, annotations already here are skipped.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="import-annotations",
+        parser_classes=[MultiPartParser],
+    )
+    def import_annotations(self, request: Request, pk: str | None = None) -> Response:
+        from annotations.services import exports
+
+        team = self.get_object()
+        teams.require_role(
+            user=request.user, team=team, roles=teams.ANNOTATE_ROLES, action="import annotations"
+        )
+        data = s.AnnotationImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = exports.annotations_import(
+            team=team,
+            user=request.user,
+            fmt=data.validated_data["format"],
+            stream=data.validated_data["file"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+        )
+        return Response(s.AnnotationImportReportSerializer(report.as_dict()).data)
+
+
+class MembershipViewSet(viewsets.ModelViewSet):
+    serializer_class = s.MembershipSerializer
+    filterset_class = filters.MembershipFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return Membership.objects.filter(
+            team__in=Team.objects.visible_to(self.request.user)
+        ).select_related("user", "team")
+
+    def get_serializer_class(self) -> Any:
+        return (
+            s.MembershipUpdateSerializer
+            if self.action == "partial_update"
+            else super().get_serializer_class()
+        )
+
+    def perform_create(self, serializer: Any) -> None:
+        team = serializer.validated_data["team"]
+        teams.require_role(
+            user=self.request.user, team=team, roles=teams.MANAGE_ROLES, action="manage members"
+        )
+        user = User.objects.filter(username=serializer.validated_data["username"]).first()
+        if user is None:
+            raise ValidationError({"username": "No such user."})
+        serializer.instance = teams.membership_set(
+            team=team,
+            user=user,
+            role=serializer.validated_data.get("role", Membership.Role.ANALYST),
+        )
+
+    @extend_schema(request=s.MembershipUpdateSerializer, responses={200: s.MembershipSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        membership = self.get_object()
+        data = s.MembershipUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        teams.require_role(
+            user=request.user,
+            team=membership.team,
+            roles=teams.MANAGE_ROLES,
+            action="manage members",
+        )
+        updated = teams.membership_set(
+            team=membership.team, user=membership.user, role=data.validated_data["role"]
+        )
+        return Response(s.MembershipSerializer(updated, context={"request": request}).data)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        teams.membership_remove(membership=instance, actor=self.request.user)
