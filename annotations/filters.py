@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters as df
@@ -24,11 +25,20 @@ from annotations.models import (
 )
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """Digits 0-9 only: Python's int() also reads "٣" and "1_000", which no client means."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values and not re.fullmatch(r"\s*-?[0-9]{1,20}\s*", str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IdFilter(df.NumberFilter):
     """An object's id: a whole number from 1 to MAX_ID, else a 400 naming the filter. (A bigger
     number would reach the database driver and fail there, with a 500.)"""
 
-    field_class = forms.IntegerField
+    field_class = AsciiIntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
@@ -122,11 +132,9 @@ class AnnotationFilter(df.FilterSet):
     created_after = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = df.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = df.CharFilter(method="search", label="Words in the quote or the comment")
-    attributed_to = df.NumberFilter(
-        field_name="attributed_to__id", label="Claims resting on this source"
-    )
+    attributed_to = IdFilter(field_name="attributed_to__id", label="Claims resting on this source")
     # A plain id: a model-choice filter would load the article, text and all, to validate it.
-    article = df.NumberFilter(field_name="article_id")
+    article = IdFilter(field_name="article_id")
     suggestions = df.BooleanFilter(
         method="with_suggestions",
         label="Include pending and rejected model suggestions (default: only accepted work)",
@@ -172,7 +180,7 @@ class AnnotationFilter(df.FilterSet):
 # Annotation has a field named "exact", so a default FK filter's "annotation__exact" lookup
 # would compare the quote instead of the id: filter on "annotation__id" explicitly.
 class ReplyFilter(df.FilterSet):
-    annotation = df.NumberFilter(field_name="annotation__id")
+    annotation = IdFilter(field_name="annotation__id")
 
     class Meta:
         model = Reply
@@ -180,7 +188,7 @@ class ReplyFilter(df.FilterSet):
 
 
 class ReviewFilter(df.FilterSet):
-    annotation = df.NumberFilter(field_name="annotation__id")
+    annotation = IdFilter(field_name="annotation__id")
 
     class Meta:
         model = Review

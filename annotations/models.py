@@ -640,10 +640,15 @@ class AnnotationVersion(models.Model):
 
 
 class ArticleSubmission(models.Model):
-    """An analyst has submitted their work on a blind article; they now see the others'."""
+    """An analyst has submitted their work on an article (on a blind one, they now see the
+    others'): at least one annotation, or the explicit statement that they have nothing to add,
+    which the agreement statistics count as an annotator who marked nothing."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="submissions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    nothing_to_add = models.BooleanField(
+        default=False, help_text="Submitted with no annotation: read, and found nothing to mark"
+    )
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

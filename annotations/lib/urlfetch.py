@@ -557,6 +557,42 @@ def _read_body(exchange: _Exchange, max_bytes: int) -> bytes:
 # --------------------------------------------------------------------------- public API
 
 
+def legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """The address an obfuscated IPv4 host stands for ("127.1", "2130706433", "0x7f000001",
+    "0177.0.0.1"), which resolvers and browsers accept but ``ipaddress`` does not; None for a
+    canonical dotted quad or a name."""
+    host = host.rstrip(".")
+    if not host or any(c not in "0123456789abcdefxABCDEFX." for c in host):
+        return None
+    try:
+        ipaddress.IPv4Address(host)
+        return None  # canonical
+    except ValueError:
+        pass
+    try:
+        packed = socket.inet_aton(host)
+    except OSError:
+        return None
+    return ipaddress.IPv4Address(packed)
+
+
+def check_url_addresses(
+    url: str,
+    *,
+    timeout: float = 3.0,
+    resolver: Resolver | None = None,
+    allow_address: AddressPolicy | None = None,
+) -> list[str]:
+    """Resolve the URL's host now and refuse it if any address is not allowed (public by
+    default). For a check at submission; ``fetch_url`` checks again when it connects, since
+    the answer may change in between. Raises FetchError."""
+    target = _parse_target(url)
+    deadline = _Deadline(timeout)
+    return _checked_addresses(
+        target, resolver or _system_resolver, allow_address or is_public_address, deadline
+    )
+
+
 def fetch_url(
     url: str,
     *,

@@ -430,10 +430,16 @@ def agreement_report(*, user: Any, team: Team) -> list[ArticleFigures]:
     reviewers, who see everything on blind articles, always get them.
     """
     spans = agreement_spans(team=team)
+    annotators: dict[int, set[str]] = defaultdict(set)
+    for article_id, rows in spans.items():
+        annotators[article_id].update(s.annotator for s in rows)
+    # "Nothing to add" is a judgement too: an annotator who read the article and marked nothing.
+    for article_id, username in ArticleSubmission.objects.filter(
+        article__team=team, nothing_to_add=True
+    ).values_list("article_id", "user__username"):
+        annotators[article_id].add(username)
     compared = {
-        article_id: sorted({s.annotator for s in rows})
-        for article_id, rows in spans.items()
-        if len({s.annotator for s in rows}) >= 2
+        article_id: sorted(names) for article_id, names in annotators.items() if len(names) >= 2
     }
     if not compared:
         return []
@@ -456,7 +462,9 @@ def agreement_report(*, user: Any, team: Team) -> list[ArticleFigures]:
             ArticleFigures(
                 article=article,
                 annotators=compared[article.pk],
-                result=None if withheld else article_agreement(spans[article.pk]),
+                result=None
+                if withheld
+                else article_agreement(spans[article.pk], annotators=compared[article.pk]),
                 withheld=withheld,
                 submitted=article.pk in submitted,
             )

@@ -503,27 +503,50 @@ def annotation_withdraw(
 
 
 @transaction.atomic
-def article_submit(*, article: Article, actor: AbstractBaseUser) -> int:
+def article_submit(
+    *, article: Article, actor: AbstractBaseUser, nothing_to_add: bool = False
+) -> int:
     """An analyst submits their work on an article: their drafts go to review, and on a
-    blind article they now see their teammates' annotations. Returns how many were submitted."""
+    blind article they now see their teammates' annotations. Returns how many were submitted.
+
+    Blind mode opens only on real work: an analyst with no annotation of their own on the
+    article must say ``nothing_to_add`` (which the agreement statistics then count as an
+    annotator who marked nothing); an empty submit is refused."""
     require_role(user=actor, team=article.team, roles=ANNOTATE_ROLES, action="submit work")
-    drafts = list(
-        Annotation.objects.filter(
-            article=article,
-            author=actor,
-            deleted_at__isnull=True,
-            review_state__in=SUBMITTABLE,
-        ).exclude(suggestion_state=Annotation.SuggestionState.PENDING)
+    own = Annotation.objects.filter(article=article, author=actor, deleted_at__isnull=True).exclude(
+        suggestion_state__in=[
+            Annotation.SuggestionState.PENDING,
+            Annotation.SuggestionState.REJECTED,
+        ]
     )
+    has_work = own.exists()
+    if has_work and nothing_to_add:
+        raise ValidationError(
+            {"nothing_to_add": "You have annotations on this article; submit them instead."}
+        )
+    if not has_work and not nothing_to_add:
+        raise ValidationError(
+            {
+                "nothing_to_add": "You have no annotation on this article to submit. Annotate "
+                "something, or say that you have nothing to add."
+            }
+        )
+    drafts = list(own.filter(review_state__in=SUBMITTABLE))
     for draft in drafts:
         annotation_submit(annotation=draft, actor=actor)
-    ArticleSubmission.objects.get_or_create(article=article, user=actor)
+    ArticleSubmission.objects.update_or_create(
+        article=article, user=actor, defaults={"nothing_to_add": nothing_to_add}
+    )
     history.event(
         team_id=article.team_id,
         article_id=article.pk,
         kind="article.submitted",
         actor=actor,
-        summary=f"{len(drafts)} annotation(s) submitted",
+        summary=(
+            "nothing to add"
+            if nothing_to_add
+            else f"{len(drafts)} annotation{'' if len(drafts) == 1 else 's'} submitted"
+        ),
     )
     return len(drafts)
 

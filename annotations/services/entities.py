@@ -343,6 +343,9 @@ def entity_update(
             )
         entity.wikidata_id = wikidata_id
     if aliases is not None:
+        if any("\x00" in alias for alias in aliases):
+            # PostgreSQL's jsonb and text refuse NUL; say so instead of failing in the database.
+            raise ValidationError({"aliases": "A name may not contain the NUL character."})
         entity.aliases = _unique_names(aliases, exclude=entity.name)
     entity.save()
     teams_touch(team_ids=[entity.team_id])  # annotations attributed to it show its name

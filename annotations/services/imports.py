@@ -7,13 +7,16 @@ New articles are queued for NER once the transaction commits.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +24,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
-from annotations.lib.urlfetch import FetchError, fetch_url
+from annotations.lib.urlfetch import (
+    FetchError,
+    check_url_addresses,
+    fetch_url,
+    is_public_address,
+    legacy_ipv4,
+)
 from annotations.models import Article, ArticleRevision, Job, Team
 from annotations.services.articles import (
     _clean_authors,
@@ -176,7 +185,7 @@ def import_url(
     if existing is not None:
         return existing, False
     try:
-        page = fetch_url(url, **fetch_options)
+        page = fetch_url(url, **{**_fetch_policy(), **fetch_options})
     except FetchError as exc:
         raise ValidationError({"url": str(exc)}) from None
     if page.content_type == "text/plain":
@@ -383,14 +392,33 @@ def _write_rows(
     report.created.extend(article.pk for article in created)
 
 
+def _fetch_policy() -> dict[str, Any]:
+    """The address policy of URL fetches: public addresses only, plus loopback where the
+    settings allow it (tests that serve pages from 127.0.0.1; production refuses that)."""
+    if settings.URLFETCH_ALLOW_LOOPBACK and not settings.PRODUCTION:
+        return {"allow_address": lambda ip: ip.is_loopback or is_public_address(ip)}
+    return {}
+
+
 def check_import_url(url: str) -> str:
-    """Refuse at once what can be refused without DNS: other schemes, credentials,
-    literal private addresses and localhost. The fetch checks every resolved address again."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    from annotations.lib.urlfetch import is_public_address
-
+    """Refuse at submission what can be refused at once: other schemes, credentials,
+    localhost, private address literals in any notation, and host names that resolve to a
+    private address now. A name that does not resolve yet is left to the fetch, which checks
+    every resolved address again when it connects."""
+    raw = (url or "").strip()
+    try:
+        raw_host = (urlsplit(raw).hostname or "").rstrip(".").lower()
+    except ValueError:
+        raw_host = ""
+    obfuscated = legacy_ipv4(raw_host)
+    if obfuscated is not None:
+        reason = "a private address" if not is_public_address(obfuscated) else "an address"
+        raise ValidationError(
+            {
+                "url": f"The host {raw_host} is {reason} ({obfuscated}) written in an unusual "
+                "notation; it is not fetched."
+            }
+        )
     cleaned = _clean_url(url)
     if not cleaned:
         raise ValidationError({"url": "Give the URL of the article."})
@@ -399,11 +427,22 @@ def check_import_url(url: str) -> str:
     if parts.username or parts.password:
         raise ValidationError({"url": "URLs with credentials are not fetched."})
     if host == "localhost" or host.endswith(".localhost"):
-        raise ValidationError({"url": "Local addresses are not fetched."})
+        raise ValidationError({"url": f"The host {host} is this machine; it is not fetched."})
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
+        address = None
+    if address is not None:
+        if not is_public_address(address):
+            raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
         return cleaned
+    try:
+        check_url_addresses(cleaned, **_fetch_policy())
+    except FetchError as exc:
+        if exc.code == "blocked_address":
+            raise ValidationError({"url": str(exc)}) from None
+        # Not resolvable now (or slow): the fetch will try, and check, again.
+    return cleaned
     if not is_public_address(address):
         raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
     return cleaned

@@ -637,10 +637,24 @@ if (wanted && wanted[1] === "a" && annotations.has(Number(wanted[2]))) {
 
 document.getElementById("submit-work")?.addEventListener("click", async (event) => {
   const button = event.currentTarget;
+  // Blind mode opens only on real work: with nothing of one's own, one says so explicitly.
+  const mine = [...annotations.values()].some(
+    (a) => a.author.id === data.me.id && !["pending", "rejected"].includes(a.suggestion_state),
+  );
+  if (!mine && !window.confirm("You have no annotation on this article. Submit it as read, with nothing to add?")) {
+    announce("Nothing submitted.");
+    return;
+  }
   button.disabled = true;
   try {
-    const { data: result } = await api("POST", `/api/articles/${data.article.id}/submit/`);
-    announce(`${result.submitted} annotation(s) submitted for review.`);
+    const { data: result } = await api("POST", `/api/articles/${data.article.id}/submit/`, {
+      body: { nothing_to_add: !mine },
+    });
+    announce(
+      mine
+        ? `${result.submitted} annotation${result.submitted === 1 ? "" : "s"} submitted for review.`
+        : "Submitted: nothing to add.",
+    );
     // Blind articles now show teammates' work: fetch the whole list again.
     const { data: page } = await api("GET", `/api/annotations/?article=${data.article.id}&page_size=1000`);
     for (const annotation of annotations.values()) undraw(annotation);

@@ -35,3 +35,7 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def api():  # type: ignore[no-untyped-def]
     return client_for
+
+
+# The seeded team of the API-wide passes, shared by test_schemathesis and test_hostile_input.
+from tests.api.world import api_world  # noqa: E402, F401

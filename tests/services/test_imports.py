@@ -116,7 +116,7 @@ def test_import_url_refuses_private_and_non_http_targets(team_a, alice, url):
     assert not Article.objects.exists()
 
 
-def test_import_url_imports_a_page_through_the_safe_fetcher(team_a, alice):
+def test_import_url_imports_a_page_through_the_safe_fetcher(team_a, alice, settings):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -132,6 +132,7 @@ def test_import_url_imports_a_page_through_the_safe_fetcher(team_a, alice):
         def log_message(self, *args: object) -> None:
             pass
 
+    settings.URLFETCH_ALLOW_LOOPBACK = True  # the explicit test setting production refuses
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -141,13 +142,21 @@ def test_import_url_imports_a_page_through_the_safe_fetcher(team_a, alice):
             user=alice,
             url=url,
             resolver=lambda host, port: ["127.0.0.1"],
-            allow_address=lambda ip: str(ip) == "127.0.0.1",
         )
+        settings.URLFETCH_ALLOW_LOOPBACK = False  # the same fetch, without the test setting
+        with pytest.raises(ValidationError) as refused:
+            import_url(
+                team=team_a,
+                user=alice,
+                url=url + "?again",
+                resolver=lambda host, port: ["127.0.0.1"],
+            )
     finally:
         server.shutdown()
     assert created
     assert article.url == url
     assert "Storm Corps" in article.text
+    assert "not a public address" in refused.value.message_dict["url"][0]
 
 
 def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(team_a, alice):

@@ -19,7 +19,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404  # a non-numeric id is a 404, too
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,6 +35,7 @@ from annotations.api.jsonld import (
 )
 from annotations.api.live import visible_events
 from annotations.api.params import int_field
+from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
 from annotations.models import (
     Annotation,
     Article,
@@ -51,17 +52,13 @@ from annotations.services.jobs import articles_queue_analysis, job_enqueue
 User = get_user_model()
 
 
-class JsonLdParser(JSONParser):
-    media_type = "application/ld+json"
-
-
 @extend_schema_view(
     list=extend_schema(summary="Articles of your teams, newest first; filter and search."),
     retrieve=extend_schema(summary="One article with its canonical text (ETag: its revision)."),
 )
 class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.ArticleFilter
-    parser_classes = [JSONParser, JsonLdParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, BoundedJSONLDParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -204,12 +201,21 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         job.refresh_from_db()
         return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: s.ArticleSubmitResultSerializer})
+    @extend_schema(
+        request=s.ArticleSubmitSerializer, responses={200: s.ArticleSubmitResultSerializer}
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Submit your work on this article: your drafts go to review, and on a blind
-        article you now see your teammates' annotations."""
-        count = annotation_services.article_submit(article=self.get_object(), actor=request.user)
+        article you now see your teammates' annotations. With no annotation of your own,
+        say `nothing_to_add`; an empty submit is a 400."""
+        data = s.ArticleSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        count = annotation_services.article_submit(
+            article=self.get_object(),
+            actor=request.user,
+            nothing_to_add=data.validated_data["nothing_to_add"],
+        )
         return Response({"submitted": count})
 
     @extend_schema(
