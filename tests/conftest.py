@@ -1,5 +1,7 @@
 """Personas (as in healthchecks): alice is an analyst and bob a reviewer in team A;
-carol is an analyst in team B and must never see team A's work."""
+carol is an analyst in team B and must never see team A's work. Some tests need more people:
+dave, a second analyst of team A; olga, its owner; victor, its viewer; and rita, a reviewer in
+team B."""
 
 from __future__ import annotations
 
@@ -31,25 +33,45 @@ def team_b(db):  # type: ignore[no-untyped-def]
     return TeamFactory(name="Desk B", slug="desk-b")
 
 
+def persona(team, username: str, role: str):  # type: ignore[no-untyped-def]
+    user = UserFactory(username=username)
+    MembershipFactory(team=team, user=user, role=role)
+    return user
+
+
 @pytest.fixture
 def alice(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="alice")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.ANALYST)
-    return user
+    return persona(team_a, "alice", Membership.Role.ANALYST)
 
 
 @pytest.fixture
 def bob(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="bob")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.REVIEWER)
-    return user
+    return persona(team_a, "bob", Membership.Role.REVIEWER)
 
 
 @pytest.fixture
 def carol(team_b):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="carol")
-    MembershipFactory(team=team_b, user=user, role=Membership.Role.ANALYST)
-    return user
+    return persona(team_b, "carol", Membership.Role.ANALYST)
+
+
+@pytest.fixture
+def dave(team_a):  # type: ignore[no-untyped-def]
+    return persona(team_a, "dave", Membership.Role.ANALYST)
+
+
+@pytest.fixture
+def olga(team_a):  # type: ignore[no-untyped-def]
+    return persona(team_a, "olga", Membership.Role.OWNER)
+
+
+@pytest.fixture
+def victor(team_a):  # type: ignore[no-untyped-def]
+    return persona(team_a, "victor", Membership.Role.VIEWER)
+
+
+@pytest.fixture
+def rita(team_b):  # type: ignore[no-untyped-def]
+    return persona(team_b, "rita", Membership.Role.REVIEWER)
 
 
 @pytest.fixture

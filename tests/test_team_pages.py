@@ -1,7 +1,7 @@
 """The review queue, dashboard and agreement pages (and the data behind them) on hand-made data.
 
 Personas (tests/conftest.py): alice is an analyst and bob a reviewer in team A; carol is an
-analyst in team B. Here dave is a second analyst of team A and olga its owner.
+analyst in team B; dave is a second analyst of team A and olga its owner.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.lib.agreement import CSV_COLUMNS
-from annotations.models import Annotation, Article, Entity, Membership, Mention
+from annotations.models import Annotation, Article, Entity, Mention
 from annotations.selectors import oversight
 from annotations.services.annotations import (
     annotation_create,
@@ -24,7 +24,7 @@ from annotations.services.annotations import (
     article_submit,
     review_create,
 )
-from tests.factories import MembershipFactory, UserFactory, make_article
+from tests.factories import UserFactory, make_article
 
 TEXT = (
     "Kirby said the troops traveled by ship. Putin denied it. "
@@ -49,22 +49,6 @@ def mention(article: Article, entity: Entity, quote: str, occurrence: int = 0) -
         text=quote,
         label=entity.kind,
     )
-
-
-def member(team, username: str, role: str):  # type: ignore[no-untyped-def]
-    user = UserFactory(username=username)
-    MembershipFactory(team=team, user=user, role=role)
-    return user
-
-
-@pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
-    return member(team_a, "dave", Membership.Role.ANALYST)
-
-
-@pytest.fixture
-def olga(team_a):  # type: ignore[no-untyped-def]
-    return member(team_a, "olga", Membership.Role.OWNER)
 
 
 def build_desk(*, team_a, alice, bob, dave, tags_a) -> dict:  # type: ignore[no-untyped-def]

@@ -10,7 +10,9 @@ never undoes them: re-linked mentions become ``origin=analyst``, rejected ones s
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -312,6 +314,74 @@ def mention_reject(*, mention: Mention, actor: AbstractBaseUser) -> Mention:
     return mention
 
 
+WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
+
+
+def entity_validate(
+    *,
+    team: Team,
+    name: str,
+    kind: str,
+    description: str = "",
+    wikidata_id: str = "",
+    aliases: Sequence[str] = (),
+    entity: Entity | None = None,
+) -> dict[str, Any]:
+    """The cleaned fields of a new entity of ``team``, or of ``entity`` changed; a
+    ValidationError naming the field otherwise."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "An entity needs a name."})
+    if kind not in Entity.Kind.values:
+        raise ValidationError({"kind": f"Kind must be one of {', '.join(Entity.Kind.values)}."})
+    wikidata_id = (wikidata_id or "").strip()
+    if wikidata_id and not WIKIDATA_ID.fullmatch(wikidata_id):
+        raise ValidationError({"wikidata_id": "A Wikidata id looks like Q7747."})
+    if wikidata_id and team.pk is not None:
+        clash = Entity.objects.filter(team=team, wikidata_id=wikidata_id)
+        if entity is not None and entity.pk is not None:
+            clash = clash.exclude(pk=entity.pk)
+        if first := clash.first():
+            raise ValidationError(
+                {"wikidata_id": f"{first} already has this id; merge the two instead."}
+            )
+    if not isinstance(aliases, list | tuple) or not all(isinstance(a, str) for a in aliases):
+        raise ValidationError({"aliases": "Aliases are a list of names."})
+    if any("\x00" in alias for alias in aliases):
+        # PostgreSQL's jsonb and text refuse NUL; say so instead of failing in the database.
+        raise ValidationError({"aliases": "A name may not contain the NUL character."})
+    return {
+        "name": name[:300],
+        "kind": kind,
+        "description": (description or "")[:500],
+        "wikidata_id": wikidata_id,
+        "aliases": _unique_names((" ".join(a.split()) for a in aliases), exclude=name[:300]),
+    }
+
+
+@transaction.atomic
+def entity_create(
+    *,
+    team: Team,
+    name: str,
+    kind: str,
+    description: str = "",
+    wikidata_id: str = "",
+    gazetteer_id: str = "",
+    aliases: Sequence[str] = (),
+) -> Entity:
+    """An entity an analyst or the admin adds by hand (NER adds its own in bulk)."""
+    cleaned = entity_validate(
+        team=team,
+        name=name,
+        kind=kind,
+        description=description,
+        wikidata_id=wikidata_id,
+        aliases=aliases,
+    )
+    return Entity.objects.create(team=team, gazetteer_id=gazetteer_id[:100], **cleaned)
+
+
 @transaction.atomic
 def entity_update(
     *,
@@ -321,32 +391,43 @@ def entity_update(
     description: str | None = None,
     wikidata_id: str | None = None,
     aliases: Sequence[str] | None = None,
+    gazetteer_id: str | None = None,
 ) -> Entity:
-    if name is not None:
-        name = " ".join(name.split())
-        if not name:
-            raise ValidationError({"name": "An entity needs a name."})
-        entity.name = name[:300]
-    if kind is not None:
-        if kind not in Entity.Kind.values:
-            raise ValidationError({"kind": f"Kind must be one of {', '.join(Entity.Kind.values)}."})
-        entity.kind = kind
-    if description is not None:
-        entity.description = description[:500]
-    if wikidata_id is not None:
-        clash = Entity.objects.filter(team=entity.team, wikidata_id=wikidata_id).exclude(
-            pk=entity.pk
-        )
-        if wikidata_id and clash.exists():
-            raise ValidationError(
-                {"wikidata_id": f"{clash.first()} already has this id; merge the two instead."}
-            )
-        entity.wikidata_id = wikidata_id
-    if aliases is not None:
-        if any("\x00" in alias for alias in aliases):
-            # PostgreSQL's jsonb and text refuse NUL; say so instead of failing in the database.
-            raise ValidationError({"aliases": "A name may not contain the NUL character."})
-        entity.aliases = _unique_names(aliases, exclude=entity.name)
+    """Change what is given; ``entity`` stays in its team."""
+    cleaned = entity_validate(
+        team=entity.team,
+        name=entity.name if name is None else name,
+        kind=entity.kind if kind is None else kind,
+        description=entity.description if description is None else description,
+        wikidata_id=entity.wikidata_id if wikidata_id is None else wikidata_id,
+        aliases=entity.aliases if aliases is None else aliases,
+        entity=entity,
+    )
+    for field, value in cleaned.items():
+        setattr(entity, field, value)
+    if gazetteer_id is not None:
+        entity.gazetteer_id = gazetteer_id[:100]
     entity.save()
     teams_touch(team_ids=[entity.team_id])  # annotations attributed to it show its name
     return entity
+
+
+def entity_validate_delete(*, entity: Entity) -> None:
+    """An entity that mentions name or claims are attributed to is merged, not deleted."""
+    mentions = entity.mentions.count()
+    claims = entity.attributed_annotations.count()
+    if mentions or claims:
+        raise ValidationError(
+            {
+                "entity": f"{mentions} mention(s) and {claims} annotation(s) point to this "
+                "entity; merge it into another one instead."
+            }
+        )
+
+
+@transaction.atomic
+def entity_delete(*, entity: Entity) -> None:
+    """Delete an entity nothing points to; its resolution keys go with it, so NER makes a
+    new entity the next time it meets one of its names."""
+    entity_validate_delete(entity=entity)
+    entity.delete()

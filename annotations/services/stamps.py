@@ -16,7 +16,8 @@ The stamp changes in ``transaction.on_commit``, after the writer's transaction:
 
 A process that dies between its commit and the callback leaves cached pages stale until they
 expire (``NEWSNOTES_LIST_CACHE_SECONDS``); so do writes made outside the services (a Django
-shell). The admin touches every team's stamp when it saves or deletes anything.
+shell). The admin's pages that still save models directly (articles' metadata, users) touch
+every team's stamp when they save or delete anything; its other pages save through services.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def teams_touch(*, team_ids: Iterable[int | None]) -> None:
 
 
 def teams_touch_all() -> None:
-    """New stamps for every team (admin edits: rare, and may touch anything)."""
+    """New stamps for every team (direct admin edits: rare, and may touch anything)."""
     transaction.on_commit(lambda: _renew(None), robust=True)
 
 

@@ -4,25 +4,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations.models import Membership
-from tests.factories import MembershipFactory, UserFactory
-
-
-@pytest.fixture
-def olga(team_a):  # type: ignore[no-untyped-def]
-    """Team A's owner."""
-    user = UserFactory(username="olga")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.OWNER)
-    return user
-
-
-@pytest.fixture
-def victor(team_a):  # type: ignore[no-untyped-def]
-    """Team A's viewer."""
-    user = UserFactory(username="victor")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.VIEWER)
-    return user
-
 
 def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()

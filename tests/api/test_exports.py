@@ -13,10 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from annotations.api.serializers import ANNOTATION_EXPORT_FORMATS
-from annotations.models import Annotation, Membership
+from annotations.models import Annotation
 from annotations.services.exports import FORMATS
 from tests.api.conftest import client_for
-from tests.factories import MembershipFactory, UserFactory
 from tests.services.test_exports import build_story, normal, same_articles
 
 CHECKER = (
@@ -28,9 +27,7 @@ CHECKER = (
 
 
 @pytest.fixture
-def story(team_a, alice, bob):  # type: ignore[no-untyped-def]
-    dave = UserFactory(username="dave")
-    MembershipFactory(team=team_a, user=dave, role=Membership.Role.ANALYST)
+def story(team_a, alice, bob, dave):  # type: ignore[no-untyped-def]
     return build_story(team_a, analyst=alice, reviewer=bob, other=dave)
 
 

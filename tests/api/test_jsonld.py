@@ -21,9 +21,9 @@ from annotations.api.jsonld import (
     jsonld_to_fields,
     with_jsonld_relations,
 )
-from annotations.models import Annotation, Entity, Membership
+from annotations.models import Annotation, Entity
 from annotations.services.annotations import annotation_create, annotation_delete
-from tests.factories import MembershipFactory, UserFactory, make_article
+from tests.factories import make_article
 
 CHECKER = (
     Path(__file__).resolve().parents[2].parent
@@ -92,13 +92,6 @@ def kirby(team_a):  # type: ignore[no-untyped-def]
     return Entity.objects.create(
         team=team_a, name="John Kirby", kind=Entity.Kind.PERSON, wikidata_id="Q7747"
     )
-
-
-@pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="dave")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.ANALYST)
-    return user
 
 
 @pytest.fixture

@@ -8,14 +8,9 @@ from __future__ import annotations
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from annotations.models import Article, Membership
+from annotations.models import Article
 from annotations.services.annotations import article_submit
-from tests.test_team_pages import build_desk, build_desk_b, build_two_analysts, member
-
-
-@pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
-    return member(team_a, "dave", Membership.Role.ANALYST)
+from tests.test_team_pages import build_desk, build_desk_b, build_two_analysts
 
 
 @pytest.fixture

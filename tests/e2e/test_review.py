@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Annotation, Article, Entity, Membership, Mention, Review
+from annotations.models import Annotation, Article, Entity, Mention, Review
 from annotations.services.annotations import annotation_create, annotation_submit, review_create
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories import MembershipFactory, UserFactory, make_article
+from tests.factories import make_article
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,23 +33,13 @@ def _span(quote: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def olga(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="olga", first_name="Olga", last_name="Owner")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.OWNER)
-    return user
-
-
-@pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="dave", first_name="Dave", last_name="Analyst")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.ANALYST)
-    return user
-
-
-@pytest.fixture
 def queue(team_a, alice, bob, dave, olga, tags_a):  # type: ignore[no-untyped-def]
     """Four of alice's annotations submitted for review, the oldest first, and dave's work on
     the same article (for the agreement page)."""
+    # The pages show full names, as in the README's screenshots.
+    for user, first, last in ((olga, "Olga", "Owner"), (dave, "Dave", "Analyst")):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
     article = make_article(team=team_a, text=TEXT, title="North Korean troops in Russia")
     kirby = Entity.objects.create(team=team_a, name="John Kirby", kind=Entity.Kind.PERSON)
     for occurrence in (TEXT.index("John Kirby"), TEXT.index("Kirby added")):

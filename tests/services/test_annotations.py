@@ -127,11 +127,7 @@ def test_attribution_cycle_is_refused(article, alice):
     assert "attributed_to" in _field_error(excinfo)
 
 
-def test_someone_elses_private_annotation_cannot_be_a_source(article, alice, team_a):
-    from tests.factories import MembershipFactory, UserFactory
-
-    dave = UserFactory(username="dave")
-    MembershipFactory(team=team_a, user=dave)
+def test_someone_elses_private_annotation_cannot_be_a_source(article, alice, dave):
     private = _create(article, dave, "John Kirby", visibility=Annotation.Visibility.PRIVATE)
     with pytest.raises(ValidationError):
         _create(article, alice, attributed_to=private)

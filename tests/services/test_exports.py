@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations.models import Annotation, Entity, Membership, Tag, Team
+from annotations.models import Annotation, Entity, Tag, Team
 from annotations.services.annotations import (
     annotation_create,
     annotation_delete,
@@ -43,7 +43,6 @@ from annotations.services.exports import (
     csv_uncell,
     export_filename,
 )
-from tests.factories import MembershipFactory, UserFactory
 
 URL = "https://www.inquirer.net/world/north-korean-troops"
 TEXT = (
@@ -174,20 +173,6 @@ def build_story(team: Team, *, analyst, reviewer, other) -> Story:  # type: igno
         "rejected": rejected,
     }
     return Story(team=team, exported=exported, hidden=hidden)
-
-
-@pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="dave")
-    MembershipFactory(team=team_a, user=user, role=Membership.Role.ANALYST)
-    return user
-
-
-@pytest.fixture
-def rita(team_b):  # type: ignore[no-untyped-def]
-    user = UserFactory(username="rita")
-    MembershipFactory(team=team_b, user=user, role=Membership.Role.REVIEWER)
-    return user
 
 
 @pytest.fixture

@@ -1,0 +1,77 @@
+"""Outlets: the publications articles come from, shared by every team.
+
+Importing an article finds or makes its outlet (``articles.outlet_for``); these are the edits
+made by hand, in the admin. An outlet is known by its domain (``reuters.com``, without
+``www.``), or, when it has none, by its name.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotations.models import Outlet
+
+MAX_NAME_CHARS = 200
+MAX_DOMAIN_CHARS = 253
+# A host name: dot-separated labels of letters, digits and inner hyphens (IDNs as punycode).
+_DOMAIN = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+")
+
+
+def _clean_domain(domain: str) -> str:
+    domain = (domain or "").strip().lower()
+    if "/" in domain:  # a pasted URL: keep its host
+        domain = urlsplit(domain if "//" in domain else f"//{domain}").hostname or ""
+    domain = domain.rstrip(".").removeprefix("www.")
+    if domain and (len(domain) > MAX_DOMAIN_CHARS or not _DOMAIN.fullmatch(domain)):
+        raise ValidationError({"domain": "Give the outlet's domain, such as reuters.com."})
+    return domain
+
+
+def outlet_validate(*, name: str, domain: str = "", outlet: Outlet | None = None) -> dict[str, str]:
+    """The cleaned name and domain of a new outlet, or of ``outlet`` changed; a
+    ValidationError naming the field otherwise."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "An outlet needs a name."})
+    if len(name) > MAX_NAME_CHARS:
+        raise ValidationError({"name": f"At most {MAX_NAME_CHARS} characters."})
+    domain = _clean_domain(domain)
+    others = Outlet.objects.all()
+    if outlet is not None and outlet.pk is not None:
+        others = others.exclude(pk=outlet.pk)
+    if domain:
+        if clash := others.filter(domain=domain).first():
+            raise ValidationError({"domain": f"{clash} already has the domain {domain}."})
+    elif others.filter(domain="", name__iexact=name).exists():
+        raise ValidationError(
+            {"name": f"An outlet named {name!r} without a domain already exists; give a domain."}
+        )
+    return {"name": name, "domain": domain}
+
+
+@transaction.atomic
+def outlet_create(*, name: str, domain: str = "") -> Outlet:
+    return Outlet.objects.create(**outlet_validate(name=name, domain=domain))
+
+
+@transaction.atomic
+def outlet_update(*, outlet: Outlet, name: str | None = None, domain: str | None = None) -> Outlet:
+    outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    cleaned = outlet_validate(
+        name=outlet.name if name is None else name,
+        domain=outlet.domain if domain is None else domain,
+        outlet=outlet,
+    )
+    outlet.name, outlet.domain = cleaned["name"], cleaned["domain"]
+    outlet.save(update_fields=["name", "domain"])
+    return outlet
+
+
+@transaction.atomic
+def outlet_delete(*, outlet: Outlet) -> None:
+    """Delete an outlet; its articles keep their text and lose only the outlet."""
+    outlet.delete()
