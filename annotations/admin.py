@@ -176,7 +176,7 @@ class ArticleAdmin(StampingAdmin):
                 article=obj,
                 text=data["text"],
                 actor=request.user,
-                note="edited in admin",  # type: ignore[arg-type]
+                note="edited in admin",
             )
         metadata = [f for f in form.changed_data if f not in {"text", "team"}]
         if metadata:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -34,14 +34,14 @@ DEFAULT_TAGS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def membership_role(*, user: AbstractBaseUser | AnonymousUser, team: Team) -> str | None:
+def membership_role(*, user: User | AnonymousUser, team: Team) -> str | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
 
 
 def require_role(
-    *, user: AbstractBaseUser | AnonymousUser, team: Team, roles: Iterable[str], action: str
+    *, user: User | AnonymousUser, team: Team, roles: Iterable[str], action: str
 ) -> str:
     """The user's role in the team, or PermissionDenied saying which roles may ``action``."""
     role = membership_role(user=user, team=team)
@@ -53,7 +53,7 @@ def require_role(
 
 
 @transaction.atomic
-def team_create(*, name: str, owner: AbstractBaseUser | None, slug: str = "") -> Team:
+def team_create(*, name: str, owner: User | None, slug: str = "") -> Team:
     """A team with the default tags; ``owner`` (if any) becomes its first owner."""
     name = name.strip()
     if not name:
@@ -90,7 +90,7 @@ def tags_create_defaults(*, team: Team) -> list[Tag]:
 
 
 @transaction.atomic
-def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, team: Team, user: User, role: str) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
     membership, created = Membership.objects.get_or_create(
@@ -105,12 +105,12 @@ def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membersh
     return membership
 
 
-def _last_owner(*, team: Team, user: AbstractBaseUser) -> bool:
+def _last_owner(*, team: Team, user: User) -> bool:
     return not Membership.objects.filter(team=team, role=Role.OWNER).exclude(user=user).exists()
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     """Owners remove members; anyone may leave. A team keeps at least one owner."""
     if membership.user_id != actor.pk:
         require_role(user=actor, team=membership.team, roles=MANAGE_ROLES, action="remove members")
@@ -134,7 +134,7 @@ def _tag_fields(**fields: object) -> dict[str, object]:
 @transaction.atomic
 def tag_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     team: Team,
     name: str,
     slug: str = "",
@@ -153,7 +153,7 @@ def tag_create(
     teams_touch(team_ids=[team.pk])
     return Tag.objects.create(
         team=team,
-        name=fields["name"],
+        name=str(fields["name"]),
         slug=slug,
         colour=colour,
         kind=kind,
@@ -163,7 +163,7 @@ def tag_create(
 
 
 @transaction.atomic
-def tag_update(*, tag: Tag, actor: AbstractBaseUser, **fields: object) -> Tag:
+def tag_update(*, tag: Tag, actor: User, **fields: object) -> Tag:
     require_role(user=actor, team=tag.team, roles=MANAGE_ROLES, action="manage tags")
     fields = _tag_fields(**fields)
     slug = fields.get("slug")
@@ -177,7 +177,7 @@ def tag_update(*, tag: Tag, actor: AbstractBaseUser, **fields: object) -> Tag:
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag, actor: AbstractBaseUser) -> None:
+def tag_delete(*, tag: Tag, actor: User) -> None:
     """Delete an unused tag. A tag in use would vanish from analysts' annotations: refused."""
     require_role(user=actor, team=tag.team, roles=MANAGE_ROLES, action="manage tags")
     used = tag.annotations.count()
