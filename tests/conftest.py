@@ -10,43 +10,43 @@ from tests.factories import SEED_ARTICLE, MembershipFactory, TeamFactory, UserFa
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def _immediate_tasks(settings):
     # Background jobs run inline in tests.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # type: ignore[no-untyped-def]
+def _fast_passwords(settings):
     # Hashing with the production hasher dominates the suite's time and tests nothing of ours.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def team_a(db):  # type: ignore[no-untyped-def]
+def team_a(db):
     return TeamFactory(name="Desk A", slug="desk-a")
 
 
 @pytest.fixture
-def team_b(db):  # type: ignore[no-untyped-def]
+def team_b(db):
     return TeamFactory(name="Desk B", slug="desk-b")
 
 
 @pytest.fixture
-def alice(team_a):  # type: ignore[no-untyped-def]
+def alice(team_a):
     user = UserFactory(username="alice")
     MembershipFactory(team=team_a, user=user, role=Membership.Role.ANALYST)
     return user
 
 
 @pytest.fixture
-def bob(team_a):  # type: ignore[no-untyped-def]
+def bob(team_a):
     user = UserFactory(username="bob")
     MembershipFactory(team=team_a, user=user, role=Membership.Role.REVIEWER)
     return user
 
 
 @pytest.fixture
-def carol(team_b):  # type: ignore[no-untyped-def]
+def carol(team_b):
     user = UserFactory(username="carol")
     MembershipFactory(team=team_b, user=user, role=Membership.Role.ANALYST)
     return user
@@ -58,12 +58,12 @@ def seed_text() -> str:
 
 
 @pytest.fixture
-def article(team_a, alice, seed_text):  # type: ignore[no-untyped-def]
+def article(team_a, alice, seed_text):
     return make_article(
         team=team_a, text=seed_text, title="North Korean troops in Kursk", imported_by=alice
     )
 
 
 @pytest.fixture
-def tags_a(team_a):  # type: ignore[no-untyped-def]
+def tags_a(team_a):
     return {tag.slug: tag for tag in Tag.objects.filter(team=team_a)}

@@ -9,7 +9,7 @@ from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture
-def olga(team_a):  # type: ignore[no-untyped-def]
+def olga(team_a):
     """Team A's owner."""
     user = UserFactory(username="olga")
     MembershipFactory(team=team_a, user=user, role=Membership.Role.OWNER)
@@ -17,14 +17,14 @@ def olga(team_a):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def victor(team_a):  # type: ignore[no-untyped-def]
+def victor(team_a):
     """Team A's viewer."""
     user = UserFactory(username="victor")
     MembershipFactory(team=team_a, user=user, role=Membership.Role.VIEWER)
     return user
 
 
-def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
         token, _ = Token.objects.get_or_create(user=user)
@@ -33,5 +33,5 @@ def client_for(user) -> APIClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def api():  # type: ignore[no-untyped-def]
+def api():
     return client_for

@@ -17,7 +17,7 @@ from annotations.services.articles import (
 from tests.factories import make_article
 
 
-def _annotate(article, author, quote):  # type: ignore[no-untyped-def]
+def _annotate(article, author, quote):
     start = article.text.index(quote)
     return annotation_create(article=article, author=author, start=start, end=start + len(quote))
 
