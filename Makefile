@@ -46,6 +46,7 @@ test: venv-dev
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 check: venv-dev
 	$(PY) manage.py check
@@ -61,4 +62,4 @@ lock:
 	uv pip compile pyproject.toml --group dev --python-version 3.12 --generate-hashes -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache

@@ -143,7 +143,7 @@ class ServiceForm(forms.ModelForm):
                 self.validate()
             except ValidationError as error:
                 add_service_error(self, error)
-        return cleaned
+        return cleaned or {}
 
     def value(self, field: str) -> Any:
         """The submitted value, or the stored one of a field the page shows read-only."""
@@ -236,7 +236,7 @@ class MembershipFormSet(BaseInlineFormSet):
         roles: dict[int, str | None] = {}
         for form in self.forms:
             row = stored.get(form.instance.pk)
-            if self._should_delete_form(form):
+            if self.can_delete and form.cleaned_data.get("DELETE"):
                 if row is not None:
                     roles[row.user_id] = None
                 continue
@@ -446,7 +446,7 @@ class ArticleAdmin(StampingAdmin):
                 article=obj,
                 text=data["text"],
                 actor=request.user,
-                note="edited in admin",  # type: ignore[arg-type]
+                note="edited in admin",
             )
         metadata = [f for f in form.changed_data if f not in {"text", "team"}]
         if metadata:

@@ -15,8 +15,8 @@ def current_membership(request: HttpRequest) -> Membership | None:
     """The membership of the team the user switched to, else their first team."""
     if not request.user.is_authenticated:
         return None
-    cached = getattr(request, "_newsnotes_membership", False)
-    if cached is not False:
+    cached = getattr(request, "_newsnotes_membership", False)  # False: not looked up yet
+    if cached is None or isinstance(cached, Membership):
         return cached
     memberships = list(
         Membership.objects.filter(user=request.user).select_related("team").order_by("team__name")

@@ -6,16 +6,21 @@ are seen by their author alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
+
+    # Annotation, Article, Entity, Mention and Team are named in quoted base classes below,
+    # which ruff does not read.
+    from .models import Annotation, Article, Entity, Membership, Mention, Team  # noqa: F401
 
 
-def _team_ids(user: AbstractBaseUser | AnonymousUser) -> Any:
+def _team_ids(user: User | AnonymousUser) -> models.QuerySet[Membership, Mapping[str, object]]:
     from .models import Membership
 
     if not user.is_authenticated:
@@ -23,36 +28,36 @@ def _team_ids(user: AbstractBaseUser | AnonymousUser) -> Any:
     return Membership.objects.filter(user=user).values("team_id")
 
 
-class TeamQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> TeamQuerySet:
+class TeamQuerySet(models.QuerySet["Team"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         return self.filter(id__in=_team_ids(user))
 
 
-class TeamScopedQuerySet(models.QuerySet):
+class TeamScopedQuerySet[M: models.Model](models.QuerySet[M]):
     """For models with a ``team`` foreign key."""
 
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> TeamScopedQuerySet:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         return self.filter(team_id__in=_team_ids(user))
 
 
-class ArticleQuerySet(TeamScopedQuerySet):
+class ArticleQuerySet(TeamScopedQuerySet["Article"]):
     pass
 
 
-class EntityQuerySet(TeamScopedQuerySet):
+class EntityQuerySet(TeamScopedQuerySet["Entity"]):
     pass
 
 
-class MentionQuerySet(models.QuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> MentionQuerySet:
+class MentionQuerySet(models.QuerySet["Mention"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         return self.filter(article__team_id__in=_team_ids(user))
 
-    def active(self) -> MentionQuerySet:
+    def active(self) -> Self:
         return self.filter(rejected=False)
 
 
-class AnnotationQuerySet(TeamScopedQuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AnnotationQuerySet:
+class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """What the user may see: their teams' live annotations, others' private ones
         excepted; on a blind article, analysts see teammates' work only once they have
         submitted their own (reviewers and owners see everything, suggestions are shared)."""
@@ -75,7 +80,7 @@ class AnnotationQuerySet(TeamScopedQuerySet):
             | Q(article_id__in=submitted),
         )
 
-    def trash_of(self, user: AbstractBaseUser | AnonymousUser) -> AnnotationQuerySet:
+    def trash_of(self, user: User | AnonymousUser) -> Self:
         """Deleted annotations the user may restore: their own, or all of a team they own."""
         from .models import Membership
 

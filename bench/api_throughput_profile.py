@@ -116,7 +116,7 @@ class PhaseClock:
             with self.layer(label):
                 return fn(*args, **kwargs)
 
-        wrapper.__wrapped_by_phaseclock__ = True  # type: ignore[attr-defined]
+        wrapper.__wrapped_by_phaseclock__ = True
         return wrapper
 
     def reset(self) -> None:
@@ -277,14 +277,14 @@ def _profile(*, article_id: int, token: str, repeats: int) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     by_category: dict[str, float] = defaultdict(float)
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():
         by_category[_category(filename)] += tottime
     overall = sum(by_category.values())
     print(f"cProfile of {repeats} requests, own time by package (profiler overhead included):")
     for label, seconds in sorted(by_category.items(), key=lambda item: -item[1]):
         print(f"  {label:<58} {seconds / repeats * 1000:7.1f} ms/req {seconds / overall:5.0%}")
     print("top functions by own time:")
-    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:12]  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda item: -item[1][2])[:12]
     for (filename, line, name), (_, calls, tottime, _cumtime, _) in rows:
         short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
         print(

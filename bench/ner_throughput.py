@@ -1203,7 +1203,7 @@ class Probe:
             )
             profiler.disable()
         stats = pstats.Stats(profiler)
-        total = stats.total_tt  # type: ignore[attr-defined]
+        total = stats.total_tt
 
         def group(filename: str, name: str) -> str:
             text = f"{filename} {name}"
@@ -1216,7 +1216,7 @@ class Probe:
             return "builtins / stdlib called from the above"
 
         grouped: dict[str, float] = defaultdict(float)
-        for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        for (filename, _line, name), (_cc, _nc, tt, _ct, _callers) in stats.stats.items():
             grouped[group(filename, name)] += tt
         print()
         print(
@@ -1232,7 +1232,7 @@ class Probe:
             ("own time, top functions", "tottime", "", 16),
         ):
             out = io.StringIO()
-            stats.stream = out  # type: ignore[attr-defined]
+            stats.stream = out
             stats.sort_stats(order).print_stats(*([pattern] if pattern else []), limit)
             print(f"   {title}:")
             print(_strip_stats_header(out.getvalue()))

@@ -12,65 +12,65 @@ from tests.factories import SEED_ARTICLE, MembershipFactory, TeamFactory, UserFa
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
+def _immediate_tasks(settings):
     # Background jobs run inline in tests.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):  # type: ignore[no-untyped-def]
+def _fast_passwords(settings):
     # Hashing with the production hasher dominates the suite's time and tests nothing of ours.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def team_a(db):  # type: ignore[no-untyped-def]
+def team_a(db):
     return TeamFactory(name="Desk A", slug="desk-a")
 
 
 @pytest.fixture
-def team_b(db):  # type: ignore[no-untyped-def]
+def team_b(db):
     return TeamFactory(name="Desk B", slug="desk-b")
 
 
-def persona(team, username: str, role: str):  # type: ignore[no-untyped-def]
+def persona(team, username: str, role: str):
     user = UserFactory(username=username)
     MembershipFactory(team=team, user=user, role=role)
     return user
 
 
 @pytest.fixture
-def alice(team_a):  # type: ignore[no-untyped-def]
+def alice(team_a):
     return persona(team_a, "alice", Membership.Role.ANALYST)
 
 
 @pytest.fixture
-def bob(team_a):  # type: ignore[no-untyped-def]
+def bob(team_a):
     return persona(team_a, "bob", Membership.Role.REVIEWER)
 
 
 @pytest.fixture
-def carol(team_b):  # type: ignore[no-untyped-def]
+def carol(team_b):
     return persona(team_b, "carol", Membership.Role.ANALYST)
 
 
 @pytest.fixture
-def dave(team_a):  # type: ignore[no-untyped-def]
+def dave(team_a):
     return persona(team_a, "dave", Membership.Role.ANALYST)
 
 
 @pytest.fixture
-def olga(team_a):  # type: ignore[no-untyped-def]
+def olga(team_a):
     return persona(team_a, "olga", Membership.Role.OWNER)
 
 
 @pytest.fixture
-def victor(team_a):  # type: ignore[no-untyped-def]
+def victor(team_a):
     return persona(team_a, "victor", Membership.Role.VIEWER)
 
 
 @pytest.fixture
-def rita(team_b):  # type: ignore[no-untyped-def]
+def rita(team_b):
     return persona(team_b, "rita", Membership.Role.REVIEWER)
 
 
@@ -80,12 +80,12 @@ def seed_text() -> str:
 
 
 @pytest.fixture
-def article(team_a, alice, seed_text):  # type: ignore[no-untyped-def]
+def article(team_a, alice, seed_text):
     return make_article(
         team=team_a, text=seed_text, title="North Korean troops in Kursk", imported_by=alice
     )
 
 
 @pytest.fixture
-def tags_a(team_a):  # type: ignore[no-untyped-def]
+def tags_a(team_a):
     return {tag.slug: tag for tag in Tag.objects.filter(team=team_a)}

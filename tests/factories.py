@@ -49,11 +49,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.ANALYST
 
 
-def make_article(*, team: Team, text: str = "", title: str = "", url: str = "", **kwargs: object):  # type: ignore[no-untyped-def]
+def make_article(*, team: Team, text: str = "", title: str = "", url: str = "", **kwargs: object):
     return article_create(
         team=team,
         text=text or "Kirby said the troops traveled by ship to Vladivostok.",
         title=title or "An article",
         url=url,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )

@@ -30,12 +30,12 @@ def _span(article: Article, text: str) -> tuple[int, int]:
     return start, start + len(text)
 
 
-def _annotate(article: Article, user, text: str, **kwargs) -> Annotation:  # type: ignore[no-untyped-def]
+def _annotate(article: Article, user, text: str, **kwargs) -> Annotation:
     start, end = _span(article, text)
     return annotation_create(article=article, author=user, start=start, end=end, **kwargs)
 
 
-def _suggest(article: Article, text: str, analyst) -> Annotation:  # type: ignore[no-untyped-def]
+def _suggest(article: Article, text: str, analyst) -> Annotation:
     """A pending model suggestion, as the analysis writes it (by the NLP user)."""
     from annotations.services.analysis import nlp_user
 
@@ -50,21 +50,21 @@ def _suggest(article: Article, text: str, analyst) -> Annotation:  # type: ignor
 
 
 @pytest.fixture
-def dana(team_a):  # type: ignore[no-untyped-def]
+def dana(team_a):
     user = UserFactory(username="dana")
     MembershipFactory(team=team_a, user=user)
     return user
 
 
 @pytest.fixture
-def desk(team_a, alice):  # type: ignore[no-untyped-def]
+def desk(team_a, alice):
     return make_article(
         team=team_a,
         text="Kirby said the troops traveled by ship. Seoul's spy agency said 1,500 had left.",
     )
 
 
-def _counts(user, article: Article) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def _counts(user, article: Article) -> tuple[int, int, int]:
     row = next(
         a for a in client_for(user).get("/api/articles/").json()["results"] if a["id"] == article.pk
     )
@@ -76,7 +76,7 @@ def _counts(user, article: Article) -> tuple[int, int, int]:  # type: ignore[no-
     return row["annotation_count"], row["suggestion_count"], listed.suggestion_count
 
 
-def test_the_article_count_is_what_the_reader_shows_by_default(desk, alice, dana):  # type: ignore[no-untyped-def]
+def test_the_article_count_is_what_the_reader_shows_by_default(desk, alice, dana):
     kept = _annotate(desk, alice, "Kirby said")
     trashed = _annotate(desk, alice, "the troops")
     annotation_delete(annotation=trashed, actor=alice)
@@ -92,7 +92,7 @@ def test_the_article_count_is_what_the_reader_shows_by_default(desk, alice, dana
     assert len(shown) == 2  # alice's own and the pending suggestion: no trash, no private note
 
 
-def test_on_a_blind_article_the_count_hides_teammates_work_until_submission(desk, alice, dana):  # type: ignore[no-untyped-def]
+def test_on_a_blind_article_the_count_hides_teammates_work_until_submission(desk, alice, dana):
     Article.objects.filter(pk=desk.pk).update(blind=True)
     _annotate(desk, dana, "Kirby said")
     _annotate(desk, dana, "the troops")
@@ -102,7 +102,7 @@ def test_on_a_blind_article_the_count_hides_teammates_work_until_submission(desk
     assert _counts(alice, desk)[0] == 3
 
 
-def test_a_reply_parent_of_another_team_reads_like_a_missing_one(desk, alice, carol, team_b):  # type: ignore[no-untyped-def]
+def test_a_reply_parent_of_another_team_reads_like_a_missing_one(desk, alice, carol, team_b):
     mine = _annotate(desk, alice, "Kirby said")
     other_article = make_article(team=team_b, text="Kirby said the troops traveled by ship.")
     theirs = annotation_create(article=other_article, author=carol, start=0, end=5)
@@ -131,7 +131,7 @@ def test_a_reply_parent_of_another_team_reads_like_a_missing_one(desk, alice, ca
         ("http://0177.0.0.1/", "0177.0.0.1"),
     ],
 )
-def test_obfuscated_ipv4_hosts_are_refused_naming_the_host(url, shown):  # type: ignore[no-untyped-def]
+def test_obfuscated_ipv4_hosts_are_refused_naming_the_host(url, shown):
     with pytest.raises(ValidationError) as refused:
         check_import_url(url)
     message = refused.value.message_dict["url"][0]
@@ -140,7 +140,7 @@ def test_obfuscated_ipv4_hosts_are_refused_naming_the_host(url, shown):  # type:
     assert "not an http(s) URL" not in message
 
 
-def test_a_name_resolving_to_a_private_address_is_refused_at_submission(monkeypatch, alice, team_a):  # type: ignore[no-untyped-def]
+def test_a_name_resolving_to_a_private_address_is_refused_at_submission(monkeypatch, alice, team_a):
     monkeypatch.setattr(urlfetch, "_system_resolver", lambda host, port: ["10.1.2.3"])
     response = client_for(alice).post(
         "/api/articles/import-url/",
@@ -151,7 +151,7 @@ def test_a_name_resolving_to_a_private_address_is_refused_at_submission(monkeypa
     assert "10.1.2.3" in response.json()["errors"]["url"][0]
 
 
-def test_a_name_that_does_not_resolve_yet_is_left_to_the_fetch(monkeypatch):  # type: ignore[no-untyped-def]
+def test_a_name_that_does_not_resolve_yet_is_left_to_the_fetch(monkeypatch):
     def fail(host: str, port: int) -> list[str]:
         raise socket.gaierror("temporary failure")
 
@@ -159,7 +159,7 @@ def test_a_name_that_does_not_resolve_yet_is_left_to_the_fetch(monkeypatch):  # 
     assert check_import_url("https://news.example/a") == "https://news.example/a"
 
 
-def test_an_empty_submit_does_not_open_a_blind_article(desk, alice, dana):  # type: ignore[no-untyped-def]
+def test_an_empty_submit_does_not_open_a_blind_article(desk, alice, dana):
     Article.objects.filter(pk=desk.pk).update(blind=True)
     hidden = _annotate(desk, dana, "Kirby said")
     response = client_for(alice).post(f"/api/articles/{desk.pk}/submit/", {}, format="json")
@@ -169,7 +169,7 @@ def test_an_empty_submit_does_not_open_a_blind_article(desk, alice, dana):  # ty
     assert hidden.pk not in Annotation.objects.visible_to(alice).values_list("pk", flat=True)
 
 
-def test_nothing_to_add_opens_the_article_and_counts_in_agreement(desk, alice, dana, team_a):  # type: ignore[no-untyped-def]
+def test_nothing_to_add_opens_the_article_and_counts_in_agreement(desk, alice, dana, team_a):
     Article.objects.filter(pk=desk.pk).update(blind=True)
     theirs = _annotate(desk, dana, "Kirby said")
     response = client_for(alice).post(
@@ -185,7 +185,7 @@ def test_nothing_to_add_opens_the_article_and_counts_in_agreement(desk, alice, d
     assert (pair.spans_a, pair.spans_b, pair.exact_f1) == (0, 1, 0.0)
 
 
-def test_nothing_to_add_is_refused_when_one_has_work(desk, alice):  # type: ignore[no-untyped-def]
+def test_nothing_to_add_is_refused_when_one_has_work(desk, alice):
     _annotate(desk, alice, "Kirby said")
     with pytest.raises(ValidationError) as refused:
         article_submit(article=desk, actor=alice, nothing_to_add=True)

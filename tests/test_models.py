@@ -9,12 +9,12 @@ from annotations.models import Annotation, Entity, Mention, Tag
 from tests.factories import make_article
 
 
-def _mention(article, entity, start, end):  # type: ignore[no-untyped-def]
+def _mention(article, entity, start, end):
     return Mention(article=article, entity=entity, start=start, end=end, text="x", label="PERSON")
 
 
 @pytest.fixture
-def entity(team_a):  # type: ignore[no-untyped-def]
+def entity(team_a):
     return Entity.objects.create(team=team_a, name="John Kirby", kind=Entity.Kind.PERSON)
 
 

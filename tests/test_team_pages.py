@@ -51,7 +51,7 @@ def mention(article: Article, entity: Entity, quote: str, occurrence: int = 0) -
     )
 
 
-def build_desk(*, team_a, alice, bob, dave, tags_a) -> dict:  # type: ignore[no-untyped-def]
+def build_desk(*, team_a, alice, bob, dave, tags_a) -> dict:
     """Team A's hand-made data set; the expected numbers are in the tests (olga, the owner,
     is expected to exist too)."""
     article = make_article(team=team_a, text=TEXT, title="Kirby on the troops")
@@ -123,11 +123,11 @@ def build_desk(*, team_a, alice, bob, dave, tags_a) -> dict:  # type: ignore[no-
 
 
 @pytest.fixture
-def desk(team_a, alice, bob, dave, olga, tags_a):  # type: ignore[no-untyped-def]
+def desk(team_a, alice, bob, dave, olga, tags_a):
     return build_desk(team_a=team_a, alice=alice, bob=bob, dave=dave, tags_a=tags_a)
 
 
-def build_desk_b(*, team_b, carol) -> Article:  # type: ignore[no-untyped-def]
+def build_desk_b(*, team_b, carol) -> Article:
     from annotations.models import Tag
 
     article = make_article(team=team_b, text="Team B keeps this to itself.", title="B's own")
@@ -143,7 +143,7 @@ def build_desk_b(*, team_b, carol) -> Article:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def desk_b(team_b, carol):  # type: ignore[no-untyped-def]
+def desk_b(team_b, carol):
     return build_desk_b(team_b=team_b, carol=carol)
 
 
@@ -462,16 +462,16 @@ PLAIN = "abcdefghij" * 10  # offsets are easy to read: 100 code points
 
 
 @pytest.fixture
-def two_analysts(team_a, alice, dave, olga, tags_a):  # type: ignore[no-untyped-def]
+def two_analysts(team_a, alice, dave, olga, tags_a):
     return build_two_analysts(team_a=team_a, alice=alice, dave=dave, olga=olga, tags_a=tags_a)
 
 
-def build_two_analysts(*, team_a, alice, dave, olga, tags_a) -> Article:  # type: ignore[no-untyped-def]
+def build_two_analysts(*, team_a, alice, dave, olga, tags_a) -> Article:
     """alice and dave annotate the same article; the figures are worked out by hand below."""
     article = make_article(team=team_a, text=PLAIN, title="Two analysts")
     t = tags_a
 
-    def mark(author, start, end, *tags, **kwargs):  # type: ignore[no-untyped-def]
+    def mark(author, start, end, *tags, **kwargs):
         return annotation_create(
             article=article, author=author, start=start, end=end, tags=list(tags), **kwargs
         )

@@ -331,8 +331,10 @@ def _unit_values(unit: Sequence[Span], annotators: Sequence[str]) -> list[str | 
             longest[s.annotator] = s
     values: list[str | None] = []
     for name in annotators:
-        s = longest.get(name)
-        values.append(None if s is None else (s.label if s.label is not None else UNTAGGED))
+        kept = longest.get(name)
+        values.append(
+            None if kept is None else (kept.label if kept.label is not None else UNTAGGED)
+        )
     return values
 
 

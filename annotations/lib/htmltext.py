@@ -72,7 +72,6 @@ def sanitize_html(html: str, *, base_url: str | None = None) -> str:
     rel="noopener noreferrer nofollow". Relative links are resolved against `base_url`
     when it is given and dropped otherwise, since they would point into NewsNotes itself.
     """
-    relative: str | tuple[str, str] = ("rewrite_with_base", base_url) if base_url else "deny"
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -80,7 +79,7 @@ def sanitize_html(html: str, *, base_url: str | None = None) -> str:
         attributes={"a": {"href"}},
         link_rel=LINK_REL,
         url_schemes=set(ALLOWED_URL_SCHEMES),
-        url_relative=relative,
+        url_relative=("rewrite_with_base", base_url) if base_url else "deny",
         strip_comments=True,
     ).strip()
 
@@ -126,9 +125,9 @@ def _candidate_encodings(body: bytes, declared: str | None) -> Iterable[str]:
         if body.startswith(bom):
             yield encoding  # a byte order mark overrides any label, as in browsers
     for label in (declared, _sniffed_charset(body)):
-        encoding = _python_encoding(label)
-        if encoding:
-            yield encoding
+        name = _python_encoding(label)
+        if name:
+            yield name
     yield "utf-8"
 
 
@@ -191,8 +190,9 @@ def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedAr
     if not lines:
         raise ExtractionError("no article text found in the HTML")
     if document is None:  # trafilatura found no text, but the page may still have metadata
+        fresh = _parse(source)  # parsed once above, so never None here
         document = trafilatura.extract_metadata(
-            _parse(source), default_url=url, date_config=_date_params()
+            fresh if fresh is not None else source, default_url=url, date_config=_date_params()
         )
     canonical = _clean(document.url) or (url or "")
     return ExtractedArticle(

@@ -14,10 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
+from spacy.pipeline.entityruler import PatternType
 from spacy.tokens import Doc
 
 from annotations.nlp.attribution import find_attributions
@@ -97,11 +99,17 @@ def load_pipeline(
     # Before "ner": the recogniser then keeps the gazetteer's spans and predicts around them,
     # so "Russian President Vladimir Putin" stays NORP + PERSON and "South Korea's
     # intelligence service" is one ORG instead of the model's GPE "South Korea's".
-    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True})
+    # add_pipe() is typed as returning any component; "entity_ruler" makes an EntityRuler.
+    ruler = cast(
+        EntityRuler,
+        nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True}),
+    )
     # EntityRuler.add_patterns runs every component before it on each pattern text; enabling
     # only the ruler makes that tokenizer-only (thousands of patterns in milliseconds).
     with nlp.select_pipes(enable=["entity_ruler"]):
-        ruler.add_patterns(gazetteer.entity_ruler_patterns())  # type: ignore[attr-defined]
+        # Phrase patterns, {"label", "pattern", "id"} strings; spaCy's list type is wider, and
+        # lists are invariant.
+        ruler.add_patterns(cast(list[PatternType], gazetteer.entity_ruler_patterns()))
     return nlp
 
 

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 32
 NLP_USERNAME = "newsnotes-nlp"
 
+# An annotation row as written by COPY or bulk_create: column name -> value.
+type _Row = dict[str, Any]
+
 
 @dataclass
 class AnalyzeReport:
@@ -55,7 +59,7 @@ class AnalyzeReport:
     article_ids: list[int] = field(default_factory=list)
 
 
-def nlp_user() -> AbstractBaseUser:
+def nlp_user() -> User:
     """The author of model suggestions: a user that cannot sign in."""
     user, created = get_user_model().objects.get_or_create(
         username=NLP_USERNAME, defaults={"is_active": False, "first_name": "NewsNotes model"}
@@ -242,7 +246,7 @@ def _suggest(
     *,
     batch: Sequence[tuple[Article, ArticleAnalysis]],
     resolvers: dict[int, EntityResolver],
-    author: AbstractBaseUser,
+    author: User,
     claim_tags: dict[int, Tag | None],
     source_tags: dict[int, Tag | None],
 ) -> int:
@@ -269,8 +273,8 @@ def _suggest(
     now = timezone.now()
     author_id = author.pk
     # (article id, source span, row) for sources; (article id, source span, row) for claims.
-    sources: list[tuple[int, tuple[int, int], dict]] = []
-    claims: list[tuple[int, tuple[int, int] | None, dict]] = []
+    sources: list[tuple[int, tuple[int, int], _Row]] = []
+    claims: list[tuple[int, tuple[int, int] | None, _Row]] = []
     for article, analysis in batch:
         seen = existing[article.pk]
         keys = keys_of.get(article.team_id, {})
@@ -336,7 +340,7 @@ def _suggest(
     return len(claims) + len(sources)
 
 
-def _insert_annotations(rows: list[dict]) -> list[int]:
+def _insert_annotations(rows: list[_Row]) -> list[int]:
     """Insert annotation rows in one statement (COPY on PostgreSQL); their ids, in order."""
     if not rows:
         return []
@@ -378,7 +382,7 @@ def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
 
 def _new_suggestion(
     *, article: Article, start: int, end: int, author_id: int, now: datetime
-) -> dict:
+) -> _Row:
     """The column values of a pending model suggestion, every NOT NULL column set."""
     prefix, suffix = quote_context(article.text, start, end)
     return {

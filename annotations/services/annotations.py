@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -95,7 +95,7 @@ def _check_tags(*, team_id: int, tags: Iterable[Tag]) -> list[Tag]:
 def _check_attribution(
     *,
     article: Article,
-    author: AbstractBaseUser,
+    author: User,
     attributed_to: Annotation | None,
     attributed_to_entity: Entity | None,
     annotation: Annotation | None = None,
@@ -117,9 +117,7 @@ def _check_attribution(
         raise ValidationError({"attributed_to_entity": "The entity must be in the article's team."})
 
 
-def _check_visibility_change(
-    annotation: Annotation, visibility: str, actor: AbstractBaseUser
-) -> None:
+def _check_visibility_change(annotation: Annotation, visibility: str, actor: User) -> None:
     # A private note is its author's alone: an owner who made someone else's annotation
     # private would hide it from the whole team, the owner included.
     if visibility != annotation.visibility and annotation.author_id != actor.pk:
@@ -144,7 +142,7 @@ def _reaches(source: Annotation, target: Annotation) -> bool:
 def annotation_create(
     *,
     article: Article,
-    author: AbstractBaseUser,
+    author: User,
     start: int,
     end: int,
     exact: str | None = None,
@@ -199,7 +197,7 @@ def annotation_create(
 def _lock_for_edit(
     *,
     annotation: Annotation,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int | None,
     action: str,
     allow_deleted: bool = False,
@@ -222,7 +220,7 @@ _UNSET: Any = object()
 def annotation_update(
     *,
     annotation: Annotation,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int | None = None,
     start: int = _UNSET,
     end: int = _UNSET,
@@ -298,7 +296,7 @@ def annotation_update(
 
 @transaction.atomic
 def annotation_delete(
-    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
+    *, annotation: Annotation, actor: User, expected_version: int | None = None
 ) -> None:
     """Move to the trash, restorable for TRASH_DAYS days. Claims attributed to it keep the
     link, so restoring it restores the attribution too."""
@@ -314,7 +312,7 @@ def annotation_delete(
 
 
 @transaction.atomic
-def annotation_undelete(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+def annotation_undelete(*, annotation: Annotation, actor: User) -> Annotation:
     """Bring an annotation back from the trash."""
     locked = _lock_for_edit(
         annotation=annotation,
@@ -341,7 +339,7 @@ def annotation_restore_version(
     *,
     annotation: Annotation,
     number: int,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_version: int | None = None,
 ) -> Annotation:
     """Make an earlier version current again. The restore is itself a new version."""
@@ -388,7 +386,7 @@ def annotation_restore_version(
 
 @transaction.atomic
 def reply_create(
-    *, annotation: Annotation, author: AbstractBaseUser, text: str, parent: Reply | None = None
+    *, annotation: Annotation, author: User, text: str, parent: Reply | None = None
 ) -> Reply:
     # Viewers read; everyone who works on the annotations discusses them.
     require_role(user=author, team=annotation.team, roles=DISCUSS_ROLES, action="reply")
@@ -414,7 +412,7 @@ def reply_create(
 
 @transaction.atomic
 def review_create(
-    *, annotation: Annotation, reviewer: AbstractBaseUser, verdict: str, note: str = ""
+    *, annotation: Annotation, reviewer: User, verdict: str, note: str = ""
 ) -> Review:
     require_role(user=reviewer, team=annotation.team, roles=REVIEW_ROLES, action="review")
     _check_choice("verdict", verdict, Review.Verdict.values)
@@ -461,7 +459,7 @@ def review_create(
 
 @transaction.atomic
 def annotation_submit(
-    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
+    *, annotation: Annotation, actor: User, expected_version: int | None = None
 ) -> Annotation:
     """Send a draft (or an annotation with changes requested) to the reviewers."""
     locked = _lock_for_edit(
@@ -486,7 +484,7 @@ def annotation_submit(
 
 @transaction.atomic
 def annotation_withdraw(
-    *, annotation: Annotation, actor: AbstractBaseUser, expected_version: int | None = None
+    *, annotation: Annotation, actor: User, expected_version: int | None = None
 ) -> Annotation:
     """Take a submitted annotation back to draft, before anyone reviewed it."""
     locked = _lock_for_edit(
@@ -503,9 +501,7 @@ def annotation_withdraw(
 
 
 @transaction.atomic
-def article_submit(
-    *, article: Article, actor: AbstractBaseUser, nothing_to_add: bool = False
-) -> int:
+def article_submit(*, article: Article, actor: User, nothing_to_add: bool = False) -> int:
     """An analyst submits their work on an article: their drafts go to review, and on a
     blind article they now see their teammates' annotations. Returns how many were submitted.
 
@@ -551,7 +547,7 @@ def article_submit(
     return len(drafts)
 
 
-def _lock_suggestion(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
     # of=("self",): the joined team row stays unlocked (stamps/on_commit updates need it).
     locked = (
         Annotation.objects.select_for_update(of=("self",))
@@ -565,7 +561,7 @@ def _lock_suggestion(*, annotation: Annotation, actor: AbstractBaseUser) -> Anno
 
 
 @transaction.atomic
-def suggestion_accept(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
     """A model suggestion becomes an ordinary annotation by the analyst who accepted it;
     the source suggestion it points at is accepted with it."""
     locked = _lock_suggestion(annotation=annotation, actor=actor)
@@ -588,7 +584,7 @@ def suggestion_accept(*, annotation: Annotation, actor: AbstractBaseUser) -> Ann
 
 
 @transaction.atomic
-def suggestion_reject(*, annotation: Annotation, actor: AbstractBaseUser) -> Annotation:
+def suggestion_reject(*, annotation: Annotation, actor: User) -> Annotation:
     """Hide a suggestion; the row stays so that running NER again does not suggest it anew."""
     locked = _lock_suggestion(annotation=annotation, actor=actor)
     locked.suggestion_state = Annotation.SuggestionState.REJECTED

@@ -6,15 +6,17 @@ Every offset in the project indexes into that canonical text.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -40,8 +42,16 @@ from annotations.services.stamps import teams_touch
 logger = logging.getLogger(__name__)
 
 MAX_TITLE_CHARS = 500
-_UNSET_DATE = object()
 MAX_AUTHORS = 50
+
+
+class _Unset(enum.Enum):
+    """A default that tells "not given" from None, which clears the date."""
+
+    DATE = enum.auto()
+
+
+_UNSET_DATE: Final = _Unset.DATE
 
 
 def text_sha256(text: str) -> str:
@@ -140,7 +150,7 @@ def article_create(
     team: Team,
     text: str,
     title: str = "",
-    imported_by: AbstractBaseUser | None = None,
+    imported_by: User | None = None,
     url: str = "",
     outlet: Outlet | None = None,
     outlet_name: str = "",
@@ -153,7 +163,7 @@ def article_create(
     if url and Article.objects.filter(team=team, url=url).exists():
         raise ValidationError({"url": "An article with this URL is already in the team."})
     if published_at is not None and timezone.is_naive(published_at):
-        published_at = timezone.make_aware(published_at, timezone.UTC)
+        published_at = timezone.make_aware(published_at, UTC)
     if outlet is None:
         outlet = outlet_for(name=outlet_name, url=url)
     digest = text_sha256(text)
@@ -181,7 +191,7 @@ def article_update_text(
     *,
     article: Article,
     text: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     expected_revision: int | None = None,
     note: str = "",
 ) -> Article:
@@ -226,9 +236,7 @@ def article_update_text(
     return article
 
 
-def _reanchor_annotations(
-    *, article: Article, old_text: str, actor: AbstractBaseUser | None
-) -> None:
+def _reanchor_annotations(*, article: Article, old_text: str, actor: User | None) -> None:
     annotations = Annotation.objects.select_for_update().filter(
         article=article, article_revision=article.revision - 1
     )
@@ -298,13 +306,13 @@ def article_revision_text(*, article: Article, number: int) -> str:
 def article_edit(
     *,
     article: Article,
-    actor: AbstractBaseUser,
+    actor: User,
     expected_revision: int | None = None,
     text: str | None = None,
     note: str = "",
     title: str | None = None,
     authors: Sequence[str] | None = None,
-    published_at: datetime | None = _UNSET_DATE,  # type: ignore[assignment]
+    published_at: datetime | Literal[_Unset.DATE] | None = _UNSET_DATE,
     language: str | None = None,
     blind: bool | None = None,
 ) -> Article:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -125,7 +125,7 @@ def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[Ment
         by_resolver.setdefault(id(resolver), (resolver, []))[1].extend(mentions)
     keys_of = {ident: resolver.resolve(ms) for ident, (resolver, ms) in by_resolver.items()}
     now = timezone.now()
-    rows: list[tuple] = []
+    rows: list[tuple[object, ...]] = []
     for article_id, resolver, mentions in batch:
         keys = keys_of[id(resolver)]
         spans = kept.get(article_id, ())
@@ -170,7 +170,11 @@ def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[Ment
 
 def copy_supported() -> bool:
     """Whether the default connection can take COPY FROM STDIN (PostgreSQL with psycopg 3)."""
-    return connection.vendor == "postgresql" and connection.Database.__name__ == "psycopg"
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -188,7 +192,7 @@ def _require_same_team(entities: Iterable[Entity], team_id: int, field: str) -> 
 
 
 @transaction.atomic
-def entity_merge(*, target: Entity, others: Sequence[Entity], actor: AbstractBaseUser) -> Entity:
+def entity_merge(*, target: Entity, others: Sequence[Entity], actor: User) -> Entity:
     """Fold ``others`` into ``target``: their mentions, keys, attributions and names move."""
     require_role(user=actor, team=target.team, roles=ANNOTATE_ROLES, action="merge entities")
     others = [e for e in others if e.pk != target.pk]
@@ -236,7 +240,7 @@ def entity_split(
     mentions: Sequence[Mention],
     name: str,
     kind: str,
-    actor: AbstractBaseUser,
+    actor: User,
 ) -> Entity:
     """Move some mentions of ``entity`` to a new entity; they are analyst decisions from now."""
     require_role(user=actor, team=entity.team, roles=ANNOTATE_ROLES, action="split entities")
@@ -258,7 +262,7 @@ def entity_split(
 
 
 @transaction.atomic
-def mention_set_entity(*, mention: Mention, entity: Entity, actor: AbstractBaseUser) -> Mention:
+def mention_set_entity(*, mention: Mention, entity: Entity, actor: User) -> Mention:
     """Correct which entity a mention names. NER will not change it back."""
     team = mention.article.team
     require_role(user=actor, team=team, roles=ANNOTATE_ROLES, action="correct mentions")
@@ -273,7 +277,7 @@ def mention_set_entity(*, mention: Mention, entity: Entity, actor: AbstractBaseU
 
 @transaction.atomic
 def mention_create(
-    *, article_id: int, entity: Entity, start: int, end: int, actor: AbstractBaseUser
+    *, article_id: int, entity: Entity, start: int, end: int, actor: User
 ) -> Mention:
     """An analyst marks a span the model missed."""
     from annotations.models import Article
@@ -304,7 +308,7 @@ def mention_create(
 
 
 @transaction.atomic
-def mention_reject(*, mention: Mention, actor: AbstractBaseUser) -> Mention:
+def mention_reject(*, mention: Mention, actor: User) -> Mention:
     """Hide a wrong mention; the row stays so that NER does not bring it back."""
     require_role(
         user=actor, team=mention.article.team, roles=ANNOTATE_ROLES, action="reject mentions"

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 
 from annotations.models import Annotation, AnnotationVersion, Event
@@ -51,7 +51,7 @@ def record(
     annotation: Annotation,
     *,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
     summary: str = "",
 ) -> AnnotationVersion:
@@ -84,7 +84,7 @@ def record_many(
     annotations: Iterable[Annotation],
     *,
     action: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
 ) -> None:
     """``record`` for a batch (re-anchoring after a text edit), in a few queries."""
@@ -127,7 +127,7 @@ def event(
     *,
     team_id: int,
     kind: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     article_id: int | None = None,
     annotation_id: int | None = None,
     summary: str = "",

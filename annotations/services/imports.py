@@ -12,12 +12,12 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -71,7 +71,7 @@ def parse_published_at(value: Any, *, field_name: str = "published_at") -> datet
         raise ValidationError(
             {field_name: f"{str(value)[:60]!r} is not an ISO 8601 date (e.g. 2024-11-01T09:30Z)."}
         )
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.UTC)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
 
 
 def _existing(*, team: Team, url: str, digest: str) -> Article | None:
@@ -82,9 +82,7 @@ def _existing(*, team: Team, url: str, digest: str) -> Article | None:
     return Article.objects.filter(team=team, text_sha256=digest).order_by("pk").first()
 
 
-def _queue_analysis(
-    *, team: Team, article_ids: list[int], user: AbstractBaseUser | None
-) -> Job | None:
+def _queue_analysis(*, team: Team, article_ids: list[int], user: User | None) -> Job | None:
     if not article_ids:
         return None
     return job_enqueue(
@@ -100,7 +98,7 @@ def _queue_analysis(
 def import_text(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    user: User | None,
     text: str,
     title: str = "",
     url: str = "",
@@ -139,7 +137,7 @@ def import_text(
 def import_html(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    user: User | None,
     html: str | bytes,
     url: str = "",
     charset: str | None = None,
@@ -170,7 +168,7 @@ def import_html(
 def import_url(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    user: User | None,
     url: str,
     analyze: bool = True,
     **fetch_options: Any,
@@ -290,7 +288,7 @@ def _chunks(lines: Iterable[bytes | str], size: int) -> Iterator[list[tuple[int,
 def import_jsonl(
     *,
     team: Team,
-    user: AbstractBaseUser | None,
+    user: User | None,
     lines: Iterable[bytes | str],
     analyze: bool = True,
     on_progress: Callable[[int], None] | None = None,
@@ -326,9 +324,7 @@ def import_jsonl(
 
 
 @transaction.atomic
-def _write_rows(
-    *, team: Team, user: AbstractBaseUser | None, rows: list[_Row], report: ImportReport
-) -> None:
+def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: ImportReport) -> None:
     urls = {row.url for row in rows if row.url}
     digests = {row.digest for row in rows}
     by_url = dict(Article.objects.filter(team=team, url__in=urls).values_list("url", "pk"))

@@ -6,12 +6,14 @@ orphan task. The task calls ``job_run``, which dispatches on the job's kind.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,7 +32,7 @@ def job_enqueue(
     team: Team,
     kind: str,
     params: dict[str, Any],
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
     total: int = 0,
 ) -> Job:
     job = Job.objects.create(
@@ -150,12 +152,11 @@ def _run_analyze(job: Job) -> dict[str, Any]:
 
 
 def _run_import_url(job: Job) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
     from django.core.exceptions import ValidationError
 
     from annotations.services.imports import import_url
 
-    user = get_user_model().objects.filter(pk=job.created_by_id).first()
+    user = job.created_by
     job_progress(job=job, done=0, total=1, message="Fetching the page")
     try:
         article, created = import_url(team=job.team, user=user, url=job.params["url"])
@@ -170,7 +171,10 @@ def _run_import_url(job: Job) -> dict[str, Any]:
     }
 
 
-_RUNNERS = {Job.Kind.ANALYZE: _run_analyze, Job.Kind.IMPORT_URL: _run_import_url}
+_RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
+    Job.Kind.ANALYZE: _run_analyze,
+    Job.Kind.IMPORT_URL: _run_import_url,
+}
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,7 @@ def jobs_sweep(*, timeout: timedelta = JOB_TIMEOUT) -> SweepReport:
                 )
                 job.save(update_fields=["status", "message"])
                 requeued.append(job.pk)
-                transaction.on_commit(lambda pk=job.pk: _enqueue_task(pk))
+                transaction.on_commit(functools.partial(_enqueue_task, job.pk))
     if requeued or failed:
         logger.warning("jobs.swept requeued=%s failed=%s", requeued, failed)
     return SweepReport(requeued=requeued, failed=failed)
@@ -212,7 +216,7 @@ def articles_queue_analysis(
     *,
     team: Team,
     article_ids: list[int],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     enqueue: bool = True,
 ) -> Job | None:
     """Mark a team's articles for (re-)analysis, and queue a job that a worker runs.

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ def mentioned_usernames(text: str) -> list[str]:
     return list(dict.fromkeys(name.rstrip(".") for name in MENTION.findall(text)))
 
 
-def _teammates(team_id: int, usernames: Iterable[str]) -> list[AbstractBaseUser]:
+def _teammates(team_id: int, usernames: Iterable[str]) -> list[User]:
     wanted = list(usernames)
     if not wanted:
         return []
@@ -72,7 +72,7 @@ def notify_review(*, review: Review) -> Notification | None:
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
@@ -44,14 +44,14 @@ DEFAULT_TAGS: tuple[tuple[str, str, str, str], ...] = (
 ONE_OWNER = "A team keeps at least one owner."
 
 
-def membership_role(*, user: AbstractBaseUser | AnonymousUser, team: Team) -> str | None:
+def membership_role(*, user: User | AnonymousUser, team: Team) -> str | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, team=team).values_list("role", flat=True).first()
 
 
 def require_role(
-    *, user: AbstractBaseUser | AnonymousUser, team: Team, roles: Iterable[str], action: str
+    *, user: User | AnonymousUser, team: Team, roles: Iterable[str], action: str
 ) -> str:
     """The user's role in the team, or PermissionDenied saying which roles may ``action``."""
     role = membership_role(user=user, team=team)
@@ -62,9 +62,7 @@ def require_role(
     return role
 
 
-def require_manager(
-    *, user: AbstractBaseUser | AnonymousUser, team: Team, action: str, perm: str
-) -> None:
+def require_manager(*, user: User | AnonymousUser, team: Team, action: str, perm: str) -> None:
     """Team owners manage their team. Site staff manage every team from the admin, where
     Django's model permission ``perm`` (``annotations.change_tag`` ...) is the right to do so;
     staff alone reach the admin, and only they are asked for it."""
@@ -110,7 +108,7 @@ def team_validate(*, name: str, slug: str = "", team: Team | None = None) -> dic
 
 
 @transaction.atomic
-def team_create(*, name: str, owner: AbstractBaseUser | None, slug: str = "") -> Team:
+def team_create(*, name: str, owner: User | None, slug: str = "") -> Team:
     """A team with the default tags; ``owner`` (if any) becomes its first owner."""
     team = Team.objects.create(**team_validate(name=name, slug=slug))
     if owner is not None:
@@ -121,7 +119,7 @@ def team_create(*, name: str, owner: AbstractBaseUser | None, slug: str = "") ->
 
 @transaction.atomic
 def team_update(
-    *, team: Team, actor: AbstractBaseUser, name: str | None = None, slug: str | None = None
+    *, team: Team, actor: User, name: str | None = None, slug: str | None = None
 ) -> Team:
     """Rename a team or change its slug (owners; staff in the admin)."""
     require_manager(user=actor, team=team, action="rename the team", perm="annotations.change_team")
@@ -137,7 +135,7 @@ def team_update(
 
 
 @transaction.atomic
-def team_delete(*, team: Team, actor: AbstractBaseUser) -> None:
+def team_delete(*, team: Team, actor: User) -> None:
     """Delete a team and everything in it (staff in the admin; owners have no way to)."""
     if not (actor.is_staff and actor.has_perm("annotations.delete_team")):
         raise PermissionDenied("Only site staff may delete a team.")
@@ -190,7 +188,7 @@ def owners_validate(*, team: Team, roles: Mapping[int, str | None]) -> None:
 
 
 def membership_validate(
-    *, team: Team, user: AbstractBaseUser, role: str, membership: Membership | None = None
+    *, team: Team, user: User, role: str, membership: Membership | None = None
 ) -> None:
     """The rules for a new membership, or for ``membership`` given a new role; whether the
     team keeps an owner is ``owners_validate``'s, as one save may change several roles."""
@@ -206,9 +204,7 @@ def membership_validate(
 
 
 @transaction.atomic
-def membership_create(
-    *, team: Team, user: AbstractBaseUser, role: str, actor: AbstractBaseUser
-) -> Membership:
+def membership_create(*, team: Team, user: User, role: str, actor: User) -> Membership:
     require_manager(
         user=actor, team=team, action="manage members", perm="annotations.add_membership"
     )
@@ -219,7 +215,7 @@ def membership_create(
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, role: str, actor: AbstractBaseUser) -> Membership:
+def membership_update(*, membership: Membership, role: str, actor: User) -> Membership:
     """Give a member another role. A team keeps at least one owner."""
     require_manager(
         user=actor,
@@ -242,7 +238,7 @@ def membership_update(*, membership: Membership, role: str, actor: AbstractBaseU
 
 
 @transaction.atomic
-def membership_set(*, team: Team, user: AbstractBaseUser, role: str) -> Membership:
+def membership_set(*, team: Team, user: User, role: str) -> Membership:
     """Make ``user`` a member of ``team`` with ``role``, or give them that role. The caller
     has checked that its user may (the API, the demo command)."""
     _validate_role(role)
@@ -267,7 +263,7 @@ def membership_validate_remove(*, memberships: Iterable[Membership]) -> None:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor: AbstractBaseUser) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     """Owners remove members; anyone may leave. A team keeps at least one owner."""
     if membership.user_id != actor.pk:
         require_manager(
@@ -319,7 +315,7 @@ def tag_validate(
 @transaction.atomic
 def tag_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     team: Team,
     name: str,
     slug: str = "",
@@ -346,7 +342,7 @@ TAG_FIELDS = frozenset({"name", "slug", "colour", "kind", "description", "positi
 
 
 @transaction.atomic
-def tag_update(*, tag: Tag, actor: AbstractBaseUser, **fields: object) -> Tag:
+def tag_update(*, tag: Tag, actor: User, **fields: object) -> Tag:
     """Change a tag's ``name``, ``slug``, ``colour``, ``kind``, ``description`` or
     ``position``; it stays in its team."""
     require_manager(user=actor, team=tag.team, action="manage tags", perm="annotations.change_tag")
@@ -374,7 +370,7 @@ def tag_validate_delete(*, tag: Tag) -> None:
 
 
 @transaction.atomic
-def tag_delete(*, tag: Tag, actor: AbstractBaseUser) -> None:
+def tag_delete(*, tag: Tag, actor: User) -> None:
     """Delete an unused tag."""
     require_manager(user=actor, team=tag.team, action="manage tags", perm="annotations.delete_tag")
     tag_validate_delete(tag=tag)

@@ -16,7 +16,7 @@ from tests.api.conftest import client_for
 QUOTE = "the US believes the North Korean troops traveled by ship"
 
 
-def _span(article, quote=QUOTE):  # type: ignore[no-untyped-def]
+def _span(article, quote=QUOTE):
     start = article.text.index(quote)
     return start, start + len(quote)
 
@@ -146,7 +146,7 @@ def test_failed_create_frees_its_idempotency_key(article, alice):
     assert good.status_code == 400  # same body, same answer: the key was not burnt on a failure
 
 
-def _seed_many(article, alice, bob, tags_a, n):  # type: ignore[no-untyped-def]
+def _seed_many(article, alice, bob, tags_a, n):
     kirby = Entity.objects.create(team=article.team, name="John Kirby", kind="PERSON")
     text_len = len(article.text)
     for i in range(n):
@@ -220,7 +220,7 @@ def test_filters(article, alice, bob, tags_a):
     review_create(annotation=b, reviewer=bob, verdict="dispute", note="Which source?")
     client = client_for(alice)
 
-    def ids(**params):  # type: ignore[no-untyped-def]
+    def ids(**params):
         return {r["id"] for r in client.get("/api/annotations/", params).json()["results"]}
 
     assert ids(tag="claim") == {a.pk}

@@ -17,34 +17,34 @@ ERROR_KEYS = {"status", "code", "detail", "errors"}
 
 
 @pytest.fixture
-def claim(article, alice):  # type: ignore[no-untyped-def]
+def claim(article, alice):
     return annotation_create(article=article, author=alice, start=0, end=5)
 
 
 @pytest.mark.parametrize(
     "path", ["/api/articles/1.5/", "/api/articles/1/revisions/x/", "/api/nothing/"]
 )
-def test_an_api_path_no_route_matches_is_a_404_in_the_error_shape(path, alice):  # type: ignore[no-untyped-def]
+def test_an_api_path_no_route_matches_is_a_404_in_the_error_shape(path, alice):
     response = client_for(alice).get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) == ERROR_KEYS
 
 
-def test_other_paths_keep_django_s_404_page(alice):  # type: ignore[no-untyped-def]
+def test_other_paths_keep_django_s_404_page(alice):
     response = client_for(alice).get("/no/such/page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_a_malformed_cursor_is_a_400_naming_it(alice):  # type: ignore[no-untyped-def]
+def test_a_malformed_cursor_is_a_400_naming_it(alice):
     response = client_for(alice).get("/api/annotations/", {"cursor": "not-a-cursor"})
     assert response.status_code == 400
     assert "cursor" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("fmt", ["multipart", "form", "json"])
-def test_idempotency_key_works_with_every_body_format(fmt, article, alice):  # type: ignore[no-untyped-def]
+def test_idempotency_key_works_with_every_body_format(fmt, article, alice):
     client = client_for(alice)
     body = {"article": article.pk, "start": 0, "end": 5}
     if fmt == "form":
@@ -58,7 +58,7 @@ def test_idempotency_key_works_with_every_body_format(fmt, article, alice):  # t
     assert retry["Idempotent-Replayed"] == "true"
 
 
-def test_adding_a_member_without_a_role_makes_an_analyst(olga, carol, team_a):  # type: ignore[no-untyped-def]
+def test_adding_a_member_without_a_role_makes_an_analyst(olga, carol, team_a):
     response = client_for(olga).post(
         "/api/memberships/", {"team": team_a.pk, "username": "carol"}, format="json"
     )
@@ -67,13 +67,13 @@ def test_adding_a_member_without_a_role_makes_an_analyst(olga, carol, team_a):  
 
 
 @pytest.mark.parametrize("name", ["outlet", "entity"])
-def test_an_id_filter_beyond_a_database_key_is_a_400(name, alice):  # type: ignore[no-untyped-def]
+def test_an_id_filter_beyond_a_database_key_is_a_400(name, alice):
     response = client_for(alice).get("/api/articles/", {name: "9" * 30})
     assert response.status_code == 400
     assert name in response.json()["errors"]
 
 
-def test_merging_an_id_beyond_a_database_key_is_a_400(alice, team_a):  # type: ignore[no-untyped-def]
+def test_merging_an_id_beyond_a_database_key_is_a_400(alice, team_a):
     entity = Entity.objects.create(team=team_a, name="John Kirby", kind="PERSON")
     response = client_for(alice).post(
         f"/api/entities/{entity.pk}/merge/", {"others": [10**30]}, format="json"
@@ -82,14 +82,14 @@ def test_merging_an_id_beyond_a_database_key_is_a_400(alice, team_a):  # type: i
     assert "others.0" in response.json()["errors"]
 
 
-def test_an_if_match_of_other_digits_is_a_412(claim, alice):  # type: ignore[no-untyped-def]
+def test_an_if_match_of_other_digits_is_a_412(claim, alice):
     response = client_for(alice).patch(
         f"/api/annotations/{claim.pk}/", {"comment": "x"}, format="json", HTTP_IF_MATCH='"²"'
     )
     assert response.status_code == 412
 
 
-def test_an_owner_cannot_make_someone_else_s_annotation_private(claim, olga):  # type: ignore[no-untyped-def]
+def test_an_owner_cannot_make_someone_else_s_annotation_private(claim, olga):
     response = client_for(olga).patch(
         f"/api/annotations/{claim.pk}/", {"visibility": "private"}, format="json"
     )
@@ -98,7 +98,7 @@ def test_an_owner_cannot_make_someone_else_s_annotation_private(claim, olga):  #
     assert claim.visibility == Annotation.Visibility.TEAM
 
 
-def test_the_author_can_make_their_annotation_private(claim, alice):  # type: ignore[no-untyped-def]
+def test_the_author_can_make_their_annotation_private(claim, alice):
     response = client_for(alice).patch(
         f"/api/annotations/{claim.pk}/", {"visibility": "private"}, format="json"
     )
@@ -106,11 +106,11 @@ def test_the_author_can_make_their_annotation_private(claim, alice):  # type: ig
     assert response.json()["visibility"] == "private"
 
 
-def test_a_non_numeric_id_to_undelete_is_a_404(alice):  # type: ignore[no-untyped-def]
+def test_a_non_numeric_id_to_undelete_is_a_404(alice):
     assert client_for(alice).post("/api/annotations/abc/undelete/").status_code == 404
 
 
-def test_the_w3c_collection_is_served_as_json_ld(article, claim, alice):  # type: ignore[no-untyped-def]
+def test_the_w3c_collection_is_served_as_json_ld(article, claim, alice):
     response = client_for(alice).get(f"/api/articles/{article.pk}/annotations.jsonld")
     assert response.status_code == 200
     assert response["Content-Type"] == (
@@ -118,7 +118,7 @@ def test_the_w3c_collection_is_served_as_json_ld(article, claim, alice):  # type
     )
 
 
-def test_the_article_url_is_a_string_that_may_be_empty(article, alice):  # type: ignore[no-untyped-def]
+def test_the_article_url_is_a_string_that_may_be_empty(article, alice):
     assert client_for(alice).get(f"/api/articles/{article.pk}/").json()["url"] == ""
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert "format" not in schema["components"]["schemas"]["Article"]["properties"]["url"]

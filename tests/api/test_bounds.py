@@ -10,13 +10,13 @@ from tests.api.conftest import client_for
 
 
 @pytest.mark.parametrize("after", ["99999999999999999999", "9" * 5000, "-5", "x"])
-def test_polled_events_refuse_an_after_out_of_range(article, alice, after):  # type: ignore[no-untyped-def]
+def test_polled_events_refuse_an_after_out_of_range(article, alice, after):
     response = client_for(alice).get(f"/api/articles/{article.pk}/events/", {"after": after})
     assert response.status_code == 400
     assert "after" in response.json()["errors"]
 
 
-def test_polled_events_take_the_largest_key(article, alice):  # type: ignore[no-untyped-def]
+def test_polled_events_take_the_largest_key(article, alice):
     response = client_for(alice).get(
         f"/api/articles/{article.pk}/events/", {"after": str(2**63 - 1)}
     )
@@ -24,7 +24,7 @@ def test_polled_events_take_the_largest_key(article, alice):  # type: ignore[no-
     assert response.json()["events"] == []
 
 
-def test_an_if_match_of_thousands_of_digits_is_a_400_naming_it(article, alice):  # type: ignore[no-untyped-def]
+def test_an_if_match_of_thousands_of_digits_is_a_400_naming_it(article, alice):
     claim = annotation_create(article=article, author=alice, start=0, end=5)
     response = client_for(alice).patch(
         f"/api/annotations/{claim.pk}/",
@@ -38,7 +38,7 @@ def test_an_if_match_of_thousands_of_digits_is_a_400_naming_it(article, alice): 
     assert claim.comment == ""
 
 
-def test_a_version_field_beyond_a_key_is_a_400(article, alice):  # type: ignore[no-untyped-def]
+def test_a_version_field_beyond_a_key_is_a_400(article, alice):
     claim = annotation_create(article=article, author=alice, start=0, end=5)
     response = client_for(alice).patch(
         f"/api/annotations/{claim.pk}/", {"comment": "x", "version": 10**30}, format="json"

@@ -27,20 +27,20 @@ CHECKER = (
 
 
 @pytest.fixture
-def story(team_a, alice, bob, dave):  # type: ignore[no-untyped-def]
+def story(team_a, alice, bob, dave):
     return build_story(team_a, analyst=alice, reviewer=bob, other=dave)
 
 
 @pytest.fixture
-def mirror(team_b, carol):  # type: ignore[no-untyped-def]
+def mirror(team_b, carol):
     return same_articles(team_b)
 
 
-def url(team, action: str = "export") -> str:  # type: ignore[no-untyped-def]
+def url(team, action: str = "export") -> str:
     return f"/api/teams/{team.pk}/{action}/"
 
 
-def upload(team, user, fmt: str, content: bytes):  # type: ignore[no-untyped-def]
+def upload(team, user, fmt: str, content: bytes):
     file = SimpleUploadedFile(f"export.{fmt}", content, content_type="application/octet-stream")
     return client_for(user).post(
         url(team, "import-annotations"), {"file": file, "format": fmt}, format="multipart"

@@ -79,7 +79,7 @@ def _path(path: str, world: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def owner(api_world) -> APIClient:  # type: ignore[no-untyped-def]
+def owner(api_world) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {OWNER_TOKEN}")
     return client
@@ -90,7 +90,7 @@ def owner(api_world) -> APIClient:  # type: ignore[no-untyped-def]
     OPERATIONS,
     ids=[f"{m.upper()} {p}" for m, p, _ in OPERATIONS],
 )
-def test_every_json_operation_refuses_hostile_bodies_with_a_4xx(  # type: ignore[no-untyped-def]
+def test_every_json_operation_refuses_hostile_bodies_with_a_4xx(
     method, path, operation, owner, api_world
 ):
     url = _path(path, api_world)
@@ -108,7 +108,7 @@ def test_every_json_operation_refuses_hostile_bodies_with_a_4xx(  # type: ignore
 
 
 @pytest.mark.parametrize("value", [HUGE, "-1", "1e5", "0x10", "٣"])
-def test_ids_in_paths_and_queries_are_bounded(owner, api_world, value):  # type: ignore[no-untyped-def]
+def test_ids_in_paths_and_queries_are_bounded(owner, api_world, value):
     article = api_world["ids"]["articles"][0]
     for url in [
         f"/api/articles/{article}/events/?after={value}",
@@ -121,9 +121,7 @@ def test_ids_in_paths_and_queries_are_bounded(owner, api_world, value):  # type:
         assert set(response.json()) == ERROR_KEYS
 
 
-def test_an_if_match_of_thousands_of_digits_is_a_400_on_every_conditional_write(  # type: ignore[no-untyped-def]
-    owner, api_world
-):
+def test_an_if_match_of_thousands_of_digits_is_a_400_on_every_conditional_write(owner, api_world):
     annotation = api_world["ids"]["annotations"][0]
     article = api_world["ids"]["articles"][0]
     for method, url, body in [
@@ -137,7 +135,7 @@ def test_an_if_match_of_thousands_of_digits_is_a_400_on_every_conditional_write(
         assert "If-Match" in response.json()["errors"]
 
 
-def test_entity_aliases_with_nul_are_a_400_naming_them(owner, api_world):  # type: ignore[no-untyped-def]
+def test_entity_aliases_with_nul_are_a_400_naming_them(owner, api_world):
     entity = api_world["ids"]["entities"][0]
     response = owner.patch(f"/api/entities/{entity}/", {"aliases": ["e\u0000"]}, format="json")
     assert response.status_code == 400

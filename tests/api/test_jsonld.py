@@ -46,12 +46,12 @@ CLAIM_QUOTE = "the US believes the North Korean troops traveled by ship to Vladi
 HIGHLIGHT_QUOTE = "Moscow at first denied the reports"
 
 
-def _span(article, quote: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _span(article, quote: str) -> dict[str, Any]:
     start = article.text.index(quote)
     return {"start": start, "end": start + len(quote), "exact": quote}
 
 
-def _annotate(article, author, quote: str, **kwargs: Any) -> Annotation:  # type: ignore[no-untyped-def]
+def _annotate(article, author, quote: str, **kwargs: Any) -> Annotation:
     return annotation_create(article=article, author=author, **_span(article, quote), **kwargs)
 
 
@@ -77,7 +77,7 @@ def _passed_failed(result: subprocess.CompletedProcess[str]) -> tuple[int, int]:
 
 
 @pytest.fixture
-def story(team_a, alice):  # type: ignore[no-untyped-def]
+def story(team_a, alice):
     return make_article(
         team=team_a,
         text=TEXT,
@@ -88,14 +88,14 @@ def story(team_a, alice):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def kirby(team_a):  # type: ignore[no-untyped-def]
+def kirby(team_a):
     return Entity.objects.create(
         team=team_a, name="John Kirby", kind=Entity.Kind.PERSON, wikidata_id="Q7747"
     )
 
 
 @pytest.fixture
-def annotated(story, alice, tags_a, kirby) -> list[Annotation]:  # type: ignore[no-untyped-def]
+def annotated(story, alice, tags_a, kirby) -> list[Annotation]:
     """One of each: emoji + RTL span, a source, a claim attributed to it, a bare highlight."""
     rtl = _annotate(
         story,
@@ -120,12 +120,12 @@ def annotated(story, alice, tags_a, kirby) -> list[Annotation]:  # type: ignore[
     return [rtl, source, claim, highlight]
 
 
-def _export(story) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _export(story) -> dict[str, Any]:
     rows = list(with_jsonld_relations(Annotation.objects.filter(article=story, deleted_at=None)))
     return collection_to_jsonld(story, rows, iris=IRIS)
 
 
-def _valid_doc(story) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _valid_doc(story) -> dict[str, Any]:
     """A minimal annotation that imports cleanly; the junk table breaks one part at a time."""
     return {
         "@context": ANNO_CONTEXT,

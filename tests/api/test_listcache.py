@@ -26,14 +26,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():  # type: ignore[no-untyped-def]
+def _empty_cache():
     listcache.pages.clear()
     yield
     listcache.pages.clear()
 
 
 @pytest.fixture
-def seeded(article, alice, bob, olga, team_a):  # type: ignore[no-untyped-def]
+def seeded(article, alice, bob, olga, team_a):
     """Two annotations by alice on the seed article: a tagged claim attributed to Kirby, and
     a source. olga owns the team."""
     kirby = Entity.objects.create(team=team_a, name="John Kirby", kind=Entity.Kind.PERSON)
@@ -61,11 +61,11 @@ def seeded(article, alice, bob, olga, team_a):  # type: ignore[no-untyped-def]
     }
 
 
-def _url(article) -> str:  # type: ignore[no-untyped-def]
+def _url(article) -> str:
     return f"/api/annotations/?article={article.pk}&page_size=1000"
 
 
-def _get(user, url: str):  # type: ignore[no-untyped-def]
+def _get(user, url: str):
     response = client_for(user).get(url)
     assert response.status_code == 200, response.content
     return response
@@ -92,7 +92,7 @@ def test_a_repeated_list_is_served_from_the_cache(seeded, alice):
     assert listcache.pages.hits == 1
 
 
-def _create(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _create(ctx, alice, bob, team_a) -> None:
     text = ctx["article"].text
     start = text.index("Vladivostok")
     annotation_services.annotation_create(
@@ -100,47 +100,47 @@ def _create(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def _edit_comment(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _edit_comment(ctx, alice, bob, team_a) -> None:
     annotation_services.annotation_update(
         annotation=ctx["claim"], actor=alice, comment="Kirby hedges: 'believes'."
     )
 
 
-def _delete(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _delete(ctx, alice, bob, team_a) -> None:
     annotation_services.annotation_delete(annotation=ctx["source"], actor=alice)
 
 
-def _reply(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _reply(ctx, alice, bob, team_a) -> None:
     annotation_services.reply_create(annotation=ctx["claim"], author=bob, text="Source?")
 
 
-def _rename_tag(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _rename_tag(ctx, alice, bob, team_a) -> None:
     team_services.tag_update(
         tag=ctx["tag"], actor=ctx["owner"], name="Official claim", colour="#123456"
     )
 
 
-def _rename_entity(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _rename_entity(ctx, alice, bob, team_a) -> None:
     entity_services.entity_update(entity=ctx["kirby"], name="John F. Kirby")
 
 
-def _merge_entity(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _merge_entity(ctx, alice, bob, team_a) -> None:
     target = Entity.objects.create(team=team_a, name="Adm. John Kirby", kind=Entity.Kind.PERSON)
     entity_services.entity_merge(target=target, others=[ctx["kirby"]], actor=alice)
 
 
-def _edit_text(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _edit_text(ctx, alice, bob, team_a) -> None:
     article = ctx["article"]
     article_services.article_update_text(
         article=article, text="Update: " + article.text, actor=alice
     )
 
 
-def _suggestions(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _suggestions(ctx, alice, bob, team_a) -> None:
     articles_analyze(article_ids=[ctx["article"].pk])
 
 
-def _private_to_team(ctx, alice, bob, team_a) -> None:  # type: ignore[no-untyped-def]
+def _private_to_team(ctx, alice, bob, team_a) -> None:
     annotation_services.annotation_update(
         annotation=ctx["claim"], actor=alice, visibility=Annotation.Visibility.PRIVATE
     )

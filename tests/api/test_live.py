@@ -28,7 +28,7 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
-def make(article, author, n: int = 0, **fields) -> Annotation:  # type: ignore[no-untyped-def]
+def make(article, author, n: int = 0, **fields) -> Annotation:
     start = 10 * n
     return annotation_services.annotation_create(
         article=article, author=author, start=start, end=start + 8, **fields
@@ -59,7 +59,7 @@ def live_connections(expected: int, wait: float = 3.0) -> int:
 # --- Polling: GET /api/articles/{id}/events/?after=N ---
 
 
-def test_events_after_an_id(api, article, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_events_after_an_id(api, article, alice, bob) -> None:
     first = make(article, alice, 0)
     after = last_event_id()
     second = make(article, alice, 1)
@@ -78,7 +78,7 @@ def test_events_after_an_id(api, article, alice, bob) -> None:  # type: ignore[n
     assert response.json()["last"] == events[-1]["id"]
 
 
-def test_events_hide_someone_elses_private_annotation(api, article, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_events_hide_someone_elses_private_annotation(api, article, alice, bob) -> None:
     private = make(article, alice, 0, visibility=Annotation.Visibility.PRIVATE, comment="mine")
     annotation_services.annotation_update(annotation=private, actor=alice, comment="still mine")
     shared = make(article, alice, 1)
@@ -94,7 +94,7 @@ def test_events_hide_someone_elses_private_annotation(api, article, alice, bob) 
     ]
 
 
-def test_events_of_a_deleted_annotation(api, article, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_events_of_a_deleted_annotation(api, article, alice, bob) -> None:
     """Its deletion still reaches teammates (so the card leaves their page); nothing else
     about it does, and a private one's deletion reaches nobody but its author."""
     shared = make(article, alice, 0)
@@ -113,7 +113,7 @@ def test_events_of_a_deleted_annotation(api, article, alice, bob) -> None:  # ty
     ]
 
 
-def test_events_are_404_across_teams(api, article, alice, carol) -> None:  # type: ignore[no-untyped-def]
+def test_events_are_404_across_teams(api, article, alice, carol) -> None:
     make(article, alice, 0)
     assert api(carol).get(f"/api/articles/{article.pk}/events/").status_code == 404
     response = api(carol).get(f"/api/articles/{article.pk}/stream/")
@@ -124,14 +124,14 @@ def test_events_are_404_across_teams(api, article, alice, carol) -> None:  # typ
 # --- The stream's guards, on every database ---
 
 
-def test_stream_refuses_anonymous_requests(article) -> None:  # type: ignore[no-untyped-def]
+def test_stream_refuses_anonymous_requests(article) -> None:
     response = Client().get(f"/api/articles/{article.pk}/stream/")
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert response["WWW-Authenticate"] == "Token"
 
 
-def test_stream_is_get_only(article, alice) -> None:  # type: ignore[no-untyped-def]
+def test_stream_is_get_only(article, alice) -> None:
     client = Client()
     client.force_login(alice)
     response = client.post(f"/api/articles/{article.pk}/stream/")
@@ -139,7 +139,7 @@ def test_stream_is_get_only(article, alice) -> None:  # type: ignore[no-untyped-
     assert response["Allow"] == "GET"
 
 
-def test_stream_accepts_an_api_token(api, article, alice) -> None:  # type: ignore[no-untyped-def]
+def test_stream_accepts_an_api_token(api, article, alice) -> None:
     response = api(alice).get(f"/api/articles/{article.pk}/stream/")
     try:
         if connection.vendor == "postgresql":
@@ -152,7 +152,7 @@ def test_stream_accepts_an_api_token(api, article, alice) -> None:  # type: igno
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite answers no_stream")
-def test_stream_on_sqlite_tells_the_page_to_poll(article, alice) -> None:  # type: ignore[no-untyped-def]
+def test_stream_on_sqlite_tells_the_page_to_poll(article, alice) -> None:
     client = Client()
     client.force_login(alice)
     response = client.get(f"/api/articles/{article.pk}/stream/")
@@ -204,7 +204,7 @@ class SSEReader:
 
 
 @pytest.fixture
-def streams_end():  # type: ignore[no-untyped-def]
+def streams_end():
     """A stream notices that its client left (within CLIENT_CHECK_SECONDS, not at the next
     keep-alive 15 s later) and closes its LISTEN connection."""
     assert live_connections(0) == 0
@@ -212,7 +212,7 @@ def streams_end():  # type: ignore[no-untyped-def]
     assert live_connections(0, wait=5) == 0, "a stream outlived its client"
 
 
-def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
+def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"
@@ -221,7 +221,7 @@ def session_cookie(user) -> str:  # type: ignore[no-untyped-def]
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("streams_end")
-def test_stream_delivers_a_committed_change_within_two_seconds(live_server, article, alice, bob):  # type: ignore[no-untyped-def]
+def test_stream_delivers_a_committed_change_within_two_seconds(live_server, article, alice, bob):
     url = f"{live_server.url}/api/articles/{article.pk}/stream/?after={last_event_id()}"
     reader = SSEReader(url, cookie=session_cookie(bob))
     try:
@@ -255,7 +255,7 @@ def test_stream_delivers_a_committed_change_within_two_seconds(live_server, arti
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("streams_end")
-def test_stream_resumes_after_last_event_id(live_server, article, alice, bob):  # type: ignore[no-untyped-def]
+def test_stream_resumes_after_last_event_id(live_server, article, alice, bob):
     first = make(article, alice, 0)
     seen = last_event_id()
     second = make(article, alice, 1)
@@ -269,11 +269,11 @@ def test_stream_resumes_after_last_event_id(live_server, article, alice, bob):  
 
 
 @pytest.fixture
-def quick_keepalive(monkeypatch):  # type: ignore[no-untyped-def]
+def quick_keepalive(monkeypatch):
     monkeypatch.setattr(live, "KEEPALIVE_SECONDS", 0.2)
 
 
-def open_stream(user, article, after: int = 0):  # type: ignore[no-untyped-def]
+def open_stream(user, article, after: int = 0):
     request = RequestFactory().get(f"/api/articles/{article.pk}/stream/", {"after": after})
     request.user = user
     return live.article_stream(request, article.pk)
@@ -282,7 +282,7 @@ def open_stream(user, article, after: int = 0):  # type: ignore[no-untyped-def]
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("quick_keepalive")
-def test_stream_keeps_alive_ends_and_closes_its_connection(article, bob, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_stream_keeps_alive_ends_and_closes_its_connection(article, bob, monkeypatch) -> None:
     monkeypatch.setattr(live, "LIFETIME_SECONDS", 1.5)
     response = open_stream(bob, article, after=last_event_id())
     assert live_connections(1) == 1
@@ -312,7 +312,7 @@ def test_client_gone_notices_a_closed_socket() -> None:
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_stream_closed_early_closes_its_connection(article, bob) -> None:  # type: ignore[no-untyped-def]
+def test_stream_closed_early_closes_its_connection(article, bob) -> None:
     response = open_stream(bob, article)
     assert live_connections(1) == 1
     response.close()  # the client left before the first byte
@@ -322,7 +322,7 @@ def test_stream_closed_early_closes_its_connection(article, bob) -> None:  # typ
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("quick_keepalive")
-def test_stream_sends_an_event_that_commits_after_a_later_one(article, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_stream_sends_an_event_that_commits_after_a_later_one(article, alice, bob) -> None:
     """Sequence order is not commit order: an event whose transaction commits after a later
     id was sent still arrives (without an ``id:``, so Last-Event-ID stays the highest)."""
     response = open_stream(bob, article, after=last_event_id())

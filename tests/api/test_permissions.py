@@ -34,7 +34,7 @@ class World:
 
 
 @pytest.fixture
-def world(article, alice, bob, olga, victor, carol, team_a, tags_a) -> World:  # type: ignore[no-untyped-def]
+def world(article, alice, bob, olga, victor, carol, team_a, tags_a) -> World:
     start = article.text.index("John Kirby")
     annotation = annotation_create(
         article=article, author=alice, start=start, end=start + 10, tags=[tags_a["source"]]
@@ -64,7 +64,7 @@ def world(article, alice, bob, olga, victor, carol, team_a, tags_a) -> World:  #
     )
 
 
-def users(alice, bob, olga, victor, carol) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def users(alice, bob, olga, victor, carol) -> dict[str, Any]:
     return {
         "owner": olga,
         "analyst": alice,
@@ -334,7 +334,7 @@ CASES: list[tuple[str, str, Any, Any, dict[str, int]]] = [
 )
 def test_permission_matrix(
     world, alice, bob, olga, victor, carol, role, name, method, url, body, expected
-):  # type: ignore[no-untyped-def]
+):
     user = users(alice, bob, olga, victor, carol)[role]
     client = client_for(user)
     payload = body(world) if body else None
@@ -361,7 +361,7 @@ def test_permission_matrix(
         "/api/reviews/",
     ],
 )
-def test_outsider_lists_show_nothing_of_another_team(world, carol, url):  # type: ignore[no-untyped-def]
+def test_outsider_lists_show_nothing_of_another_team(world, carol, url):
     data = client_for(carol).get(url).json()
     rows = data["results"]
     team_a = world.article.team_id
@@ -372,8 +372,8 @@ def test_outsider_lists_show_nothing_of_another_team(world, carol, url):  # type
         assert rows == []
 
 
-def test_private_annotation_is_absent_from_teammates_lists(world, bob, alice):  # type: ignore[no-untyped-def]
-    def ids(user):  # type: ignore[no-untyped-def]
+def test_private_annotation_is_absent_from_teammates_lists(world, bob, alice):
+    def ids(user):
         response = client_for(user).get("/api/annotations/", {"article": world.article.pk})
         return {row["id"] for row in response.json()["results"]}
 

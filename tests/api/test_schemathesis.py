@@ -95,7 +95,7 @@ def _in_process_requests() -> Iterator[None]:
 
 
 @pytest.fixture
-def seeded(_in_process_requests, api_world) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def seeded(_in_process_requests, api_world) -> dict[str, Any]:
     return api_world
 
 
@@ -163,7 +163,7 @@ def _use_seeded_body_refs(case: Any, seed: dict[str, Any], h: int) -> None:
 @schema.parametrize()
 # The seed is made once per operation on purpose; each request rolls back what it changed.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_api(case, seeded) -> None:  # type: ignore[no-untyped-def]
+def test_api(case, seeded) -> None:
     # Deterministic in the generated request, so a failure replays the same way while shrinking.
     h = zlib.crc32(
         repr((case.path_parameters, case.query, case.headers, case.body)).encode(

@@ -14,25 +14,25 @@ from tests.test_team_pages import build_desk, build_desk_b, build_two_analysts
 
 
 @pytest.fixture
-def desk(team_a, alice, bob, dave, olga, tags_a):  # type: ignore[no-untyped-def]
+def desk(team_a, alice, bob, dave, olga, tags_a):
     return build_desk(team_a=team_a, alice=alice, bob=bob, dave=dave, tags_a=tags_a)
 
 
 @pytest.fixture
-def desk_b(team_b, carol):  # type: ignore[no-untyped-def]
+def desk_b(team_b, carol):
     return build_desk_b(team_b=team_b, carol=carol)
 
 
 @pytest.fixture
-def two_analysts(team_a, alice, dave, olga, tags_a):  # type: ignore[no-untyped-def]
+def two_analysts(team_a, alice, dave, olga, tags_a):
     return build_two_analysts(team_a=team_a, alice=alice, dave=dave, olga=olga, tags_a=tags_a)
 
 
-def dashboard_url(team) -> str:  # type: ignore[no-untyped-def]
+def dashboard_url(team) -> str:
     return f"/api/teams/{team.pk}/dashboard/"
 
 
-def agreement_url(team) -> str:  # type: ignore[no-untyped-def]
+def agreement_url(team) -> str:
     return f"/api/teams/{team.pk}/agreement/"
 
 

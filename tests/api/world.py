@@ -21,7 +21,7 @@ PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
-def api_world(team_a, alice, bob, carol, article, tags_a) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def api_world(team_a, alice, bob, carol, article, tags_a) -> dict[str, Any]:
     """Team A with every role (and carol in team B), the seed article in two revisions,
     entities with mentions, annotations in every state (a claim with changes requested, its
     source, a private note, a pending model suggestion, a submitted one, one in the trash), a

@@ -64,11 +64,11 @@ def page(context: BrowserContext) -> Page:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors  # type: ignore[attr-defined]
+    page.js_errors = errors
     return page
 
 
-def sign_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)

@@ -15,7 +15,7 @@ TEXT = "Kirby said the troops traveled by ship to Vladivostok. Putin said images
 
 
 @pytest.fixture
-def story(team_a):  # type: ignore[no-untyped-def]
+def story(team_a):
     return Article.objects.create(team=team_a, title="Troops by ship", text=TEXT, text_sha256="d")
 
 

@@ -114,7 +114,7 @@ def readers(browser: Browser) -> Iterator[list[Reader]]:
         assert live_connections(0) == 0, "a stream outlived its browser"
 
 
-def test_teammates_see_each_others_work_within_two_seconds(  # type: ignore[no-untyped-def]
+def test_teammates_see_each_others_work_within_two_seconds(
     browser, live_server, readers, article, alice, bob, carol, team_b
 ):
     other_article = make_article(team=team_b, text="Carol's own article.", title="Desk B")

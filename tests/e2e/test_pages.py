@@ -38,7 +38,7 @@ def _mention(article: Article, entity: Entity, text: str, occurrence: int = 0) -
 
 
 @pytest.fixture
-def desk_a(team_a, alice, article, tags_a):  # type: ignore[no-untyped-def]
+def desk_a(team_a, alice, article, tags_a):
     """Team A: the seed article (2 mentions of Kirby, 1 of Putin, 1 claim) and a second one."""
     kirby = Entity.objects.create(
         team=team_a,
@@ -82,15 +82,15 @@ def desk_a(team_a, alice, article, tags_a):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def desk_b(team_b, carol):  # type: ignore[no-untyped-def]
+def desk_b(team_b, carol):
     return make_article(team=team_b, title="Desk B's private brief", text="Only for desk B.")
 
 
 def _no_js_errors(page: Page) -> None:
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []
 
 
-def test_article_list_shows_team_articles_and_counts(page, live_server, desk_a, desk_b, article):  # type: ignore[no-untyped-def]
+def test_article_list_shows_team_articles_and_counts(page, live_server, desk_a, desk_b, article):
     sign_in(page, live_server, "alice")
     expect(page.get_by_role("heading", name="Articles", level=1)).to_be_visible()
     rows = page.locator("table.articles tbody tr")
@@ -106,7 +106,7 @@ def test_article_list_shows_team_articles_and_counts(page, live_server, desk_a, 
     _no_js_errors(page)
 
 
-def test_filters_narrow_the_list(page, live_server, desk_a):  # type: ignore[no-untyped-def]
+def test_filters_narrow_the_list(page, live_server, desk_a):
     sign_in(page, live_server, "alice")
     rows = page.locator("table.articles tbody tr")
     expect(rows).to_have_count(2)
@@ -133,7 +133,7 @@ def test_filters_narrow_the_list(page, live_server, desk_a):  # type: ignore[no-
     expect(rows).to_have_count(2)
 
 
-def test_dates_and_entity_filters(page, live_server, desk_a, article):  # type: ignore[no-untyped-def]
+def test_dates_and_entity_filters(page, live_server, desk_a, article):
     sign_in(page, live_server, "alice")
     rows = page.locator("table.articles tbody tr")
     page.get_by_label("Published on or after").fill("2024-10-31")
@@ -156,14 +156,14 @@ def test_dates_and_entity_filters(page, live_server, desk_a, article):  # type: 
     expect(rows.first).to_contain_text("North Korean troops in Kursk")
 
 
-def test_empty_team_points_to_the_import_page(page, live_server, alice):  # type: ignore[no-untyped-def]
+def test_empty_team_points_to_the_import_page(page, live_server, alice):
     sign_in(page, live_server, "alice")
     expect(page.get_by_role("heading", name="No articles yet")).to_be_visible()
     page.get_by_role("link", name="Import some").click()
     expect(page.get_by_role("heading", name="Import articles", level=1)).to_be_visible()
 
 
-def test_import_pasted_text_follows_the_job(page, live_server, alice, team_a):  # type: ignore[no-untyped-def]
+def test_import_pasted_text_follows_the_job(page, live_server, alice, team_a):
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/")
     expect(page.get_by_role("tab", name="Paste text")).to_have_attribute("aria-selected", "true")
@@ -209,7 +209,7 @@ def test_import_pasted_text_follows_the_job(page, live_server, alice, team_a):  
     _no_js_errors(page)
 
 
-def test_jsonl_upload_reports_bad_lines(page, live_server, alice, team_a):  # type: ignore[no-untyped-def]
+def test_jsonl_upload_reports_bad_lines(page, live_server, alice, team_a):
     lines = [
         json.dumps({"title": "First", "text": "Kirby spoke in Washington."}),
         '{"title": "Broken", "text": ',
@@ -241,7 +241,7 @@ def test_jsonl_upload_reports_bad_lines(page, live_server, alice, team_a):  # ty
     _no_js_errors(page)
 
 
-def test_url_import_shows_the_error_next_to_the_field(page, live_server, alice):  # type: ignore[no-untyped-def]
+def test_url_import_shows_the_error_next_to_the_field(page, live_server, alice):
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/")
     tab = page.get_by_role("tab", name="Paste text")
@@ -270,7 +270,7 @@ Kursk region of Russia, where they would train before being sent to the front.</
 the troops at Russian bases in the Far East.</p></article></body></html>"""
 
 
-def test_html_upload_imports_the_page(page, live_server, alice, team_a):  # type: ignore[no-untyped-def]
+def test_html_upload_imports_the_page(page, live_server, alice, team_a):
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/")
     page.get_by_role("tab", name="HTML file").click()
@@ -286,7 +286,7 @@ def test_html_upload_imports_the_page(page, live_server, alice, team_a):  # type
     assert "John Kirby said" in imported.text
 
 
-def test_url_import_follows_the_fetch_and_the_analysis(page, live_server, alice, team_a):  # type: ignore[no-untyped-def]
+def test_url_import_follows_the_fetch_and_the_analysis(page, live_server, alice, team_a):
     url = "https://example.org/kirby-on-kursk"
     fetched = FetchedPage(
         url=url, final_url=url, status=200, content_type="text/html", charset="utf-8", body=PAGE
@@ -307,7 +307,7 @@ def test_url_import_follows_the_fetch_and_the_analysis(page, live_server, alice,
     assert link.get_attribute("href") == f"/articles/{imported.pk}/"
 
 
-def test_url_import_that_cannot_be_fetched_is_shown_as_failed(page, live_server, alice):  # type: ignore[no-untyped-def]
+def test_url_import_that_cannot_be_fetched_is_shown_as_failed(page, live_server, alice):
     refused = FetchError("example.org resolves to a private address", code="blocked_address")
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/#url")
@@ -322,7 +322,7 @@ def test_url_import_that_cannot_be_fetched_is_shown_as_failed(page, live_server,
     expect(card.get_by_role("link", name="Open the article")).to_have_count(0)
 
 
-def test_reviewer_sees_why_they_cannot_import(page, live_server, bob):  # type: ignore[no-untyped-def]
+def test_reviewer_sees_why_they_cannot_import(page, live_server, bob):
     sign_in(page, live_server, "bob")
     page.goto(f"{live_server.url}/import/")
     expect(
@@ -331,7 +331,7 @@ def test_reviewer_sees_why_they_cannot_import(page, live_server, bob):  # type: 
     expect(page.locator("form[data-import]")).to_have_count(0)
 
 
-def test_user_without_a_team_is_told_so(page, live_server, db):  # type: ignore[no-untyped-def]
+def test_user_without_a_team_is_told_so(page, live_server, db):
     UserFactory(username="dave")
     sign_in(page, live_server, "dave")
     expect(page.get_by_role("heading", name="You are not in a team")).to_be_visible()
@@ -340,7 +340,7 @@ def test_user_without_a_team_is_told_so(page, live_server, db):  # type: ignore[
     expect(page.locator("form[data-import]")).to_have_count(0)
 
 
-def test_entity_list_and_detail_show_mentions_in_context(page, live_server, desk_a, article):  # type: ignore[no-untyped-def]
+def test_entity_list_and_detail_show_mentions_in_context(page, live_server, desk_a, article):
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/entities/")
     rows = page.locator("table.entities tbody tr")
@@ -380,7 +380,7 @@ def test_entity_list_and_detail_show_mentions_in_context(page, live_server, desk
     _no_js_errors(page)
 
 
-def test_mention_context_is_escaped(page, live_server, team_a, alice):  # type: ignore[no-untyped-def]
+def test_mention_context_is_escaped(page, live_server, team_a, alice):
     risky = make_article(
         team=team_a, title="<b>bold</b>", text="<script>alert(1)</script> Kirby <img src=x>"
     )
@@ -393,7 +393,7 @@ def test_mention_context_is_escaped(page, live_server, team_a, alice):  # type: 
     expect(page.locator("main img, main script, main b")).to_have_count(0)
 
 
-def test_carol_does_not_see_team_a(page, live_server, desk_a, desk_b):  # type: ignore[no-untyped-def]
+def test_carol_does_not_see_team_a(page, live_server, desk_a, desk_b):
     sign_in(page, live_server, "carol")
     rows = page.locator("table.articles tbody tr")
     expect(rows).to_have_count(1)
@@ -407,7 +407,7 @@ def test_carol_does_not_see_team_a(page, live_server, desk_a, desk_b):  # type: 
 
 
 @pytest.mark.parametrize("path", ["/", "/import/", "/entities/", "entity"])
-def test_no_horizontal_scrolling_at_800px(page, live_server, desk_a, path):  # type: ignore[no-untyped-def]
+def test_no_horizontal_scrolling_at_800px(page, live_server, desk_a, path):
     page.set_viewport_size({"width": 800, "height": 900})
     sign_in(page, live_server, "alice")
     if path == "entity":
@@ -420,7 +420,7 @@ def test_no_horizontal_scrolling_at_800px(page, live_server, desk_a, path):  # t
 
 
 @pytest.fixture
-def _clear_cache():  # type: ignore[no-untyped-def]
+def _clear_cache():
     # The failure counters live in the cache, which the database flush between tests keeps.
     cache.clear()
     yield
@@ -428,7 +428,7 @@ def _clear_cache():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.usefixtures("_clear_cache")
-def test_sign_in_is_throttled(page, live_server, alice):  # type: ignore[no-untyped-def]
+def test_sign_in_is_throttled(page, live_server, alice):
     for _ in range(6):
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill("alice")

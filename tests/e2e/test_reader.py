@@ -148,7 +148,7 @@ def test_analyst_imports_tags_a_claim_links_its_source_and_teammates_see_it(
         assert api.status == 404
     finally:
         other.close()
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def _span(quote: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def queue(team_a, alice, bob, dave, olga, tags_a):  # type: ignore[no-untyped-def]
+def queue(team_a, alice, bob, dave, olga, tags_a):
     """Four of alice's annotations submitted for review, the oldest first, and dave's work on
     the same article (for the agreement page)."""
     # The pages show full names, as in the README's screenshots.
@@ -168,7 +168,7 @@ def test_reviewer_works_through_the_queue_by_keyboard(page: Page, live_server, q
     expect(items.nth(2)).to_be_focused()
     page.keyboard.press("o")
     page.wait_for_url(f"**/articles/{queue['article'].pk}/#a-{fourth.pk}")
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []
 
 
 def test_buttons_and_error_next_to_the_item(page: Page, live_server, queue, olga, tags_a):
@@ -193,7 +193,7 @@ def test_buttons_and_error_next_to_the_item(page: Page, live_server, queue, olga
     first.locator("[data-note-send]").click()
     expect(first.locator("[data-state-badge]")).to_have_text("Changes requested")
     assert _state(queue["annotations"][0]) == "changes_requested"
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []
 
 
 def test_analysts_see_the_queue_read_only(page: Page, live_server, queue, alice):
@@ -214,7 +214,7 @@ def test_analysts_see_the_queue_read_only(page: Page, live_server, queue, alice)
         "submitted",
         "submitted",
     ]
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []
 
 
 def test_dashboard_and_agreement_pages(page: Page, live_server, queue, olga):
@@ -250,4 +250,4 @@ def test_dashboard_and_agreement_pages(page: Page, live_server, queue, olga):
     assert _no_horizontal_scroll(page)
     page.goto(f"{live_server.url}/review/")
     assert _no_horizontal_scroll(page)
-    assert page.js_errors == []  # type: ignore[attr-defined]
+    assert page.js_errors == []

@@ -143,7 +143,7 @@ def test_empty_spans_only_match_exactly():
 
 def test_unknown_mode_is_rejected():
     with pytest.raises(ValueError, match="unknown matching mode"):
-        span_f1([], [], mode="fuzzy")  # type: ignore[arg-type]
+        span_f1([], [], mode="fuzzy")
 
 
 # --- cohen_kappa ------------------------------------------------------------------------------

@@ -284,7 +284,7 @@ def fetch_from(site: RecordingServer, path: str, **kwargs: object) -> FetchedPag
         "timeout": 5.0,
     }
     options.update(kwargs)
-    return fetch_url(f"http://news.example:{site.port}{path}", **options)  # type: ignore[arg-type]
+    return fetch_url(f"http://news.example:{site.port}{path}", **options)
 
 
 def never_resolve(host: str, port: int) -> list[str]:
@@ -457,7 +457,7 @@ def test_connection_goes_to_the_checked_address_not_a_second_dns_answer(
 
     def spy(address: tuple[str, int], *args: object, **kwargs: object) -> socket.socket:
         connected_to.append(address)
-        return real_create_connection(address, *args, **kwargs)  # type: ignore[arg-type]
+        return real_create_connection(address, *args, **kwargs)
 
     monkeypatch.setattr(socket, "create_connection", spy)
     page = fetch_from(fresh_site, "/article", resolver=rebinding_resolver)

@@ -78,7 +78,7 @@ def test_seed_putin_quote_rests_on_satellite_images(seed: ArticleAnalysis) -> No
     assert said.speaker is not None
     assert said.speaker.key == gaz_key("Vladimir Putin")
     assert said.source_text == "satellite images released by Seoul's intelligence service"
-    assert SEED_TEXT[said.source_start : said.source_end] == said.source_text  # type: ignore[misc]
+    assert SEED_TEXT[said.source_start : said.source_end] == said.source_text
 
 
 def test_seed_cho_koo_rae_said_relations_are_developing(seed: ArticleAnalysis) -> None:

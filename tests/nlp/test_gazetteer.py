@@ -46,11 +46,11 @@ def test_normalise_folds_case_possessives_periods_and_spaces(raw: str, expected:
 
 def test_lookup_by_name_alias_and_dotted_acronym_finds_one_entry(gazetteer: Gazetteer) -> None:
     ids = {
-        gazetteer.lookup(name).id  # type: ignore[union-attr]
+        gazetteer.lookup(name).id
         for name in ("United States", "US", "U.S.", "the U.S.", "America", "US'")
     }
     assert ids == {"united-states"}
-    assert gazetteer.lookup("Putin").id == "vladimir-putin"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Putin").id == "vladimir-putin"
     assert gazetteer.lookup("Kim") is None  # ambiguous short forms are deliberately absent
 
 
@@ -61,10 +61,10 @@ def test_entries_by_id_keep_wikidata_and_kind(gazetteer: Gazetteer) -> None:
 
 
 def test_capital_and_demonym_maps_point_at_states(gazetteer: Gazetteer) -> None:
-    assert gazetteer.state_for_capital("Seoul").id == "south-korea"  # type: ignore[union-attr]
-    assert gazetteer.state_for_capital("Moscow").id == "russia"  # type: ignore[union-attr]
-    assert gazetteer.state_for_demonym("North Korean").id == "north-korea"  # type: ignore[union-attr]
-    assert gazetteer.state_for_demonym("Ukrainians").id == "ukraine"  # type: ignore[union-attr]
+    assert gazetteer.state_for_capital("Seoul").id == "south-korea"
+    assert gazetteer.state_for_capital("Moscow").id == "russia"
+    assert gazetteer.state_for_demonym("North Korean").id == "north-korea"
+    assert gazetteer.state_for_demonym("Ukrainians").id == "ukraine"
 
 
 def test_patterns_cover_names_and_aliases_with_kind_label_and_id(

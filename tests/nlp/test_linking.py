@@ -49,7 +49,7 @@ def test_seed_title_is_stripped_from_russian_president_vladimir_putin(
     putin = covering(seed, start + len("Russian President "), start + len("Russian President V"))
     assert putin is not None
     assert putin.text == "Vladimir Putin"
-    assert covering(seed, start, start + len("Russian")).label == "NORP"  # type: ignore[union-attr]
+    assert covering(seed, start, start + len("Russian")).label == "NORP"
     assert covering(seed, start + len("Russian "), start + len("Russian President")) is None
 
 

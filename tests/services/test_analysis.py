@@ -14,7 +14,7 @@ from tests.factories import make_article
 HELPER_PREFIX = "newsnotes-nlp"
 
 
-def _paragraph_articles(team, seed_text: str, count: int) -> list[Article]:  # type: ignore[no-untyped-def]
+def _paragraph_articles(team, seed_text: str, count: int) -> list[Article]:
     """``count`` articles of three consecutive paragraphs of the seed article each."""
     lines = [line for line in seed_text.splitlines() if line.strip()]
     assert len(lines) >= 3 * count
@@ -47,12 +47,12 @@ def _results(article_ids: list[int]) -> list[tuple]:
 
 
 @pytest.fixture
-def parsing_threads(monkeypatch):  # type: ignore[no-untyped-def]
+def parsing_threads(monkeypatch):
     """The name of the thread each analyze_many call ran in, in order."""
     names: list[str] = []
     real = analysis.analyze_many
 
-    def recording(texts, **kwargs):  # type: ignore[no-untyped-def]
+    def recording(texts, **kwargs):
         names.append(threading.current_thread().name)
         return real(texts, **kwargs)
 
@@ -133,7 +133,7 @@ def test_a_failed_write_stops_the_helper_and_keeps_the_batches_before_it(
     real = analysis.mentions_replace
     writes = {"n": 0}
 
-    def fails_on_second_write(**kwargs):  # type: ignore[no-untyped-def]
+    def fails_on_second_write(**kwargs):
         writes["n"] += 1
         if writes["n"] == 2:
             raise RuntimeError("database went away")
@@ -163,7 +163,7 @@ def test_a_parse_failure_reaches_the_caller_after_the_batches_before_it(
     real = analysis.analyze_many
     calls = {"n": 0}
 
-    def fails_on_third(texts, **kwargs):  # type: ignore[no-untyped-def]
+    def fails_on_third(texts, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise ValueError("model crashed")

@@ -21,19 +21,19 @@ from tests.factories import make_article
 QUOTE = "the US believes the North Korean troops traveled by ship"
 
 
-def _span(article, quote=QUOTE):  # type: ignore[no-untyped-def]
+def _span(article, quote=QUOTE):
     start = article.text.index(quote)
     return start, start + len(quote)
 
 
-def _create(article, author, quote=QUOTE, **kwargs):  # type: ignore[no-untyped-def]
+def _create(article, author, quote=QUOTE, **kwargs):
     start, end = _span(article, quote)
     return annotation_create(
         article=article, author=author, start=start, end=end, exact=quote, **kwargs
     )
 
 
-def _field_error(excinfo) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _field_error(excinfo) -> dict[str, list[str]]:
     return excinfo.value.message_dict
 
 
@@ -302,7 +302,7 @@ def test_blind_article_hides_teammates_work_until_each_submits(article, alice, b
     mine = _create(article, alice)
     theirs = _create(article, dana, "John Kirby")
 
-    def visible(user):  # type: ignore[no-untyped-def]
+    def visible(user):
         return set(Annotation.objects.visible_to(user).values_list("pk", flat=True))
 
     assert visible(alice) == {mine.pk}

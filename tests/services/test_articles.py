@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from annotations.exceptions import PreconditionFailed
 from annotations.models import Annotation, Article, ArticleRevision, Entity, Mention
 from annotations.services.annotations import annotation_create
-from annotations.services.articles import article_create, article_update_text, text_sha256
+from annotations.services.articles import (
+    article_create,
+    article_edit,
+    article_update_text,
+    text_sha256,
+)
 from tests.factories import make_article
 
 
-def _annotate(article, author, quote):  # type: ignore[no-untyped-def]
+def _annotate(article, author, quote):
     start = article.text.index(quote)
     return annotation_create(article=article, author=author, start=start, end=start + len(quote))
 
@@ -157,3 +164,14 @@ def test_analyst_mentions_survive_an_edit_and_machine_mentions_are_dropped(artic
     assert list(Mention.objects.filter(article=article)) == [analyst]
     analyst.refresh_from_db()
     assert analyst.start == start + len("Edited. ")
+
+
+def test_edit_keeps_the_date_unless_given_and_none_clears_it(article, alice):
+    first = datetime(2024, 11, 1, 9, 30, tzinfo=UTC)
+    article_edit(article=article, actor=alice, published_at=first)
+    article_edit(article=article, actor=alice, title="Retitled")
+    article.refresh_from_db()
+    assert (article.title, article.published_at) == ("Retitled", first)
+    article_edit(article=article, actor=alice, published_at=None)
+    article.refresh_from_db()
+    assert article.published_at is None

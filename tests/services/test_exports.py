@@ -56,16 +56,16 @@ FORMULA = '=HYPERLINK("https://evil.example/","click me")'
 KIRBY_QID = "Q6238403"
 
 
-def span(article, quote: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def span(article, quote: str) -> dict[str, Any]:
     start = article.text.index(quote)
     return {"start": start, "end": start + len(quote), "exact": quote}
 
 
-def annotate(article, author, quote: str, **kwargs: Any) -> Annotation:  # type: ignore[no-untyped-def]
+def annotate(article, author, quote: str, **kwargs: Any) -> Annotation:
     return annotation_create(article=article, author=author, **span(article, quote), **kwargs)
 
 
-def approve(annotation: Annotation, *, author, reviewer) -> Annotation:  # type: ignore[no-untyped-def]
+def approve(annotation: Annotation, *, author, reviewer) -> Annotation:
     annotation_submit(annotation=annotation, actor=author)
     review_create(annotation=annotation, reviewer=reviewer, verdict="approve")
     annotation.refresh_from_db()
@@ -91,7 +91,7 @@ class Story:
     hidden: dict[str, Annotation]  # what it must not hold
 
 
-def build_story(team: Team, *, analyst, reviewer, other) -> Story:  # type: ignore[no-untyped-def]
+def build_story(team: Team, *, analyst, reviewer, other) -> Story:
     story, port = same_articles(team)
     tags = {tag.slug: tag for tag in Tag.objects.filter(team=team)}
     kirby = Entity.objects.get(team=team, name="John Kirby")
@@ -176,22 +176,22 @@ def build_story(team: Team, *, analyst, reviewer, other) -> Story:  # type: igno
 
 
 @pytest.fixture
-def story(team_a, alice, bob, dave) -> Story:  # type: ignore[no-untyped-def]
+def story(team_a, alice, bob, dave) -> Story:
     return build_story(team_a, analyst=alice, reviewer=bob, other=dave)
 
 
 @pytest.fixture
-def mirror(team_b, carol):  # type: ignore[no-untyped-def]
+def mirror(team_b, carol):
     return same_articles(team_b)
 
 
-def export(team: Team, user, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def export(team: Team, user, fmt: str) -> str:
     out = io.StringIO()
     annotations_export(team=team, user=user, fmt=fmt, out=out, base_url="https://nn.example")
     return out.getvalue()
 
 
-def import_(team: Team, user, fmt: str, text: str | bytes):  # type: ignore[no-untyped-def]
+def import_(team: Team, user, fmt: str, text: str | bytes):
     data = text.encode("utf-8") if isinstance(text, str) else text
     return annotations_import(
         team=team, user=user, fmt=fmt, stream=io.BytesIO(data), base_url="https://nn.example"

@@ -13,7 +13,7 @@ from annotations.services.jobs import job_enqueue, job_run, jobs_sweep
 from tests.factories import make_article
 
 
-def _stale_running_job(team, *, attempts: int, article_ids=()) -> Job:  # type: ignore[no-untyped-def]
+def _stale_running_job(team, *, attempts: int, article_ids=()) -> Job:
     return Job.objects.create(
         team=team,
         kind=Job.Kind.ANALYZE,
@@ -81,7 +81,7 @@ def test_job_killed_half_way_finishes_on_rerun_without_duplicate_mentions(
     real = analysis.analyze_many
     calls = {"n": 0}
 
-    def dies_on_second_batch(texts, **kwargs):  # type: ignore[no-untyped-def]
+    def dies_on_second_batch(texts, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise SystemExit("worker killed")  # what a SIGTERM'd worker looks like mid-batch

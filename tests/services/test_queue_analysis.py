@@ -13,7 +13,7 @@ def _mark_done(article: Article) -> None:
     Article.objects.filter(pk=article.pk).update(nlp_status=Article.NlpStatus.DONE)
 
 
-def test_queueing_marks_the_articles_pending_and_queues_one_job(article, alice, settings):  # type: ignore[no-untyped-def]
+def test_queueing_marks_the_articles_pending_and_queues_one_job(article, alice, settings):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     _mark_done(article)
     job = articles_queue_analysis(team=article.team, article_ids=[article.pk], actor=alice)
@@ -28,7 +28,7 @@ def test_queueing_marks_the_articles_pending_and_queues_one_job(article, alice, 
     assert article.nlp_status == Article.NlpStatus.PENDING
 
 
-def test_a_reviewer_may_not_queue_analysis_and_nothing_changes(article, bob):  # type: ignore[no-untyped-def]
+def test_a_reviewer_may_not_queue_analysis_and_nothing_changes(article, bob):
     _mark_done(article)
     with pytest.raises(PermissionDenied):
         articles_queue_analysis(team=article.team, article_ids=[article.pk], actor=bob)
@@ -37,7 +37,7 @@ def test_a_reviewer_may_not_queue_analysis_and_nothing_changes(article, bob):  #
     assert not Job.objects.exists()
 
 
-def test_another_team_s_article_ids_are_ignored(article, carol):  # type: ignore[no-untyped-def]
+def test_another_team_s_article_ids_are_ignored(article, carol):
     _mark_done(article)
     team_b = carol.memberships.get().team
     job = articles_queue_analysis(team=team_b, article_ids=[article.pk], actor=carol)
@@ -46,7 +46,7 @@ def test_another_team_s_article_ids_are_ignored(article, carol):  # type: ignore
     assert article.nlp_status == Article.NlpStatus.DONE
 
 
-def test_without_enqueue_the_articles_are_only_marked(article):  # type: ignore[no-untyped-def]
+def test_without_enqueue_the_articles_are_only_marked(article):
     _mark_done(article)
     assert (
         articles_queue_analysis(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
@@ -31,7 +31,7 @@ def _sweep() -> None:
 class Command(DbWorkerCommand):
     help = "Run background jobs (django-tasks-db worker) and sweep jobs whose worker died."
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--sweep-every", type=float, default=60.0, help="seconds")
 
