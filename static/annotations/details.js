@@ -2,6 +2,7 @@
 // reviews, its full history as diffs with "restore", and the review workflow buttons.
 
 import { api, ApiError, newIdempotencyKey } from "./api.js";
+import { el } from "./dom.js";
 import { truncate } from "./sidebar.js";
 
 const FIELDS = [
@@ -13,19 +14,6 @@ const FIELDS = [
 const STATE_LABELS = {
   draft: "Draft", submitted: "Submitted", approved: "Approved", changes_requested: "Changes requested", disputed: "Disputed",
 };
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = value;
-    else if (key === "class") node.className = value;
-    else if (key.includes("-") || key === "for" || key === "role" || key === "type") node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child !== null && child !== undefined && child !== false) node.append(child);
-  return node;
-}
 
 function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });

@@ -1,7 +1,8 @@
 // The import page: four forms that post to the API, each followed by the live progress of the
 // background job it starts. All user data is written with textContent.
 
-import { ApiError, request } from "./http.js";
+import { api, ApiError } from "./api.js";
+import { el } from "./dom.js";
 import { clearErrors, showErrors } from "./formerrors.js";
 import { followJob } from "./jobprogress.js";
 import { setupTabs } from "./tabs.js";
@@ -18,30 +19,18 @@ function announce(text) {
   announcer.textContent = text;
 }
 
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 function link(href, text) {
-  const a = make("a", "", text);
-  a.href = href;
-  return a;
+  return el("a", { href, text });
 }
 
 /** A card in the form's result list, newest first. */
 function resultCard(form, title, href) {
   const list = form.closest('[role="tabpanel"]').querySelector("[data-results]");
-  const li = make("li", "result");
-  const head = make("p", "result-head");
-  const name = href ? link(href, title) : make("span", "", title);
+  const name = href ? link(href, title) : el("span", { text: title });
   name.classList.add("result-title");
-  const note = make("span", "muted", "");
-  head.append(name, note);
-  const jobs = make("div", "jobs");
-  li.append(head, jobs);
+  const note = el("span", { class: "muted" });
+  const jobs = el("div", { class: "jobs" });
+  const li = el("li", { class: "result" }, el("p", { class: "result-head" }, name, note), jobs);
   list.prepend(li);
   return {
     li,
@@ -54,13 +43,13 @@ function resultCard(form, title, href) {
       if (state) li.classList.add(state);
     },
     links(pairs) {
-      const row = make("p", "links");
+      const row = el("p", { class: "links" });
       for (const [url, text] of pairs) row.append(link(url, text));
       li.append(row);
     },
     error(text) {
       li.classList.add("failed");
-      li.append(make("p", "error", text));
+      li.append(el("p", { class: "error", text }));
     },
   };
 }
@@ -69,7 +58,7 @@ function resultCard(form, title, href) {
 async function findJob(kind, since) {
   const after = Date.parse(since);
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const { data } = await request(`/api/jobs/?team=${team}&kind=${kind}&page_size=20`);
+    const { data } = await api("GET", `/api/jobs/?team=${team}&kind=${kind}&page_size=20`);
     const newer = (data.results || []).filter((job) => Date.parse(job.created_at) >= after);
     if (newer.length) return newer[newer.length - 1].id; // the oldest job since: ours
     await sleep(1000);
@@ -117,9 +106,8 @@ function articleArrived(form, article, created, jobId) {
 async function importText(form) {
   const fields = form.elements;
   const date = fields.published_at.value;
-  const { status, data } = await request("/api/articles/", {
-    method: "POST",
-    json: {
+  const { status, data } = await api("POST", "/api/articles/", {
+    body: {
       team,
       text: fields.text.value,
       title: fields.title.value.trim(),
@@ -134,44 +122,39 @@ async function importText(form) {
 }
 
 async function importHtml(form) {
-  const body = new FormData();
-  body.append("team", String(team));
-  body.append("file", form.elements.file.files[0]);
+  const upload = new FormData();
+  upload.append("team", String(team));
+  upload.append("file", form.elements.file.files[0]);
   const url = form.elements.url.value.trim();
-  if (url) body.append("url", url);
-  const { status, data } = await request("/api/articles/import-html/", { method: "POST", form: body });
+  if (url) upload.append("url", url);
+  const { status, data } = await api("POST", "/api/articles/import-html/", { form: upload });
   form.reset();
   articleArrived(form, data, status === 201);
 }
 
 async function importJsonl(form) {
   const file = form.elements.file.files[0];
-  const body = new FormData();
-  body.append("team", String(team));
-  body.append("file", file);
-  const { data: report } = await request("/api/articles/import-jsonl/", { method: "POST", form: body });
+  const upload = new FormData();
+  upload.append("team", String(team));
+  upload.append("file", file);
+  const { data: report } = await api("POST", "/api/articles/import-jsonl/", { form: upload });
   form.reset();
   const card = resultCard(form, file.name);
   const bad = report.errors || [];
   card.note(`${report.lines} line${report.lines === 1 ? "" : "s"} read`);
-  const facts = make("dl", "report");
+  const facts = el("dl", { class: "report" });
   for (const [term, value] of [
     ["New articles", report.created],
     ["Already in the team", report.duplicates],
     ["Bad lines", bad.length],
   ]) {
-    const pair = make("div");
-    pair.append(make("dt", "", term), make("dd", "", String(value)));
-    facts.append(pair);
+    facts.append(el("div", {}, el("dt", { text: term }), el("dd", { text: String(value) })));
   }
   card.li.insertBefore(facts, card.jobs);
   if (bad.length) {
-    const list = make("ul", "bad-lines");
-    list.setAttribute("aria-label", "Lines that were not imported");
+    const list = el("ul", { class: "bad-lines", "aria-label": "Lines that were not imported" });
     for (const item of bad) {
-      const row = make("li");
-      row.append(make("span", "line-no", `Line ${item.line}`), document.createTextNode(`: ${item.message}`));
-      list.append(row);
+      list.append(el("li", {}, el("span", { class: "line-no", text: `Line ${item.line}` }), `: ${item.message}`));
     }
     card.li.insertBefore(list, card.jobs);
   }
@@ -191,10 +174,7 @@ async function importJsonl(form) {
 
 async function importUrl(form) {
   const url = form.elements.url.value.trim();
-  const { data: job } = await request("/api/articles/import-url/", {
-    method: "POST",
-    json: { team, url },
-  });
+  const { data: job } = await api("POST", "/api/articles/import-url/", { body: { team, url } });
   form.reset();
   const card = resultCard(form, url);
   card.note("Queued");

@@ -1,7 +1,8 @@
 // The live progress of a background job: polls GET /api/jobs/{id}/ every second until it has
 // succeeded or failed, drawing a <progress>, done/total, the status and the job's message.
 
-import { request } from "./http.js";
+import { api } from "./api.js";
+import { el } from "./dom.js";
 
 const KINDS = { analyze: "Entity recognition", import_url: "Fetching the page" };
 const STATUS = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed" };
@@ -9,26 +10,15 @@ export const FINISHED = new Set(["succeeded", "failed"]);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function make(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 class JobView {
   constructor(id, kind) {
-    this.el = make("div", "job");
-    this.el.dataset.job = String(id);
-    const label = make("span", "job-label", `${KINDS[kind] || "Background job"} · job ${id} `);
-    label.id = `job-${id}-label-${Math.random().toString(36).slice(2, 7)}`;
-    this.status = make("span", "badge status-queued job-status", STATUS.queued);
-    label.append(this.status);
-    this.bar = make("progress");
-    this.bar.setAttribute("aria-labelledby", label.id);
-    this.count = make("span", "job-count", "");
-    this.message = make("span", "job-message", "");
-    this.el.append(label, this.bar, this.count, this.message);
+    const labelId = `job-${id}-label-${Math.random().toString(36).slice(2, 7)}`;
+    this.status = el("span", { class: "badge status-queued job-status", text: STATUS.queued });
+    const label = el("span", { class: "job-label", id: labelId }, `${KINDS[kind] || "Background job"} · job ${id} `, this.status);
+    this.bar = el("progress", { "aria-labelledby": labelId });
+    this.count = el("span", { class: "job-count" });
+    this.message = el("span", { class: "job-message" });
+    this.el = el("div", { class: "job", dataset: { job: String(id) } }, label, this.bar, this.count, this.message);
   }
 
   update(job) {
@@ -65,7 +55,7 @@ export async function followJob(container, id, { kind, interval = 1000 } = {}) {
   let failures = 0;
   for (;;) {
     try {
-      const { data } = await request(`/api/jobs/${encodeURIComponent(id)}/`);
+      const { data } = await api("GET", `/api/jobs/${encodeURIComponent(id)}/`);
       failures = 0;
       view.update(data);
       if (FINISHED.has(data.status)) return data;

@@ -1,25 +1,13 @@
 // The annotation form: tags, comment, assessment, and the attribution (a source highlight
 // and/or the entity that makes the claim). Used to create and to edit.
 
+import { el } from "./dom.js";
 import { truncate } from "./sidebar.js";
 
 const ASSESSMENTS = [
   ["unverified", "Unverified"], ["supported", "Supported"], ["disputed", "Disputed"],
   ["false", "False"], ["misleading", "Misleading"],
 ];
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null) continue;
-    if (key === "text") node.textContent = value;
-    else if (key === "class") node.className = value;
-    else if (key.includes("-") || key === "for" || key === "role" || key === "list") node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 export class AnnotationForm {
   constructor(root, { tags, entities, annotations, searchEntities, onSubmit, onCancel, onPickSource }) {

@@ -1,6 +1,8 @@
 // The sidebar: annotation cards in reading order with their filters, and the entity panel.
 // Every user-supplied string goes in with textContent.
 
+import { el } from "./dom.js";
+
 const ASSESSMENTS = {
   unverified: "Unverified", supported: "Supported", disputed: "Disputed", false: "False", misleading: "Misleading",
 };
@@ -11,19 +13,6 @@ export const KIND_NAMES = {
   PERSON: "People", GPE: "States and places", ORG: "Organisations", NORP: "Groups", LOC: "Locations",
   EVENT: "Events", FAC: "Facilities", OTHER: "Other",
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-") || key === "role" || key === "tabindex" || key === "title" || key === "href" || key === "type" || key === "style") node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 // Cards rendered before the page is ready; the rest follow in idle time.
 const FIRST_CARDS = 40;

@@ -21,6 +21,7 @@ from tests.factories import UserFactory, make_article
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SLOW = 30_000  # the first import loads the NER model in the server thread
+UNREACHABLE = "The server could not be reached. Check your connection and try again."
 
 
 def _mention(article: Article, entity: Entity, text: str, occurrence: int = 0) -> Mention:
@@ -284,6 +285,70 @@ def test_html_upload_imports_the_page(page, live_server, alice, team_a):
     imported = Article.objects.get(team=team_a, url="https://example.org/kirby")
     expect(card.locator(".result-title")).to_have_text(imported.title)
     assert "John Kirby said" in imported.text
+
+
+def test_html_upload_refused_shows_the_error_next_to_the_file(page, live_server, alice, team_a):
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/import/#html")
+    field = page.get_by_label("Web page file")
+    field.set_input_files(
+        {"name": "empty.html", "mimeType": "text/html", "buffer": b"<html><body></body></html>"}
+    )
+    page.get_by_role("button", name="Import HTML").click()
+    # The API names the field `html`; the page shows it at the file input.
+    expect(page.locator("#html-file-error")).to_contain_text("no article text found")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#panel-html [data-form-error]")).to_have_text(
+        "The import was refused: correct the marked field."
+    )
+    expect(page.get_by_role("button", name="Import HTML")).to_be_enabled()
+    assert not Article.objects.filter(team=team_a).exists()
+    _no_js_errors(page)
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown", "announced"),
+    [
+        (
+            {"status": 502, "content_type": "text/html", "body": "<h1>Bad Gateway</h1>"},
+            "The server answered 502.",
+            "The server answered 502.",
+        ),
+        (
+            {
+                "status": 400,
+                "content_type": "application/json",
+                "body": json.dumps(
+                    {
+                        "status": 400,
+                        "code": "invalid",
+                        "detail": "Invalid input.",
+                        "errors": {"team": ["You are not a member of this team."]},
+                    }
+                ),
+            },
+            "Team: You are not a member of this team.",
+            "Invalid input.",  # the box is an alert: it is read out in full
+        ),
+        (None, UNREACHABLE, UNREACHABLE),
+    ],
+    ids=["proxy-error-page", "field-without-input", "unreachable"],
+)
+def test_import_failure_is_shown_above_the_form(page, live_server, alice, answer, shown, announced):
+    sign_in(page, live_server, "alice")
+    page.goto(f"{live_server.url}/import/")
+    page.route(
+        f"{live_server.url}/api/articles/",
+        lambda route: route.fulfill(**answer) if answer else route.abort(),
+    )
+    page.get_by_label("Article text").fill("Kirby said the troops moved.")
+    page.get_by_role("button", name="Import text").click()
+    expect(page.locator("#panel-text [data-form-error]")).to_have_text(shown)
+    expect(page.locator("[data-announce]")).to_have_text(announced)
+    expect(page.get_by_role("button", name="Import text")).to_be_enabled()
+    expect(page.get_by_label("Article text")).to_have_value("Kirby said the troops moved.")
+    assert not Article.objects.exists()
+    _no_js_errors(page)
 
 
 def test_url_import_follows_the_fetch_and_the_analysis(page, live_server, alice, team_a):
