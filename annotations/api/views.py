@@ -33,14 +33,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from annotations.api import filters, listcache
 from annotations.api import serializers as s
 from annotations.api.errors import PreconditionFailedError
-from annotations.api.jsonld import (
+from annotations.api.live import visible_events
+from annotations.formats.jsonld import (
     Iris,
     annotation_to_jsonld,
     collection_to_jsonld,
-    jsonld_to_fields,
     with_jsonld_relations,
 )
-from annotations.api.live import visible_events
+from annotations.formats.jsonld_fields import jsonld_to_fields
 from annotations.models import (
     Annotation,
     AnnotationVersion,
@@ -315,7 +315,7 @@ class TeamViewSet(
         parser_classes=[MultiPartParser],
     )
     def import_annotations(self, request: Request, pk: str | None = None) -> Response:
-        from annotations.services import exports
+        from annotations.services import annotation_imports
 
         team = self.get_object()
         teams.require_role(
@@ -323,7 +323,7 @@ class TeamViewSet(
         )
         data = s.AnnotationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = exports.annotations_import(
+        report = annotation_imports.annotations_import(
             team=team,
             user=request.user,
             fmt=data.validated_data["format"],
