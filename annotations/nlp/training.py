@@ -1,4 +1,4 @@
-"""spaCy training data: the span export (``services/exports.py``, format ``spacy``) as a DocBin.
+"""spaCy training data: the span export (``formats/spacy.py``, format ``spacy``) as a DocBin.
 
 Each record ``{"text", "spans": [{"start", "end", "label"}], "meta"}`` becomes one Doc made by a
 blank pipeline's tokenizer, its spans in ``doc.spans["sc"]``: the key spaCy's span categoriser

@@ -8,7 +8,6 @@ New articles are queued for NER once the transaction commits.
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from annotations.formats.jsonl import MAX_LINE_BYTES, numbered_lines, parse_line
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
 from annotations.lib.urlfetch import (
     FetchError,
@@ -46,7 +46,6 @@ from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
 
-MAX_LINE_BYTES = 4 * 1024 * 1024  # a 1 MB text escaped as JSON, with metadata, fits easily
 MAX_HTML_BYTES = 5 * 1024 * 1024
 BULK_CHUNK = 500
 ARTICLE_FIELDS = {"text", "title", "url", "outlet", "authors", "published_at", "language"}
@@ -195,6 +194,7 @@ def import_url(
 
 
 # --- JSON Lines ---------------------------------------------------------------------------
+# Lines are read by annotations/formats/jsonl.py, the parser every JSON Lines import shares.
 
 
 @dataclass
@@ -237,22 +237,12 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def _parse_line(number: int, raw: bytes | str) -> _Row:
-    if isinstance(raw, bytes):
-        if len(raw) > MAX_LINE_BYTES:
-            raise ValidationError(f"the line is over {MAX_LINE_BYTES // 2**20} MB")
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(f"not UTF-8 text (byte {exc.start})") from None
-    try:
-        record = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"malformed JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(record, dict):
-        raise ValidationError("each line must be a JSON object with at least a 'text' field")
-    unknown = sorted(set(record) - ARTICLE_FIELDS)
-    if unknown:
-        raise ValidationError(f"unknown field(s) {', '.join(unknown)}")
+    record = parse_line(
+        raw,
+        max_bytes=MAX_LINE_BYTES,
+        fields=ARTICLE_FIELDS,
+        expected="a JSON object with at least a 'text' field",
+    )
     if "text" not in record:
         raise ValidationError({"text": "missing"})
     for name in ("title", "url", "outlet", "language"):
@@ -274,9 +264,7 @@ def _parse_line(number: int, raw: bytes | str) -> _Row:
 
 def _chunks(lines: Iterable[bytes | str], size: int) -> Iterator[list[tuple[int, bytes | str]]]:
     chunk: list[tuple[int, bytes | str]] = []
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
+    for number, raw in numbered_lines(lines):
         chunk.append((number, raw))
         if len(chunk) >= size:
             yield chunk

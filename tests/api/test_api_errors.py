@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from annotations.models import Annotation, Entity, Membership
@@ -145,3 +146,13 @@ def test_the_schema_documents_the_errors_of_each_operation() -> None:
                 assert responses[code]["content"]["application/json"]["schema"] == error
     token = schema["paths"]["/api/auth/token/"]["post"]["responses"]
     assert "429" in token
+
+
+def test_a_utf16_json_lines_upload_is_a_400_naming_file(alice, team_a):  # type: ignore[no-untyped-def]
+    content = '{"text": "Kirby said so."}\n'.encode("utf-16")
+    file = SimpleUploadedFile("articles.jsonl", content, content_type="application/x-ndjson")
+    response = client_for(alice).post(
+        "/api/articles/import-jsonl/", {"team": team_a.pk, "file": file}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"file": ["The file is UTF-16 text; save it as UTF-8."]}

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from annotations.api.serializers import ANNOTATION_EXPORT_FORMATS
+from annotations.formats import FORMATS
 from annotations.models import Annotation
-from annotations.services.exports import FORMATS
 from tests.api.conftest import client_for
 from tests.services.test_exports import build_story, normal, same_articles
 

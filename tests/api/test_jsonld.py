@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from annotations.api.jsonld import (
+from annotations.formats.jsonld import (
     ANNO_CONTEXT,
     Iris,
     annotation_to_jsonld,
     collection_to_jsonld,
-    jsonld_to_fields,
     with_jsonld_relations,
 )
+from annotations.formats.jsonld_fields import jsonld_to_fields
 from annotations.models import Annotation, Entity
 from annotations.services.annotations import annotation_create, annotation_delete
 from tests.factories import make_article

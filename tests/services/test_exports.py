@@ -25,7 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from annotations.formats import FORMATS
+from annotations.formats.csv import csv_cell, csv_uncell
+from annotations.formats.records import EXPORT_FIELDS
 from annotations.models import Annotation, Entity, Tag, Team
+from annotations.services.annotation_imports import annotations_import
 from annotations.services.annotations import (
     annotation_create,
     annotation_delete,
@@ -34,15 +38,7 @@ from annotations.services.annotations import (
     suggestion_reject,
 )
 from annotations.services.articles import article_create
-from annotations.services.exports import (
-    EXPORT_FIELDS,
-    FORMATS,
-    annotations_export,
-    annotations_import,
-    csv_cell,
-    csv_uncell,
-    export_filename,
-)
+from annotations.services.exports import annotations_export, export_filename
 
 URL = "https://www.inquirer.net/world/north-korean-troops"
 TEXT = (
@@ -524,6 +520,17 @@ def test_bad_rows_are_reported_with_their_line_and_the_rest_goes_on(mirror, team
     assert Annotation.objects.filter(team=team_b, exact="12").exists()
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "spacy"])
+def test_a_line_with_an_overlong_number_is_an_error_of_its_line(mirror, team_b, carol, fmt):
+    start = TEXT.index("John Kirby")
+    spans = [{"start": start, "end": start + 10, "label": "source"}]
+    good = record() if fmt == "jsonl" else {"text": TEXT, "spans": spans}
+    data = b'{"start": ' + b"1" * 5000 + b"}\n" + jsonl(good).encode()
+    report = import_(team_b, carol, fmt, data)
+    assert report.errors == [{"row": 1, "message": "a number has more than 4300 digits"}]
+    assert len(report.created) == 1
+
+
 def test_attributions_in_a_cycle_are_errors(mirror, team_b, carol):
     text = jsonl(record(id=1, attributed_to=2), record(id=2, attributed_to=1, tags=[]))
     report = import_(team_b, carol, "jsonl", text)
@@ -566,6 +573,7 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(mirror, team_b, carol
         ("jsonld", b'{"type": "Thing"}', "Give a W3C AnnotationCollection"),
         ("jsonld", b'[{"type": "Annotation"}', "Malformed JSON"),
         ("jsonld", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        ("jsonld", b'{"type": "Annotation", "total": ' + b"1" * 5000 + b"}", "4300 digits"),
         ("spacy", b"\x00\x01\x02", "binary file"),
     ],
 )

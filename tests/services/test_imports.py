@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
@@ -248,3 +248,45 @@ def test_import_articles_command_reports_bad_lines_and_exits_nonzero_when_nothin
 
     with pytest.raises(CommandError, match="No team"):
         call_command("import_articles", str(good), team="nope", stdout=StringIO())
+
+
+def test_jsonl_lines_nested_too_deeply_or_with_overlong_numbers_are_reported(team_a, alice):
+    lines = [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"text": "A long number", "title": ' + b"9" * 5000 + b"}",
+        *_lines({"text": "Kirby said the troops moved."}),
+    ]
+    report = import_jsonl(team=team_a, user=alice, lines=lines, analyze=False)
+    assert report.errors == [
+        {"line": 1, "message": "JSON nested too deeply"},
+        {"line": 2, "message": "a number has more than 4300 digits"},
+    ]
+    assert list(Article.objects.values_list("text", flat=True)) == ["Kirby said the troops moved."]
+
+
+def test_jsonl_first_line_after_a_byte_order_mark_is_imported(team_a, alice):
+    lines = [b"\xef\xbb\xbf" + _lines({"text": "Saved by a spreadsheet."})[0], b"\n"]
+    report = import_jsonl(team=team_a, user=alice, lines=lines, analyze=False)
+    assert (len(report.created), report.errors) == (1, [])
+
+
+def test_jsonl_lines_given_as_text_are_bounded_too(team_a, alice):
+    padded = json.dumps({"text": "Padded."}) + " " * (4 * 1024 * 1024)
+    report = import_jsonl(team=team_a, user=alice, lines=[padded], analyze=False)
+    assert report.errors == [{"line": 1, "message": "the line is over 4 MB"}]
+    assert not Article.objects.exists()
+
+
+def test_a_utf16_jsonl_file_is_refused_whole_naming_file(team_a, alice, monkeypatch):
+    utf16 = (json.dumps({"text": "Kirby said so."}) + "\n").encode("utf-16")
+    with pytest.raises(ValidationError) as excinfo:
+        import_jsonl(team=team_a, user=alice, lines=[utf16], analyze=False)
+    assert excinfo.value.message_dict == {"file": ["The file is UTF-16 text; save it as UTF-8."]}
+
+    class Stdin:
+        buffer = BytesIO(utf16)
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    with pytest.raises(CommandError, match=r"^-: The file is UTF-16 text; save it as UTF-8\.$"):
+        call_command("import_articles", "-", team="desk-a", analyze="no", stdout=StringIO())
+    assert not Article.objects.exists()

@@ -26,16 +26,16 @@ from rest_framework.response import Response
 from annotations import filters
 from annotations.api import serializers as s
 from annotations.api.conditional import etag, expected_version
-from annotations.api.jsonld import (
-    Iris,
-    annotation_to_jsonld,
-    collection_to_jsonld,
-    jsonld_to_fields,
-    with_jsonld_relations,
-)
 from annotations.api.live import visible_events
 from annotations.api.params import int_field
 from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
+from annotations.formats.jsonld import (
+    Iris,
+    annotation_to_jsonld,
+    collection_to_jsonld,
+    with_jsonld_relations,
+)
+from annotations.formats.jsonld_fields import jsonld_to_fields
 from annotations.models import (
     Annotation,
     Article,

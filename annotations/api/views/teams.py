@@ -56,7 +56,7 @@ class TeamViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    # --- Exports and imports of the team's annotations (annotations/services/exports.py) ---
+    # --- Exports and imports of the team's annotations (formats/, services/exports.py) ---
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # On the export, `?format=` names the file's format, not one of DRF's renderers
@@ -128,7 +128,7 @@ class TeamViewSet(
         parser_classes=[MultiPartParser],
     )
     def import_annotations(self, request: Request, pk: str | None = None) -> Response:
-        from annotations.services import exports
+        from annotations.services import annotation_imports
 
         team = self.get_object()
         teams.require_role(
@@ -136,7 +136,7 @@ class TeamViewSet(
         )
         data = s.AnnotationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = exports.annotations_import(
+        report = annotation_imports.annotations_import(
             team=team,
             user=request.user,
             fmt=data.validated_data["format"],

@@ -1,7 +1,7 @@
 """`manage.py export_annotations --team SLUG --format csv --user USERNAME [-o FILE]`.
 
 Writes the team's annotations that USERNAME may see, in one of the formats of
-``annotations/services/exports.py`` (csv, jsonl, jsonld, spacy), to FILE or standard output.
+``annotations/formats/`` (csv, jsonl, jsonld, spacy), to FILE or standard output.
 ``--format docbin`` writes the spaCy training data as a DocBin (.spacy) instead, and reports
 the spans that do not start and end on token boundaries.
 """
@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotations.formats import FORMATS
 from annotations.models import Team
-from annotations.services.exports import FORMATS, annotations_export, spacy_records
+from annotations.services.exports import annotations_export, spacy_records
 
 
 class Command(BaseCommand):

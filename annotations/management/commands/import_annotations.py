@@ -17,13 +17,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from annotations.formats import FORMATS, ROW_NAMES
 from annotations.models import Team
-from annotations.services.exports import (
-    FORMATS,
-    MAX_IMPORT_BYTES,
-    ROW_NAMES,
-    annotations_import,
-)
+from annotations.services.annotation_imports import MAX_IMPORT_BYTES, annotations_import
 
 
 class Command(BaseCommand):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
@@ -59,9 +60,12 @@ class Command(BaseCommand):
                 bar.update(lines - last[0])
                 last[0] = lines
 
-            report = import_jsonl(
-                team=team, user=user, lines=stream, analyze=False, on_progress=progress
-            )
+            try:
+                report = import_jsonl(
+                    team=team, user=user, lines=stream, analyze=False, on_progress=progress
+                )
+            except ValidationError as exc:  # the file as a whole: UTF-16 text, say
+                raise CommandError(f"{options['file']}: {' '.join(exc.messages)}") from None
         for error in report.errors:
             self.stderr.write(f"line {error['line']}: {error['message']}")
         self.stdout.write(

@@ -1,0 +1,108 @@
+"""CSV: one row per annotation, the columns ``EXPORT_FIELDS`` (``records.py``).
+
+Tags are slugs joined by ``|``. The file is UTF-8 with a byte-order mark, so that spreadsheets
+read it as UTF-8, and rows end in CRLF. A cell a spreadsheet would run as a formula (starting
+with = + - @, tab or carriage return, after any apostrophes) gets a leading apostrophe; the
+reader strips exactly that one. A file to import needs a header row naming its columns, of
+which ``start``, ``end``, ``exact`` and ``article_url`` or ``article_sha256`` are required; the
+other columns may be left out. Rows are numbered as a spreadsheet shows them: the header is
+row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from annotations.formats.files import decode, file_error
+from annotations.formats.records import EXPORT_FIELDS
+
+# What the importer needs of a CSV file; the other columns may be left out.
+REQUIRED_COLUMNS = ("start", "end", "exact")
+
+# Cells a spreadsheet runs as formulas (OWASP's list), after any apostrophes: guarding those too
+# makes the apostrophe the exporter adds the only one the importer strips.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell as text, with a leading apostrophe if a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def csv_uncell(text: str) -> str:
+    """The inverse of ``csv_cell``: strip the apostrophe it adds, and only that one."""
+    return text[1:] if _GUARDED.match(text) else text
+
+
+def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """Write flat records (``records.export_records``) as CSV, header row first."""
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_FIELDS)
+    for record in records:
+        cells = {**record, "tags": "|".join(record["tags"])}
+        writer.writerow(csv_cell(cells[name]) for name in EXPORT_FIELDS)
+
+
+def read_csv(data: bytes) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
+    """Each row of a CSV file (without its byte-order mark) as its number and its values, tags
+    a list of slugs, or a ValidationError for that row. A file that cannot be read at all (no
+    header, unknown or missing columns, malformed CSV) raises a ValidationError naming ``file``.
+    """
+    text = decode(data)
+    # A quote may be a whole article; the csv module's default limit is 128 KiB per field.
+    limit = 4 * settings.NEWSNOTES_MAX_ARTICLE_CHARS
+    if csv.field_size_limit() < limit:
+        csv.field_size_limit(limit)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    row = 0  # the last row read: a csv.Error concerns the next one
+    try:
+        header = next(reader, None)
+        row = 1
+        if not header or not any(cell.strip() for cell in header):
+            raise file_error(
+                "The file is empty; a CSV export starts with a header row: "
+                + ",".join(EXPORT_FIELDS)
+            )
+        columns = [cell.strip() for cell in header]
+        unknown = [c for c in columns if c not in EXPORT_FIELDS]
+        if unknown:
+            raise file_error(
+                f"Unknown column(s) {', '.join(repr(c[:40]) for c in unknown[:5])} in the header "
+                f"row; the columns are {','.join(EXPORT_FIELDS)}."
+            )
+        doubled = sorted({c for c in columns if columns.count(c) > 1})
+        if doubled:
+            raise file_error(f"The column(s) {', '.join(doubled)} appear more than once.")
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if "article_url" not in columns and "article_sha256" not in columns:
+            missing.append("article_url or article_sha256")
+        if missing:
+            raise file_error(f"The header row lacks the column(s) {', '.join(missing)}.")
+        for row, cells in enumerate(reader, start=2):
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if len(cells) != len(columns):
+                yield (
+                    row,
+                    ValidationError(
+                        f"{len(cells)} cells where the header has {len(columns)} columns"
+                    ),
+                )
+                continue
+            values: dict[str, Any] = {
+                name: csv_uncell(cell) for name, cell in zip(columns, cells, strict=True)
+            }
+            values["tags"] = [t for t in values.get("tags", "").split("|") if t.strip()]
+            yield row, values
+    except csv.Error as exc:
+        raise file_error(f"Malformed CSV at row {row + 1}: {exc}.") from None

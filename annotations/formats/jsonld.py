@@ -1,0 +1,391 @@
+"""W3C Web Annotation (JSON-LD): the team export, the API's JSON-LD, and reading a document.
+
+Writing maps an ``Annotation`` to the W3C Web Annotation Data Model
+(https://www.w3.org/TR/annotation-model/) as the W3C test suite's MUST assertions accept it:
+
+- target: the article's API IRI with a TextQuoteSelector (exact, prefix, suffix) and a
+  TextPositionSelector (start, end); offsets are code points, emitted as stored. The original
+  web page, when known, is the target's ``scope``;
+- bodies, in this order: one TextualBody per tag (purpose ``tagging``), the comment
+  (``commenting``), the assessment (``assessing``; left out while it is "unverified", which
+  means nobody assessed it), then the attribution as Specific Resources with purpose
+  ``linking`` whose source is the source annotation's IRI, or the entity as an External Web
+  Resource carrying its name and Wikidata item. A Specific Resource needs its ``purpose``: one
+  with only ``source`` is not recognised as a body by the W3C schemas;
+- motivation: ``highlighting`` without bodies, else the purposes of the bodies in order.
+
+Visibility, review state and the other workflow fields have no W3C term and are not exported.
+
+The team export (format ``jsonld``) is one AnnotationCollection of the whole team
+(``team_collection_to_jsonld``): each target's source also names the article by its text's
+``schema:sha256`` and its title, and a private annotation carries an ``audience``. The API
+serves one annotation (``annotation_to_jsonld``) and an article's collection
+(``collection_to_jsonld``).
+
+Reading: ``read_jsonld`` takes a file to the items of its collection, page or single
+annotation (a ValidationError naming ``file`` if it cannot); ``jsonld_fields.py`` reads one
+annotation back into the keyword arguments of ``annotation_create``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import IO, Any, Literal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from annotations.formats.files import decode, file_error
+from annotations.formats.records import WIKIDATA_ID
+from annotations.models import Annotation, Article, Team
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+
+# The API key for an error that concerns the whole document (as in annotations.api.errors).
+NON_FIELD = "non_field_errors"
+
+IriKind = Literal["annotation", "article", "entity", "user"]
+_PLURAL: dict[str, str] = {
+    "annotation": "annotations",
+    "article": "articles",
+    "entity": "entities",
+    "user": "users",
+}
+# No leading zeros (one spelling per IRI), and at most 18 digits: that stays inside a signed
+# 64-bit integer, where a longer key would make the database driver raise OverflowError.
+_PK = r"([1-9][0-9]{0,17})"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:\S*$")
+
+PURPOSE_TAGGING = "tagging"
+PURPOSE_COMMENTING = "commenting"
+PURPOSE_ASSESSING = "assessing"
+PURPOSE_LINKING = "linking"
+PURPOSES = (PURPOSE_TAGGING, PURPOSE_COMMENTING, PURPOSE_ASSESSING, PURPOSE_LINKING)
+
+
+class Iris:
+    """Absolute IRIs of our resources, from a base such as ``https://newsnotes.example.org``."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self._patterns = {
+            kind: re.compile(rf"{re.escape(self.base)}/api/{plural}/{_PK}/")
+            for kind, plural in _PLURAL.items()
+        }
+
+    def _iri(self, kind: str, pk: object) -> str:
+        return f"{self.base}/api/{_PLURAL[kind]}/{pk}/"
+
+    def annotation(self, pk: object) -> str:
+        return self._iri("annotation", pk)
+
+    def article(self, pk: object) -> str:
+        return self._iri("article", pk)
+
+    def entity(self, pk: object) -> str:
+        return self._iri("entity", pk)
+
+    def user(self, pk: object) -> str:
+        return self._iri("user", pk)
+
+    def collection(self, article_pk: object) -> str:
+        return f"{self.base}/api/articles/{article_pk}/annotations.jsonld"
+
+    def parse(self, iri: object, kind: IriKind) -> int | None:
+        """The primary key if ``iri`` is one of ours of that kind, else None."""
+        pattern = self._patterns.get(kind)
+        if pattern is None or not isinstance(iri, str):
+            return None
+        match = pattern.fullmatch(iri)
+        return int(match.group(1)) if match else None
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def with_jsonld_relations(queryset: QuerySet[Annotation]) -> QuerySet[Annotation]:
+    """What the export reads, fetched up front: exporting then makes no further queries."""
+    return queryset.select_related("article", "author", "attributed_to_entity").prefetch_related(
+        "tags"
+    )
+
+
+def _datetime(value: datetime) -> str:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _bodies(annotation: Annotation, iris: Iris) -> list[dict[str, Any]]:
+    bodies: list[dict[str, Any]] = [
+        {"type": "TextualBody", "purpose": PURPOSE_TAGGING, "value": tag.name}
+        for tag in annotation.tags.all()
+    ]
+    if annotation.comment:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": PURPOSE_COMMENTING,
+                "value": annotation.comment,
+                "format": "text/plain",
+            }
+        )
+    if annotation.assessment != Annotation.Assessment.UNVERIFIED:
+        bodies.append(
+            {"type": "TextualBody", "purpose": PURPOSE_ASSESSING, "value": annotation.assessment}
+        )
+    if annotation.attributed_to_id is not None:
+        bodies.append(
+            {
+                "type": "SpecificResource",
+                "purpose": PURPOSE_LINKING,
+                "source": iris.annotation(annotation.attributed_to_id),
+            }
+        )
+    entity = annotation.attributed_to_entity
+    if entity is not None:
+        source: dict[str, Any] = {"id": iris.entity(entity.pk), "name": entity.name}
+        if entity.wikidata_id:
+            # schema:sameAs ("a page that unambiguously indicates the item's identity") is a
+            # compact IRI under anno.jsonld's "schema" prefix; {"id": ...} makes it an IRI.
+            source["schema:sameAs"] = {"id": WIKIDATA_ENTITY + entity.wikidata_id}
+        bodies.append({"type": "SpecificResource", "purpose": PURPOSE_LINKING, "source": source})
+    return bodies
+
+
+def _motivation(bodies: Sequence[dict[str, Any]]) -> str | list[str]:
+    purposes = list(dict.fromkeys(body["purpose"] for body in bodies))
+    if not purposes:
+        return "highlighting"
+    return purposes[0] if len(purposes) == 1 else purposes
+
+
+def _annotation(
+    annotation: Annotation, *, iris: Iris, with_context: bool, article: Article
+) -> dict[str, Any]:
+    target: dict[str, Any] = {
+        "source": iris.article(article.pk),
+        "selector": [
+            {
+                "type": "TextQuoteSelector",
+                "exact": annotation.exact,
+                "prefix": annotation.prefix,
+                "suffix": annotation.suffix,
+            },
+            {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+        ],
+    }
+    if article.url and _SCHEME.match(article.url):
+        target["scope"] = article.url
+    bodies = _bodies(annotation, iris)
+    data: dict[str, Any] = {}
+    if with_context:
+        data["@context"] = ANNO_CONTEXT
+    data.update(
+        {
+            "id": iris.annotation(annotation.pk),
+            "type": "Annotation",
+            "motivation": _motivation(bodies),
+            "created": _datetime(annotation.created_at),
+            "modified": _datetime(annotation.modified_at),
+            "creator": {
+                "id": iris.user(annotation.author_id),
+                "type": "Person",
+                "nickname": annotation.author.get_username(),
+            },
+        }
+    )
+    if bodies:
+        data["body"] = bodies
+    data["target"] = target
+    return data
+
+
+def annotation_to_jsonld(
+    annotation: Annotation, *, iris: Iris, with_context: bool = True
+) -> dict[str, Any]:
+    """One annotation as a W3C Web Annotation (a JSON-ready dict)."""
+    return _annotation(annotation, iris=iris, with_context=with_context, article=annotation.article)
+
+
+def collection_to_jsonld(
+    article: Article, annotations: Sequence[Annotation], *, iris: Iris
+) -> dict[str, Any]:
+    """An article's annotations, in the order given, as an AnnotationCollection with one page.
+
+    An empty collection has no ``first`` page, as the Web Annotation Protocol asks.
+    """
+    for annotation in annotations:
+        if annotation.article_id != article.pk:
+            raise ValueError(f"annotation {annotation.pk} is not on article {article.pk}")
+    collection_id = iris.collection(article.pk)
+    data: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": article.title,
+        "total": len(annotations),
+    }
+    if annotations:
+        data["first"] = {
+            "id": f"{collection_id}?page=1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": [
+                _annotation(a, iris=iris, with_context=False, article=article) for a in annotations
+            ],
+        }
+    return data
+
+
+# An ``audience`` (schema:audience) of the author alone marks a private annotation in the team
+# collection below; W3C has no term for visibility, and schema.org's Audience is what the model
+# suggests for "whom the annotation is intended for".
+AUDIENCE_PRIVATE: dict[str, str] = {"type": "schema:Audience", "schema:audienceType": "private"}
+
+
+def team_collection_to_jsonld(
+    team: Team, annotations: Sequence[Annotation], *, iris: Iris
+) -> dict[str, Any]:
+    """All the given annotations of a team, of every article, as one AnnotationCollection with
+    one page: the team export, which another team holding the same articles can import.
+
+    Three things differ from an article's collection, because ids do not travel between teams:
+    each target's source is an object naming the article also by its text (``schema:sha256``
+    of the text, ``schema:name`` its title); a private annotation carries ``audience``
+    ``AUDIENCE_PRIVATE``; and a link to a source annotation that is not in the collection (a
+    teammate's private note) is left out, with the motivation following the remaining bodies.
+    Each annotation needs ``article`` loaded (its text is not read).
+    """
+    exported = {annotation.pk for annotation in annotations}
+    collection_id = f"{iris.base}/api/teams/{team.pk}/export/?format=jsonld"
+    items = []
+    for annotation in annotations:
+        article = annotation.article
+        item = _annotation(annotation, iris=iris, with_context=False, article=article)
+        source: dict[str, Any] = {
+            "id": item["target"]["source"],
+            "type": "Text",
+            "format": "text/plain",
+        }
+        if article.language:
+            source["language"] = article.language
+        source["schema:name"] = article.title
+        source["schema:sha256"] = article.text_sha256
+        item["target"]["source"] = source
+        if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
+            hidden = iris.annotation(annotation.attributed_to_id)
+            bodies = [b for b in item.get("body", []) if b.get("source") != hidden]
+            target = item.pop("target")
+            item.pop("body", None)
+            item["motivation"] = _motivation(bodies)
+            if bodies:
+                item["body"] = bodies
+            item["target"] = target  # last, as in every other annotation
+        if annotation.visibility == Annotation.Visibility.PRIVATE:
+            item["audience"] = dict(AUDIENCE_PRIVATE)
+        items.append(item)
+    data: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": team.name,
+        "total": len(items),
+    }
+    if items:
+        data["first"] = {
+            "id": f"{collection_id}&page=1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        }
+    return data
+
+
+def write_jsonld(document: dict[str, Any], out: IO[str]) -> None:
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- reading a document ---------------------------------------------------------------------
+
+
+def _items_of(document: Any) -> list[Any]:
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        raise file_error("Give a W3C AnnotationCollection, AnnotationPage or Annotation.")
+    kind = document.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "AnnotationCollection" in kinds:
+        first = document.get("first")
+        if first is None:
+            return []
+        if not isinstance(first, dict):
+            raise file_error("The collection's first page must be embedded (an object with items).")
+        if first.get("next"):
+            raise file_error("The collection has more than one page; give one page.")
+        document = first
+        kinds = ["AnnotationPage"]
+    if "AnnotationPage" in kinds:
+        items = document.get("items")
+        if not isinstance(items, list):
+            raise file_error("The annotation page needs a list of items.")
+        return items
+    if "Annotation" in kinds:
+        return [document]
+    raise file_error(
+        "Give a W3C AnnotationCollection, AnnotationPage or Annotation (its type says which)."
+    )
+
+
+def read_jsonld(data: bytes) -> list[Any]:
+    """The items of a W3C AnnotationCollection (of one embedded page), an AnnotationPage, a
+    single Annotation or a list of them, unchecked; a ValidationError naming ``file`` if the
+    file is not one of those."""
+    text = decode(data)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise file_error(
+            f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
+    except RecursionError:
+        raise file_error("The JSON is nested too deeply.") from None
+    except ValueError:  # an integer longer than int() converts
+        raise file_error(
+            f"The JSON has a number of more than {sys.get_int_max_str_digits()} digits."
+        ) from None
+    return _items_of(document)
+
+
+def wikidata_of(same_as: Any) -> str:
+    """The Wikidata id (Q42) among an entity's ``schema:sameAs`` values, else ""."""
+    for value in same_as if isinstance(same_as, list) else [same_as]:
+        iri = value.get("id") if isinstance(value, dict) else value
+        if isinstance(iri, str) and iri.startswith(WIKIDATA_ENTITY):
+            qid = iri.removeprefix(WIKIDATA_ENTITY)
+            if WIKIDATA_ID.fullmatch(qid):
+                return qid
+    return ""
+
+
+def is_private(audience: Any) -> bool:
+    """Whether an annotation's ``audience`` marks it private (``AUDIENCE_PRIVATE``)."""
+    for value in audience if isinstance(audience, list) else [audience]:
+        if (
+            isinstance(value, dict)
+            and value.get("schema:audienceType") == AUDIENCE_PRIVATE["schema:audienceType"]
+        ):
+            return True
+    return False
+
+
+def purpose_of(body: Any) -> Any:
+    """A body's purpose, a one-item list read as its item."""
+    purpose = body.get("purpose") if isinstance(body, dict) else None
+    return purpose[0] if isinstance(purpose, list) and len(purpose) == 1 else purpose

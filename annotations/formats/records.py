@@ -1,0 +1,112 @@
+"""The flat record that CSV rows and JSON Lines share: one annotation as the fields
+``EXPORT_FIELDS``, and the readers of those fields in an imported record."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from annotations.models import Annotation
+
+EXPORT_FIELDS = (
+    "id",
+    "article_url",
+    "article_sha256",
+    "article_title",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "suffix",
+    "tags",
+    "comment",
+    "assessment",
+    "review_state",
+    "visibility",
+    "author",
+    "attributed_to",
+    "attributed_to_entity",
+    "attributed_to_entity_wikidata",
+    "created_at",
+    "modified_at",
+)
+WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
+# At most 18 digits: that stays inside a signed 64-bit integer.
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def export_records(annotations: Iterable[Annotation]) -> list[dict[str, Any]]:
+    """One dict per annotation with the fields ``EXPORT_FIELDS`` (JSON Lines' shape). A source
+    annotation that is not exported (a teammate's private note) is not named. Each annotation
+    needs ``article``, ``author``, ``attributed_to_entity`` and ``tags`` loaded."""
+    rows = list(annotations)
+    exported = {annotation.pk for annotation in rows}
+    records = []
+    for annotation in rows:
+        article, entity = annotation.article, annotation.attributed_to_entity
+        source_id = annotation.attributed_to_id
+        records.append(
+            {
+                "id": annotation.pk,
+                "article_url": article.url,
+                "article_sha256": article.text_sha256,
+                "article_title": article.title,
+                "start": annotation.start,
+                "end": annotation.end,
+                "exact": annotation.exact,
+                "prefix": annotation.prefix,
+                "suffix": annotation.suffix,
+                "tags": [tag.slug for tag in annotation.tags.all()],
+                "comment": annotation.comment,
+                "assessment": annotation.assessment,
+                "review_state": annotation.review_state,
+                "visibility": annotation.visibility,
+                "author": annotation.author.get_username(),
+                "attributed_to": source_id if source_id in exported else None,
+                "attributed_to_entity": entity.name if entity else "",
+                "attributed_to_entity_wikidata": entity.wikidata_id if entity else "",
+                "created_at": _iso(annotation.created_at),
+                "modified_at": _iso(annotation.modified_at),
+            }
+        )
+    return records
+
+
+# --- reading the fields of an imported record (CSV cells are text, JSON values typed) ----------
+
+
+def text_field(values: dict[str, Any], name: str) -> str:
+    value = values.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({name: "Must be text."})
+    return value
+
+
+def whole_field(values: dict[str, Any], name: str) -> int:
+    value = values.get(name)
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if value in (None, ""):
+        raise ValidationError({name: "Missing."})
+    raise ValidationError({name: "Must be a whole number of characters (code points)."})
+
+
+def key_field(value: Any, name: str) -> str | None:
+    """An annotation's id in the file (``id``, ``attributed_to``), as text; None if empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValidationError({name: "Must be the id of an annotation in this file."})
+    return str(value).strip() or None

@@ -1,0 +1,259 @@
+"""Importing a team export (``annotations/formats/``, any of the four formats) into a team.
+
+``annotations_import`` reads any of them into a team holding the same articles: every
+annotation is created by ``annotation_create`` as the importing user (so every rule applies and
+each starts as a draft: a review is a verdict given in the other team), in a savepoint of its
+own, so a bad row is reported with its number and writes nothing while the rest goes on. A row
+already in the team (same article, span, quote, tag set and comment; for spaCy: the span
+already has that tag) is skipped, so importing a file twice creates nothing. Attributions are
+linked to the imported copies of their sources, wherever those stand in the file. A file that
+cannot be read at all (not UTF-8, binary, malformed JSON, wrong columns) raises a
+ValidationError naming ``file`` and writes nothing.
+
+Pass 1 (``annotation_import_items.py``) reads the file and resolves each record against the
+team; pass 2 (here) creates what is not already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError, transaction
+
+from annotations.formats import ROW_NAMES, check_format
+from annotations.formats.csv import read_csv
+from annotations.formats.files import read_bytes
+from annotations.formats.jsonl import read_jsonl
+from annotations.formats.jsonld import Iris
+from annotations.formats.spacy import read_spacy
+from annotations.models import Annotation, Article, Team
+from annotations.services.annotation_import_items import (
+    ImportItem,
+    Resolver,
+    error_message,
+    flat_items,
+    jsonld_items,
+    spacy_items,
+)
+from annotations.services.annotations import annotation_create
+from annotations.services.exports import HIDDEN_SUGGESTIONS, default_base_url
+from annotations.services.teams import ANNOTATE_ROLES, require_role
+
+logger = logging.getLogger(__name__)
+
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+# A line of a JSON Lines or spaCy file is bounded by the file: a spaCy line holds an article's
+# whole text and every span on it, so no smaller bound fits every line an export writes.
+MAX_IMPORT_LINE_BYTES = MAX_IMPORT_BYTES
+
+
+@dataclass
+class AnnotationImportReport:
+    """What an import did: the annotations it created, those it found already there (skipped),
+    and a message per bad row (``row`` counts as ``ROW_NAMES[format]`` says)."""
+
+    format: str
+    records: int = 0
+    created: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error(self, row: int, message: str) -> None:
+        self.errors.append({"row": row, "message": message})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "records": self.records,
+            "created": len(self.created),
+            "skipped": len(self.skipped),
+            "errors": self.errors,
+            "annotation_ids": self.created,
+        }
+
+
+class _Existing:
+    """The annotations already on an article (those the importer sees), by span, for dedupe."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self._spans: dict[int, dict[tuple[int, int, str], list[tuple[frozenset[int], str, int]]]]
+        self._spans = {}
+
+    def _on(self, article: Article) -> dict[tuple[int, int, str], list[Any]]:
+        if article.pk not in self._spans:
+            spans: dict[tuple[int, int, str], list[Any]] = {}
+            rows = (
+                Annotation.objects.visible_to(self.user)
+                .filter(article=article)
+                .exclude(suggestion_state__in=HIDDEN_SUGGESTIONS)
+                .prefetch_related("tags")
+            )
+            for row in rows:
+                tags = frozenset(tag.pk for tag in row.tags.all())
+                spans.setdefault((row.start, row.end, row.exact), []).append(
+                    (tags, row.comment, row.pk)
+                )
+            self._spans[article.pk] = spans
+        return self._spans[article.pk]
+
+    @staticmethod
+    def _span(item: ImportItem) -> tuple[int, int, str]:
+        exact = item.exact if item.exact is not None else item.article.text[item.start : item.end]
+        return item.start, item.end, exact
+
+    def find(self, item: ImportItem) -> int | None:
+        tags = frozenset(tag.pk for tag in item.tags)
+        for their_tags, comment, pk in self._on(item.article).get(self._span(item), []):
+            if item.tag_subset and tags <= their_tags:
+                return int(pk)
+            if not item.tag_subset and their_tags == tags and comment == item.comment:
+                return int(pk)
+        return None
+
+    def add(self, item: ImportItem, annotation: Annotation) -> None:
+        tags = frozenset(tag.pk for tag in item.tags)
+        entry = (tags, annotation.comment, annotation.pk)
+        self._on(item.article).setdefault(self._span(item), []).append(entry)
+
+
+def _create(item: ImportItem, *, user: User, source: Annotation | None) -> Annotation:
+    return annotation_create(
+        article=item.article,
+        author=user,
+        start=item.start,
+        end=item.end,
+        exact=item.exact,
+        tags=item.tags,
+        comment=item.comment,
+        assessment=item.assessment,
+        attributed_to=source,
+        attributed_to_entity=item.entity,
+        visibility=item.visibility,
+    )
+
+
+def _write(
+    items: list[ImportItem],
+    *,
+    user: User,
+    report: AnnotationImportReport,
+    keys: dict[str, int],
+    failed: set[str],
+) -> None:
+    """Pass 2: create each item in a savepoint of its own, sources before the claims that
+    rest on them, whatever their order in the file."""
+    existing = _Existing(user)
+    done: dict[str, int] = {}  # file id -> the annotation created for it, or found already there
+    pending = items
+    while pending:
+        waiting = []
+        for item in pending:
+            found = existing.find(item)
+            if found is not None:
+                report.skipped.append(found)
+                if item.key is not None:
+                    done[item.key] = found
+                continue
+            source = item.source
+            if item.source_key is not None:
+                if item.source_key in done:
+                    source = Annotation.objects.get(pk=done[item.source_key])
+                elif item.source_key in failed:
+                    unit = ROW_NAMES[report.format]
+                    report.error(
+                        item.row,
+                        item.say(
+                            f"attributed_to: its source ({unit} {keys[item.source_key]}) "
+                            "was not imported."
+                        ),
+                    )
+                    if item.key is not None:
+                        failed.add(item.key)
+                    continue
+                elif item.source_key not in keys:
+                    report.error(
+                        item.row,
+                        item.say(
+                            f"attributed_to: no annotation has the id {item.source_key} "
+                            "in this file."
+                        ),
+                    )
+                    if item.key is not None:
+                        failed.add(item.key)
+                    continue
+                else:
+                    waiting.append(item)
+                    continue
+            try:
+                annotation = _create(item, user=user, source=source)
+            except (ValidationError, PermissionDenied) as exc:
+                report.error(item.row, item.say(error_message(exc)))
+                if item.key is not None:
+                    failed.add(item.key)
+                continue
+            except (IntegrityError, DataError) as exc:  # rolled back to the row's savepoint
+                report.error(item.row, item.say(f"could not be saved ({exc.__class__.__name__})"))
+                if item.key is not None:
+                    failed.add(item.key)
+                continue
+            existing.add(item, annotation)
+            report.created.append(annotation.pk)
+            if item.key is not None:
+                done[item.key] = annotation.pk
+        if len(waiting) == len(pending):  # nothing moved: the rest wait on each other
+            for item in waiting:
+                report.error(item.row, item.say("attributed_to: a cycle of attributions."))
+            break
+        pending = waiting
+
+
+def annotations_import(
+    *,
+    team: Team,
+    user: User,
+    fmt: str,
+    stream: IO[bytes] | IO[str] | bytes | str,
+    base_url: str = "",
+) -> AnnotationImportReport:
+    """Import an export (any of ``FORMATS``) into ``team`` as ``user``; see the module's
+    docstring. Raises ValidationError naming ``file`` if the file cannot be read at all, and
+    PermissionDenied unless the user annotates in the team (analysts and owners)."""
+    check_format(fmt)
+    require_role(user=user, team=team, roles=ANNOTATE_ROLES, action="import annotations")
+    data = read_bytes(stream, max_bytes=MAX_IMPORT_BYTES)
+    report = AnnotationImportReport(format=fmt)
+    resolver = Resolver(team=team, user=user)
+    keys: dict[str, int] = {}  # file id -> its row
+    failed: set[str] = set()  # file ids whose annotation was not imported
+    with transaction.atomic():
+        if fmt == "csv":
+            items = flat_items(
+                read_csv(data), resolver=resolver, report=report, keys=keys, failed=failed
+            )
+        elif fmt == "jsonl":
+            records = read_jsonl(data, max_line_bytes=MAX_IMPORT_LINE_BYTES)
+            items = flat_items(records, resolver=resolver, report=report, keys=keys, failed=failed)
+        elif fmt == "jsonld":
+            iris = Iris(base_url or default_base_url())
+            items = jsonld_items(
+                data, resolver=resolver, report=report, iris=iris, keys=keys, failed=failed
+            )
+        else:
+            lines = read_spacy(data, max_line_bytes=MAX_IMPORT_LINE_BYTES)
+            items = spacy_items(lines, resolver=resolver, report=report)
+        _write(items, user=user, report=report, keys=keys, failed=failed)
+    report.errors.sort(key=lambda error: error["row"])
+    logger.info(
+        "annotations.imported team=%s format=%s created=%s skipped=%s errors=%s",
+        team.slug,
+        fmt,
+        len(report.created),
+        len(report.skipped),
+        len(report.errors),
+    )
+    return report
