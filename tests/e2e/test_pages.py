@@ -255,7 +255,9 @@ def test_url_import_shows_the_error_next_to_the_field(page, live_server, alice):
     field = page.get_by_label("Article URL")
     field.fill("http://localhost:8000/secret")
     page.get_by_role("button", name="Fetch and import").click()
-    expect(page.locator("#url-url-error")).to_have_text("Local addresses are not fetched.")
+    expect(page.locator("#url-url-error")).to_have_text(
+        "The host localhost is this machine; it is not fetched."
+    )
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(field).to_have_attribute("aria-describedby", "url-url-error")
     expect(field).to_be_focused()
