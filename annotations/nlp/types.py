@@ -2,7 +2,7 @@
 
 Nothing here knows about spaCy or Django, so services can store them and tests can compare them
 without loading a model. Every offset is a Python ``str`` index (a Unicode code point) into the
-text that was analysed, the same unit as ``Mention.start`` in annotations/models.py.
+text that was analysed, the same unit as ``Mention.start`` in annotations/models/entities.py.
 """
 
 from __future__ import annotations

@@ -1,0 +1,41 @@
+"""NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
+``annotations`` and ``activity``; ``limits`` holds the bounds they share.
+
+Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
+point index into ``Article.text`` -- a Python ``str`` index -- as in the W3C Web Annotation
+model's TextPositionSelector. The browser converts to and from UTF-16 at its boundary.
+
+Writes go through ``annotations.services``; models hold fields, constraints and cheap properties.
+"""
+
+from annotations.models.activity import Event, IdempotencyKey, Job, Notification
+from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
+from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
+from annotations.models.entities import Entity, EntityKey, Mention
+from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
+from annotations.models.teams import Membership, Team, new_content_stamp
+
+__all__ = [
+    "MAX_ID",
+    "QUOTE_CONTEXT_CHARS",
+    "TRASH_DAYS",
+    "Annotation",
+    "AnnotationVersion",
+    "Article",
+    "ArticleRevision",
+    "ArticleSubmission",
+    "Entity",
+    "EntityKey",
+    "Event",
+    "IdempotencyKey",
+    "Job",
+    "Membership",
+    "Mention",
+    "Notification",
+    "Outlet",
+    "Reply",
+    "Review",
+    "Tag",
+    "Team",
+    "new_content_stamp",
+]

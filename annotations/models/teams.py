@@ -1,0 +1,67 @@
+"""Teams and who belongs to them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from annotations.querysets import (
+    TeamQuerySet,
+)
+
+
+def new_content_stamp() -> str:
+    return uuid.uuid4().hex
+
+
+class Team(models.Model):
+    """A group of analysts who share articles, entities, tags and annotations."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Changes after every write that can change how the team's annotations read in a list;
+    # cached list pages are keyed by it (services/stamps.py, api/listcache.py). Random, not a
+    # counter, so a team id that SQLite reuses never meets an old page.
+    content_stamp = models.CharField(max_length=32, default=new_content_stamp, editable=False)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in a team. Roles gate writes; every member may read."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ANALYST = "analyst", "Analyst"
+        REVIEWER = "reviewer", "Reviewer"
+        VIEWER = "viewer", "Viewer"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.ANALYST)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "analyst", "reviewer", "viewer"]),
+                name="membership_role_valid",
+            ),
+        ]
+        ordering = ["team", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team} ({self.role})"
