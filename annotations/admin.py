@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, QuerySet
@@ -107,9 +107,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 # --- Pages that write through services ----------------------------------------------------
 
 
-def staff(request: HttpRequest) -> AbstractBaseUser:
+def staff(request: HttpRequest) -> User:
     """The staff member making the change: the actor the services check and record."""
-    if not isinstance(request.user, AbstractBaseUser):  # the admin lets no one else in
+    if not isinstance(request.user, User):  # the admin lets no one else in
         raise PermissionDenied
     return request.user
 
@@ -437,7 +437,7 @@ class ArticleAdmin(StampingAdmin):
                 authors=data.get("authors"),
                 published_at=data.get("published_at"),
                 language=data.get("language", "en"),
-                imported_by=request.user,  # type: ignore[arg-type]
+                imported_by=request.user,
             )
             obj.pk = created.pk
             return
@@ -445,7 +445,7 @@ class ArticleAdmin(StampingAdmin):
             article_update_text(
                 article=obj,
                 text=data["text"],
-                actor=request.user,
+                actor=staff(request),
                 note="edited in admin",
             )
         metadata = [f for f in form.changed_data if f not in {"text", "team"}]

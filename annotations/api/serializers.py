@@ -7,7 +7,7 @@ as "does not exist", exactly like an id that never existed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
@@ -45,18 +45,19 @@ class BoundedManyRelatedField(serializers.ManyRelatedField):
     def to_internal_value(self, data: Any) -> list[Any]:
         if isinstance(data, list) and len(data) > MAX_RELATED_IDS:
             raise serializers.ValidationError(f"At most {MAX_RELATED_IDS} ids.")
-        return super().to_internal_value(data)
+        return list(super().to_internal_value(data))
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary key that resolves only among objects visible to the requesting user."""
 
     def get_queryset(self) -> Any:
-        return self.queryset.visible_to(self.context["request"].user)
+        queryset: Any = cast(Any, self).queryset  # a manager with visible_to(), not in the stubs
+        return queryset.visible_to(self.context["request"].user)
 
     @classmethod
     def many_init(cls, *args: Any, **kwargs: Any) -> BoundedManyRelatedField:
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs: dict[str, Any] = {"child_relation": cls(*args, **kwargs)}
         list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
         return BoundedManyRelatedField(**list_kwargs)
 

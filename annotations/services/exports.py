@@ -111,9 +111,7 @@ def annotations_export(
     return count
 
 
-def annotations_export_bytes(
-    *, team: Team, user: User, fmt: str, base_url: str = ""
-) -> bytes:
+def annotations_export_bytes(*, team: Team, user: User, fmt: str, base_url: str = "") -> bytes:
     out = io.StringIO()
     annotations_export(team=team, user=user, fmt=fmt, out=out, base_url=base_url)
     return out.getvalue().encode("utf-8")

@@ -23,6 +23,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.users import signed_in
 from annotations.models import (
     Membership,
 )
@@ -57,13 +58,13 @@ def token_obtain(request: Request) -> Response:
     return Response({"token": token.key})
 
 
-token_obtain.cls.throttle_scope = "auth"  # type: ignore[attr-defined]
+token_obtain.cls.throttle_scope = "auth"
 
 
 @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="The signed-in user and their teams.")
 @api_view(["GET"])
 def me(request: Request) -> Response:
-    memberships = Membership.objects.filter(user=request.user).select_related("team")
+    memberships = Membership.objects.filter(user=signed_in(request)).select_related("team")
     return Response(
         {
             **user_dict(request.user),
@@ -86,7 +87,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return User.objects.none()
-        teams = Membership.objects.filter(user=self.request.user).values("team_id")
+        teams = Membership.objects.filter(user=signed_in(self.request)).values("team_id")
         return User.objects.filter(memberships__team_id__in=teams).distinct().order_by("username")
 
     @property

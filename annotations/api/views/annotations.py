@@ -26,6 +26,7 @@ from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.idempotency import IdempotentCreateMixin
 from annotations.api.params import int_field
+from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
     AnnotationVersion,
@@ -73,7 +74,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
             return cached
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset.values(*ANNOTATION_COLUMNS))
-        response = self.get_paginated_response(annotation_dicts(page))
+        response = self.get_paginated_response(annotation_dicts(page or []))
         if key is not None:
             listcache.store_when_rendered(response, key)
         return response
@@ -100,7 +101,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         data = s.AnnotationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         annotation = annotation_services.annotation_create(
-            author=request.user, **data.validated_data
+            author=signed_in(request), **data.validated_data
         )
         return self._one(annotation.pk, status.HTTP_201_CREATED)
 
@@ -127,7 +128,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         if version is None and "version" in request.data:
             version = int_field(request.data, "version")
         updated = annotation_services.annotation_update(
-            annotation=annotation, actor=request.user, expected_version=version, **values
+            annotation=annotation, actor=signed_in(request), expected_version=version, **values
         )
         return self._one(updated.pk)
 
@@ -145,7 +146,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation_services.annotation_delete(
             annotation=self.get_object(),
-            actor=request.user,
+            actor=signed_in(request),
             expected_version=expected_version(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -155,7 +156,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """Accept a model suggestion: it becomes an ordinary annotation by you."""
         annotation = annotation_services.suggestion_accept(
-            annotation=self.get_object(), actor=request.user
+            annotation=self.get_object(), actor=signed_in(request)
         )
         return self._one(annotation.pk)
 
@@ -164,7 +165,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a model suggestion: hidden, and never suggested again."""
         annotation = annotation_services.suggestion_reject(
-            annotation=self.get_object(), actor=request.user
+            annotation=self.get_object(), actor=signed_in(request)
         )
         return self._one(annotation.pk)
 
@@ -174,7 +175,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         """Send a draft (or one with changes requested) to the reviewers."""
         annotation = annotation_services.annotation_submit(
             annotation=self.get_object(),
-            actor=request.user,
+            actor=signed_in(request),
             expected_version=expected_version(request),
         )
         return self._one(annotation.pk)
@@ -185,7 +186,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         """Take a submitted annotation back to draft."""
         annotation = annotation_services.annotation_withdraw(
             annotation=self.get_object(),
-            actor=request.user,
+            actor=signed_in(request),
             expected_version=expected_version(request),
         )
         return self._one(annotation.pk)
@@ -211,7 +212,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         annotation = annotation_services.annotation_restore_version(
             annotation=self.get_object(),
             number=data.validated_data["version"],
-            actor=request.user,
+            actor=signed_in(request),
             expected_version=expected_version(request),
         )
         return self._one(annotation.pk)
@@ -227,12 +228,14 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         if team:
             rows = rows.filter(team_id=int_field(request.query_params, "team"))
         page = self.paginate_queryset(rows.values(*ANNOTATION_COLUMNS))
-        return self.get_paginated_response(annotation_dicts(page))
+        return self.get_paginated_response(annotation_dicts(page or []))
 
     @extend_schema(request=None, responses={200: s.AnnotationSerializer})
     @action(detail=True, methods=["post"])
     def undelete(self, request: Request, pk: str | None = None) -> Response:
         """Bring an annotation back from the trash."""
         trashed = get_object_or_404(Annotation.objects.trash_of(request.user), pk=pk)
-        annotation = annotation_services.annotation_undelete(annotation=trashed, actor=request.user)
+        annotation = annotation_services.annotation_undelete(
+            annotation=trashed, actor=signed_in(request)
+        )
         return self._one(annotation.pk)

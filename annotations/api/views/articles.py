@@ -29,6 +29,7 @@ from annotations.api.conditional import etag, expected_version
 from annotations.api.live import visible_events
 from annotations.api.params import int_field
 from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
+from annotations.api.users import signed_in
 from annotations.formats.jsonld import (
     Iris,
     annotation_to_jsonld,
@@ -95,7 +96,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         article, created = imports.import_text(
-            user=request.user, outlet_name=values.pop("outlet"), **values
+            user=signed_in(request), outlet_name=values.pop("outlet"), **values
         )
         return self._detail(
             article,
@@ -124,7 +125,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         article = article_services.article_edit(
             article=article,
-            actor=request.user,
+            actor=signed_in(request),
             expected_revision=expected_version(request),
             **values,
         )
@@ -143,7 +144,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         values = data.validated_data
         html = values["file"].read() if values.get("file") else values["html"]
         article, created = imports.import_html(
-            team=values["team"], user=request.user, html=html, url=values.get("url", "")
+            team=values["team"], user=signed_in(request), html=html, url=values.get("url", "")
         )
         return self._detail(
             article,
@@ -160,7 +161,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         team = data.validated_data["team"]
         teams.require_role(
-            user=request.user, team=team, roles=teams.IMPORT_ROLES, action="import articles"
+            user=signed_in(request), team=team, roles=teams.IMPORT_ROLES, action="import articles"
         )
         url = imports.check_import_url(data.validated_data["url"])
         with transaction.atomic():
@@ -168,7 +169,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
                 team=team,
                 kind=Job.Kind.IMPORT_URL,
                 params={"url": url},
-                created_by=request.user,
+                created_by=signed_in(request),
                 total=1,
             )
         job.refresh_from_db()
@@ -184,7 +185,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         data = s.ImportJsonlSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         report = imports.import_jsonl(
-            team=data.validated_data["team"], user=request.user, lines=data.validated_data["file"]
+            team=data.validated_data["team"],
+            user=signed_in(request),
+            lines=data.validated_data["file"],
         )
         return Response(report.as_dict())
 
@@ -194,7 +197,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         """Run NER and attribution extraction again (analysts' corrections are kept)."""
         article = self.get_object()
         job = articles_queue_analysis(
-            team=article.team, article_ids=[article.pk], actor=request.user
+            team=article.team, article_ids=[article.pk], actor=signed_in(request)
         )
         if job is None:  # the article was deleted in the meantime
             raise NotFound()
@@ -213,7 +216,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         count = annotation_services.article_submit(
             article=self.get_object(),
-            actor=request.user,
+            actor=signed_in(request),
             nothing_to_add=data.validated_data["nothing_to_add"],
         )
         return Response({"submitted": count})
@@ -282,9 +285,11 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         article = self.get_object()
         iris = Iris(request.build_absolute_uri("/").rstrip("/"))
         if request.method == "POST":
-            fields = jsonld_to_fields(request.data, article=article, iris=iris, user=request.user)
+            fields = jsonld_to_fields(
+                request.data, article=article, iris=iris, user=signed_in(request)
+            )
             created = annotation_services.annotation_create(
-                article=article, author=request.user, **fields
+                article=article, author=signed_in(request), **fields
             )
             created = with_jsonld_relations(Annotation.objects.filter(pk=created.pk)).get()
             response = Response(

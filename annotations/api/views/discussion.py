@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from annotations import filters
 from annotations.api import serializers as s
 from annotations.api.idempotency import IdempotentCreateMixin
+from annotations.api.users import signed_in
 from annotations.models import Annotation, Reply, Review
 from annotations.services import annotations as annotation_services
 
@@ -39,7 +40,7 @@ class _AnnotationChildViewSet(
     def perform_idempotent_create(self, request: Request) -> Response:
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = self.create_through_service(data.validated_data, user=request.user)
+        created = self.create_through_service(data.validated_data, user=signed_in(request))
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     def create_through_service(self, values: dict[str, Any], *, user: Any) -> Model:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.users import signed_in
 from annotations.models import (
     Entity,
     Mention,
@@ -45,7 +46,7 @@ class EntityViewSet(
     def perform_update(self, serializer: Any) -> None:
         entity = serializer.instance
         teams.require_role(
-            user=self.request.user,
+            user=signed_in(self.request),
             team=entity.team,
             roles=teams.ANNOTATE_ROLES,
             action="edit entities",
@@ -65,7 +66,7 @@ class EntityViewSet(
         others = list(Entity.objects.visible_to(request.user).filter(pk__in=wanted))
         if len(others) != len(wanted):
             raise ValidationError({"others": "Some of these entities do not exist."})
-        entity_services.entity_merge(target=target, others=others, actor=request.user)
+        entity_services.entity_merge(target=target, others=others, actor=signed_in(request))
         return Response(self.get_serializer(self.get_queryset().get(pk=target.pk)).data)
 
     @extend_schema(request=s.EntitySplitSerializer, responses={201: s.EntitySerializer})
@@ -84,7 +85,7 @@ class EntityViewSet(
             mentions=mentions,
             name=data.validated_data["name"],
             kind=data.validated_data["kind"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(
             self.get_serializer(self.get_queryset().get(pk=new.pk)).data,
@@ -124,7 +125,7 @@ class MentionViewSet(
             entity=values["entity"],
             start=values["start"],
             end=values["end"],
-            actor=request.user,
+            actor=signed_in(request),
         )
         return Response(s.MentionSerializer(mention).data, status=status.HTTP_201_CREATED)
 
@@ -135,7 +136,7 @@ class MentionViewSet(
         data = s.MentionUpdateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         mention = entity_services.mention_set_entity(
-            mention=mention, entity=data.validated_data["entity"], actor=request.user
+            mention=mention, entity=data.validated_data["entity"], actor=signed_in(request)
         )
         return Response(s.MentionSerializer(mention).data)
 
@@ -146,5 +147,7 @@ class MentionViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Hide a wrong mention; it stays hidden when NER runs again."""
-        mention = entity_services.mention_reject(mention=self.get_object(), actor=request.user)
+        mention = entity_services.mention_reject(
+            mention=self.get_object(), actor=signed_in(request)
+        )
         return Response(s.MentionSerializer(mention).data)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
     Notification,
@@ -34,7 +35,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Notification.objects.none()
         visible = Annotation.objects.visible_to(self.request.user)
         return (
-            Notification.objects.filter(user=self.request.user)
+            Notification.objects.filter(user=signed_in(self.request))
             .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
             .select_related("actor", "annotation")
         )
@@ -48,6 +49,6 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = s.NotificationReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = notifications.notifications_mark_read(
-            user=request.user, ids=data.validated_data.get("ids")
+            user=signed_in(request), ids=data.validated_data.get("ids")
         )
         return Response({"marked": count})

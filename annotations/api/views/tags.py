@@ -10,6 +10,7 @@ from rest_framework import viewsets
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.users import signed_in
 from annotations.models import (
     Tag,
 )
@@ -34,13 +35,15 @@ class TagViewSet(viewsets.ModelViewSet):
         return paginator
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = teams.tag_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = teams.tag_create(
+            actor=signed_in(self.request), **serializer.validated_data
+        )
 
     def perform_update(self, serializer: Any) -> None:
         values = {k: v for k, v in serializer.validated_data.items() if k != "team"}
         serializer.instance = teams.tag_update(
-            tag=serializer.instance, actor=self.request.user, **values
+            tag=serializer.instance, actor=signed_in(self.request), **values
         )
 
     def perform_destroy(self, instance: Tag) -> None:
-        teams.tag_delete(tag=instance, actor=self.request.user)
+        teams.tag_delete(tag=instance, actor=signed_in(self.request))

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations.api.serializers import EntityRefSerializer, TagRefSerializer, UserSerializer
+from annotations.api.users import signed_in
 from annotations.models import Annotation, Team
 from annotations.selectors import oversight
 
@@ -176,7 +177,7 @@ class TeamReportViewSet(viewsets.GenericViewSet):
         """What the dashboard page shows. Counted are the team's annotations you can see:
         teammates' private notes, the trash and model suggestions nobody accepted are not."""
         team = self.get_object()
-        data = oversight.dashboard(user=request.user, team=team)
+        data = oversight.dashboard(user=signed_in(request), team=team)
         return Response(TeamDashboardSerializer(data).data)
 
     @extend_schema(
@@ -192,6 +193,6 @@ class TeamReportViewSet(viewsets.GenericViewSet):
         Pairs are (a, b) with a < b by username, b measured against a. On a blind article an
         analyst who has not submitted their own work gets `withheld: true` and no figures."""
         team = self.get_object()
-        report = oversight.agreement_report(user=request.user, team=team)
+        report = oversight.agreement_report(user=signed_in(request), team=team)
         data = {"team": team.pk, "articles": [oversight.agreement_dict(f) for f in report]}
         return Response(TeamAgreementSerializer(data).data)

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.users import signed_in
 from annotations.models import (
     Membership,
     Team,
@@ -43,14 +44,16 @@ class TeamViewSet(
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Team.objects.none()
-        role = Membership.objects.filter(team=OuterRef("pk"), user=self.request.user).values("role")
+        role = Membership.objects.filter(team=OuterRef("pk"), user=signed_in(self.request)).values(
+            "role"
+        )
         return Team.objects.visible_to(self.request.user).annotate(role=Subquery(role[:1]))
 
     @extend_schema(request=s.TeamCreateSerializer, responses={201: s.TeamSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.TeamCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = teams.team_create(owner=request.user, **data.validated_data)
+        team = teams.team_create(owner=signed_in(request), **data.validated_data)
         return Response(
             s.TeamSerializer(self.get_queryset().get(pk=team.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -106,7 +109,7 @@ class TeamViewSet(
             )
         body = exports.annotations_export_bytes(
             team=team,
-            user=request.user,
+            user=signed_in(request),
             fmt=fmt,
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
@@ -132,13 +135,16 @@ class TeamViewSet(
 
         team = self.get_object()
         teams.require_role(
-            user=request.user, team=team, roles=teams.ANNOTATE_ROLES, action="import annotations"
+            user=signed_in(request),
+            team=team,
+            roles=teams.ANNOTATE_ROLES,
+            action="import annotations",
         )
         data = s.AnnotationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = annotation_imports.annotations_import(
             team=team,
-            user=request.user,
+            user=signed_in(request),
             fmt=data.validated_data["format"],
             stream=data.validated_data["file"],
             base_url=request.build_absolute_uri("/").rstrip("/"),
@@ -166,7 +172,10 @@ class MembershipViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: Any) -> None:
         team = serializer.validated_data["team"]
         teams.require_role(
-            user=self.request.user, team=team, roles=teams.MANAGE_ROLES, action="manage members"
+            user=signed_in(self.request),
+            team=team,
+            roles=teams.MANAGE_ROLES,
+            action="manage members",
         )
         user = User.objects.filter(username=serializer.validated_data["username"]).first()
         if user is None:
@@ -183,7 +192,7 @@ class MembershipViewSet(viewsets.ModelViewSet):
         data = s.MembershipUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         teams.require_role(
-            user=request.user,
+            user=signed_in(request),
             team=membership.team,
             roles=teams.MANAGE_ROLES,
             action="manage members",
@@ -194,4 +203,4 @@ class MembershipViewSet(viewsets.ModelViewSet):
         return Response(s.MembershipSerializer(updated, context={"request": request}).data)
 
     def perform_destroy(self, instance: Membership) -> None:
-        teams.membership_remove(membership=instance, actor=self.request.user)
+        teams.membership_remove(membership=instance, actor=signed_in(self.request))
