@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: runserver leaves static files to WhiteNoise, as every server does.
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "annotations.middleware.BodySizeLimitMiddleware",
     "annotations.middleware.ApiNoStoreMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,14 +109,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-
-if PRODUCTION:
-    # WhiteNoise serves the collected, hashed static files; in development runserver and the
-    # test server serve them from the source folders.
-    MIDDLEWARE.insert(
-        MIDDLEWARE.index("annotations.middleware.ApiNoStoreMiddleware") + 1,
-        "whitenoise.middleware.WhiteNoiseMiddleware",
-    )
 
 ROOT_URLCONF = "newsnotes.urls"
 WSGI_APPLICATION = "newsnotes.wsgi.application"
@@ -197,6 +192,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# WhiteNoise serves the static files in every environment, DEBUG or not, so every page has its
+# CSS and JavaScript however the server was started. Production serves what collectstatic put in
+# STATIC_ROOT (hashed names, cached for good); development and the tests serve the source
+# folders through the finders, looked up on each request: nothing to collect, edits show at once.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+if not PRODUCTION:
+    WHITENOISE_MAX_AGE = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

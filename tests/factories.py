@@ -11,9 +11,8 @@ from annotations.models import Membership, Team
 from annotations.services.articles import article_create
 from annotations.services.teams import tags_create_defaults
 
-SEED_ARTICLE = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "example-article.txt"
-)
+# The project's own example article, written for the tests (tests/data/README.md).
+SEED_ARTICLE = Path(__file__).resolve().parent / "data" / "example-article.txt"
 
 
 class UserFactory(factory.django.DjangoModelFactory):

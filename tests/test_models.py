@@ -52,8 +52,14 @@ def test_article_url_is_unique_within_a_team_only(team_a, team_b):
 
 
 def test_articles_without_url_do_not_collide(team_a):
-    make_article(team=team_a, text="One")
-    make_article(team=team_a, text="Two")
+    one = make_article(team=team_a, text="One")
+    two = make_article(team=team_a, text="Two")
+    # Both are stored, each its own row: "no URL" is not a URL the team already holds.
+    assert one.pk != two.pk
+    assert set(type(one).objects.filter(team=team_a, url="").values_list("text", flat=True)) == {
+        "One",
+        "Two",
+    }
 
 
 def test_tag_colour_must_be_hex(team_a):

@@ -14,6 +14,8 @@ Writing maps an ``Annotation`` to the W3C Web Annotation Data Model
   with only ``source`` is not recognised as a body by the W3C schemas;
 - motivation: ``highlighting`` without bodies, else the purposes of the bodies in order.
 
+A property with one value (one body, one motivation) holds the value itself, not a list of one.
+
 Visibility, review state and the other workflow fields have no W3C term and are not exported.
 
 The team export (format ``jsonld``) is one AnnotationCollection of the whole team
@@ -165,6 +167,17 @@ def _motivation(bodies: Sequence[dict[str, Any]]) -> str | list[str]:
     return purposes[0] if len(purposes) == 1 else purposes
 
 
+def as_list(value: Any) -> list[Any]:
+    """A JSON-LD property's values: a single value, or the items of a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def _one_or_list(bodies: list[dict[str, Any]]) -> dict[str, Any] | list[dict[str, Any]]:
+    # One value is written as itself, never as a one-item list: the compacted JSON-LD form,
+    # and the W3C test suite's checker refuses a one-item list of bodies.
+    return bodies[0] if len(bodies) == 1 else bodies
+
+
 def _annotation(
     annotation: Annotation, *, iris: Iris, with_context: bool, article: Article
 ) -> dict[str, Any]:
@@ -201,7 +214,7 @@ def _annotation(
         }
     )
     if bodies:
-        data["body"] = bodies
+        data["body"] = _one_or_list(bodies)
     data["target"] = target
     return data
 
@@ -280,12 +293,12 @@ def team_collection_to_jsonld(
         item["target"]["source"] = source
         if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
             hidden = iris.annotation(annotation.attributed_to_id)
-            bodies = [b for b in item.get("body", []) if b.get("source") != hidden]
+            bodies = [b for b in as_list(item.get("body", [])) if b.get("source") != hidden]
             target = item.pop("target")
             item.pop("body", None)
             item["motivation"] = _motivation(bodies)
             if bodies:
-                item["body"] = bodies
+                item["body"] = _one_or_list(bodies)
             item["target"] = target  # last, as in every other annotation
         if annotation.visibility == Annotation.Visibility.PRIVATE:
             item["audience"] = dict(AUDIENCE_PRIVATE)

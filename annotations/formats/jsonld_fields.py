@@ -21,6 +21,7 @@ from annotations.formats.jsonld import (
     PURPOSE_TAGGING,
     PURPOSES,
     Iris,
+    as_list,
 )
 from annotations.models import Annotation, Article, Entity, Tag
 
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
 def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def _has_type(value: Any, name: str) -> bool:
@@ -78,7 +75,7 @@ def _selectors(target: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str,
     if raw is None:
         raise _invalid("target.selector", "Give a TextQuoteSelector and/or a TextPositionSelector.")
     found: dict[str, dict[str, Any]] = {}
-    for selector in _as_list(raw):
+    for selector in as_list(raw):
         if not isinstance(selector, dict):
             raise _invalid("target.selector", "Each selector must be an object.")
         kind = selector.get("type")
@@ -267,7 +264,7 @@ def jsonld_to_fields(
         return fields
 
     raw_bodies = data.get("body")
-    bodies = [] if raw_bodies is None else _as_list(raw_bodies)
+    bodies = [] if raw_bodies is None else as_list(raw_bodies)
     seen: set[str] = set()
     team_tags: list[Tag] | None = None
     for body in bodies:

@@ -13,7 +13,7 @@ from annotations.services.annotations import (
 )
 from tests.api.conftest import client_for
 
-QUOTE = "the US believes the North Korean troops traveled by ship"
+QUOTE = "the US believes the soldiers spent several weeks"
 
 
 def _span(article, quote=QUOTE):

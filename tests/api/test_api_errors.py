@@ -148,7 +148,7 @@ def test_the_schema_documents_the_errors_of_each_operation() -> None:
     assert "429" in token
 
 
-def test_a_utf16_json_lines_upload_is_a_400_naming_file(alice, team_a):  # type: ignore[no-untyped-def]
+def test_a_utf16_json_lines_upload_is_a_400_naming_file(alice, team_a):
     content = '{"text": "Kirby said so."}\n'.encode("utf-16")
     file = SimpleUploadedFile("articles.jsonl", content, content_type="application/x-ndjson")
     response = client_for(alice).post(

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,14 +12,8 @@ from annotations.api.serializers import ANNOTATION_EXPORT_FORMATS
 from annotations.formats import FORMATS
 from annotations.models import Annotation
 from tests.api.conftest import client_for
+from tests.jsonld_schema import problems
 from tests.services.test_exports import build_story, normal, same_articles
-
-CHECKER = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "w3c-annotation-model"
-    / "check_annotation.py"
-)
 
 
 @pytest.fixture
@@ -74,16 +64,13 @@ def test_export_jsonld_iris_are_the_sites(story, alice, team_a):
     assert doc["total"] == len(story.exported)
 
 
-def test_team_collection_passes_the_w3c_checker(story, alice, team_a, tmp_path):
-    path = tmp_path / "team.jsonld"
-    path.write_bytes(client_for(alice).get(url(team_a), {"format": "jsonld"}).content)
-    result = subprocess.run(  # the checker is a fixed script of the repo's sibling folder
-        [sys.executable, str(CHECKER), str(path)], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    match = re.search(r"^(\d+) passed, 0 failed$", result.stdout, re.MULTILINE)
-    assert match
-    assert int(match.group(1)) % len(story.exported) == 0
+def test_team_collection_is_valid_under_the_w3c_schema(story, alice, team_a):
+    doc = json.loads(client_for(alice).get(url(team_a), {"format": "jsonld"}).content)
+    assert problems(doc, definition="collectionDocument") == []
+    # Every annotation alice may see is in the page that was checked, the private one included.
+    items = doc["first"]["items"]
+    assert len(items) == doc["total"] == len(story.exported)
+    assert any("audience" in item for item in items)
 
 
 @pytest.mark.parametrize("query", [{"format": "xlsx"}, {}, {"format": ""}])

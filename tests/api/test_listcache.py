@@ -47,9 +47,9 @@ def seeded(article, alice, bob, olga, team_a):
         tags=[claim_tag],
         attributed_to_entity=kirby,
     )
-    start = article.text.index("satellite images")
+    start = article.text.index("photographs published")
     source = annotation_services.annotation_create(
-        article=article, author=alice, start=start, end=start + len("satellite images")
+        article=article, author=alice, start=start, end=start + len("photographs published")
     )
     return {
         "article": article,

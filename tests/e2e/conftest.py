@@ -1,7 +1,10 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+"""Browser tests: Playwright driving Chromium against pytest-django's live server.
 
-Playwright never downloads a browser here: it launches /usr/bin/chromium (override with
-NEWSNOTES_CHROMIUM). A missing Chromium fails these tests; `.ci/run` installs it.
+The tests never download a browser. They launch, in this order: the Chromium that
+NEWSNOTES_CHROMIUM names; Debian's /usr/bin/chromium; Playwright's own Chromium (what
+`python -m playwright install chromium` puts in its cache). `make test` provides one of these
+before it runs the tests. When none is there, the run stops before the first test with one line
+that says what to install, rather than erroring in every browser test.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 # between browser steps are ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("NEWSNOTES_CHROMIUM", "/usr/bin/chromium")
+DEBIAN_CHROMIUM = "/usr/bin/chromium"
+NO_BROWSER = (
+    "The browser tests need Chromium and found none: run `make test` (it installs one), or "
+    "`apt-get install chromium` (Debian/Ubuntu), or `.venv/bin/python -m playwright install "
+    "chromium`, or set NEWSNOTES_CHROMIUM to a Chromium binary."
+)
+# The executable pytest_collection_finish found, for the browser fixture.
+_EXECUTABLE = pytest.StashKey[str]()
 ROOT = Path(__file__).resolve().parents[2]
 # Screenshots go to test-results/ (ignored by git); NEWSNOTES_UPDATE_SCREENSHOTS=1 writes the
 # ones the README shows, in docs/screenshots/.
@@ -29,13 +39,40 @@ SCREENSHOTS = (
 PASSWORD = "correct-horse-battery"
 
 
+def chromium_executable() -> str | None:
+    """The Chromium to launch: a path, "" for Playwright's own, or None when there is none."""
+    chosen = os.environ.get("NEWSNOTES_CHROMIUM")
+    if chosen:  # asked for by name: that one or none
+        return chosen if Path(chosen).is_file() else None
+    if Path(DEBIAN_CHROMIUM).is_file():
+        return DEBIAN_CHROMIUM
+    with sync_playwright() as playwright:
+        bundled = playwright.chromium.executable_path
+    return "" if bundled and Path(bundled).is_file() else None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Once, after selection: only a run that includes browser tests needs a browser.
+    if session.config.option.collectonly:
+        return
+    if not any("browser" in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    executable = chromium_executable()
+    if executable is None:
+        pytest.exit(NO_BROWSER, returncode=pytest.ExitCode.USAGE_ERROR)
+    session.config.stash[_EXECUTABLE] = executable
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not at {CHROMIUM}: install Debian's chromium package.")
+def browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
+    executable = pytestconfig.stash.get(_EXECUTABLE, None)
+    if executable is None:  # a run that pytest_collection_finish did not see, e.g. a plugin's
+        executable = chromium_executable()
+        if executable is None:
+            pytest.exit(NO_BROWSER, returncode=pytest.ExitCode.USAGE_ERROR)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=executable or None,
             headless=True,
             args=[
                 "--no-sandbox",

@@ -71,7 +71,7 @@ def desk_a(team_a, alice, article, tags_a):
         article=article,
         author=alice,
         start=start,
-        end=start + len("the US believes the North Korean troops traveled by ship"),
+        end=start + len("the US believes the soldiers spent several weeks"),
         tags=[tags_a["claim"]],
         attributed_to_entity=kirby,
         assessment=Annotation.Assessment.SUPPORTED,

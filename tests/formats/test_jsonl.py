@@ -14,7 +14,7 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 LONG_NUMBER = b'{"start": ' + b"7" * (sys.get_int_max_str_digits() + 1) + b"}"
 
 
-def messages(lines, **kwargs):  # type: ignore[no-untyped-def]
+def messages(lines, **kwargs):
     return {
         number: (record.messages[0] if isinstance(record, ValidationError) else record)
         for number, record in read_lines(lines, **kwargs)

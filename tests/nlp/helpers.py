@@ -10,8 +10,8 @@ from annotations.nlp.gazetteer import get_gazetteer
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FIXTURE_GAZETTEER = FIXTURES / "gazetteer.jsonl"
-# A copy of /work/shared/seed/example-article.txt, so the tests need nothing outside the repo.
-SEED_TEXT = (FIXTURES / "example-article.txt").read_text(encoding="utf-8")
+# The example article of every test that needs one (tests/factories.py reads the same file).
+SEED_TEXT = (FIXTURES.parents[1] / "data" / "example-article.txt").read_text(encoding="utf-8")
 
 
 def gaz_key(name: str) -> str:

@@ -6,38 +6,57 @@ from annotations.nlp import ArticleAnalysis, analyze
 from tests.nlp.helpers import SEED_TEXT, attribution, attributions, gaz_key, mention
 
 
-def test_seed_kirby_said_the_us_believes_the_troops_traveled_by_ship(
+def test_seed_kirby_said_the_us_believes_the_soldiers_trained_near_vladivostok(
     seed: ArticleAnalysis,
 ) -> None:
-    said = attribution(seed, claim_starts="the US believes the North Korean troops", cue="said")
+    said = attribution(seed, claim_starts="the US believes the soldiers", cue="said")
     assert said.speaker is not None
     assert said.speaker.key == mention(seed, "John Kirby").key
     assert said.speaker_text == "White House national security spokesman John Kirby"
-    assert said.claim_text.endswith("frontline areas on the Russia-Ukraine border")
+    assert said.claim_text.endswith("military trains carried them west toward the Ukrainian border")
     assert "nested" not in said.pattern
 
 
 def test_seed_nested_us_belief_is_kept_with_lower_confidence(seed: ArticleAnalysis) -> None:
     outer = attribution(seed, claim_starts="the US believes", cue="said")
-    inner = attribution(seed, claim_starts="the North Korean troops traveled", cue="believes")
+    inner = attribution(seed, claim_starts="the soldiers spent several weeks", cue="believes")
     assert inner.speaker is not None
     assert inner.speaker.key == gaz_key("United States")
     assert "nested" in inner.pattern
     assert inner.confidence < outer.confidence
 
 
-def test_seed_kirby_said_the_us_continues_to_assess(seed: ArticleAnalysis) -> None:
-    said = attribution(seed, claim_starts="the US continues to assess", cue="said")
-    assert said.claim_text == "the US continues to assess the situation"
+def test_seed_lawmaker_said_the_agency_told_a_hearing_nests_the_told_claim(
+    seed: ArticleAnalysis,
+) -> None:
+    said = attribution(seed, claim_starts="the agency had told", cue="said")
+    told = attribution(seed, claim_starts="about 11,000 North Korean troops", cue="told")
+    assert said.speaker_text == "A senior lawmaker in Seoul"
+    assert said.speaker is None  # an unnamed lawmaker is no entity
+    assert told.speaker_text == "the agency"
+    assert told.claim_text == (
+        "about 11,000 North Korean troops were now in Russia, up from an estimate of 1,500 "
+        "in October"
+    )
+    assert "nested" in told.pattern
+    assert "nested" not in said.pattern
+    assert told.confidence < said.confidence
+    # The listener of "told" is not a claim.
+    assert not attributions(seed, claim_starts="a closed parliamentary hearing")
+
+
+def test_seed_kirby_said_the_us_is_still_studying_the_intelligence(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="the US is still studying", cue="said")
+    assert said.claim_text == "the US is still studying the intelligence"
     assert said.speaker is not None
     assert said.speaker.key == mention(seed, "John Kirby").key
 
 
 def test_seed_kirby_added_inherits_the_speaker_of_said(seed: ArticleAnalysis) -> None:
-    added = attribution(seed, claim_starts="if the foreign troops are", cue="added")
+    added = attribution(seed, claim_starts="if the soldiers enter combat", cue="added")
     assert added.speaker is not None
     assert added.speaker.key == mention(seed, "John Kirby").key
-    assert added.claim_text.endswith("it will also impact things in the Indo-Pacific")
+    assert added.claim_text.endswith("our partners in Asia will feel them as well")
 
 
 def test_seed_kirby_is_the_speaker_of_exactly_three_suggestions(seed: ArticleAnalysis) -> None:
@@ -49,81 +68,87 @@ def test_seed_kirby_is_the_speaker_of_exactly_three_suggestions(seed: ArticleAna
     ]
 
 
-def test_seed_south_korean_intelligence_service_said_it_used_face_recognition(
+def test_seed_south_korean_intelligence_service_said_it_matched_faces(
     seed: ArticleAnalysis,
 ) -> None:
-    said = attribution(seed, claim_starts="it used AI facial recognition technology")
+    said = attribution(seed, claim_starts="it matched the faces of North Korean officers")
     assert said.speaker is not None
     assert said.speaker.key == mention(seed, "Seoul's intelligence service").key
     assert said.speaker_text == "South Korea's intelligence service"
     assert said.source_text == "South Korea's intelligence service"
-    assert said.claim_text.endswith("North Korean officers in the war zones")
+    assert said.claim_text.endswith("against its own files with the help of AI software")
 
 
-def test_seed_lloyd_austin_said_troops_were_a_next_step(seed: ArticleAnalysis) -> None:
-    said = attribution(
-        seed, claim_starts='the presence of North Korean troops in Russia was a "next'
-    )
+def test_seed_lloyd_austin_said_the_deployment_showed_growing_support(
+    seed: ArticleAnalysis,
+) -> None:
+    said = attribution(seed, claim_starts="the deployment showed how far Pyongyang's support")
     assert said.speaker is not None
     assert said.speaker.key == mention(seed, "Lloyd Austin").key
-    assert said.speaker_text == "United States Defense Secretary Lloyd Austin"
-    assert said.claim_text.endswith("missiles and drones")
+    assert said.speaker_text == "US Defense Secretary Lloyd Austin"
+    assert said.claim_text.endswith("ballistic missiles to Russia last year")
 
 
-def test_seed_putin_quote_rests_on_satellite_images(seed: ArticleAnalysis) -> None:
-    said = attribution(seed, claim_starts="Images are a serious thing")
+def test_seed_putin_quote_rests_on_the_spy_agencys_photographs(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="A photograph shows a field")
     assert said.claim_text == (
-        "Images are a serious thing; if there are images, they reflect something"
+        "A photograph shows a field and some people; it does not show a treaty being broken"
     )
     assert said.speaker is not None
     assert said.speaker.key == gaz_key("Vladimir Putin")
-    assert said.source_text == "satellite images released by Seoul's intelligence service"
+    assert said.source_text == "photographs published by Seoul's intelligence service last week"
     assert SEED_TEXT[said.source_start : said.source_end] == said.source_text
 
 
-def test_seed_cho_koo_rae_said_relations_are_developing(seed: ArticleAnalysis) -> None:
-    said = attribution(seed, claim_starts="the relations between Moscow and Pyongyang")
+def test_seed_putin_denied_nothing_but_the_denial_is_his(seed: ArticleAnalysis) -> None:
+    denied = attribution(seed, claim_starts="the troops were in Russia", cue="denied")
+    assert denied.speaker is not None
+    assert denied.speaker.key == gaz_key("Vladimir Putin")
+    assert denied.speaker_text == "Russian President Vladimir Putin"
+
+
+def test_seed_cho_koo_rae_said_the_ties_had_become_an_alliance(seed: ArticleAnalysis) -> None:
+    said = attribution(seed, claim_starts="the ties between Moscow and Pyongyang")
     assert said.speaker is not None
     assert said.speaker.key == mention(seed, "Cho Koo-rae").key
     # The apposition describes the speaker; it is not part of the speaker's name.
     assert said.speaker_text == "Cho Koo-rae"
 
 
-def test_seed_cho_sees_a_growing_connection(seed: ArticleAnalysis) -> None:
-    sees = attribution(seed, claim_starts="a growing connection between Atlantic", cue="sees")
-    assert sees.claim_text == "a growing connection between Atlantic and Indo-Pacific security"
+def test_seed_cho_sees_one_front(seed: ArticleAnalysis) -> None:
+    sees = attribution(seed, claim_starts="one front running from Kursk", cue="sees")
+    assert sees.claim_text == "one front running from Kursk to the Korean peninsula"
     assert sees.speaker is not None
     assert sees.speaker.key == mention(seed, "Cho Koo-rae").key
 
 
-def test_seed_western_intelligence_agencies_confirmed_troops_as_unnamed_speaker_and_source(
+def test_seed_western_intelligence_agencies_confirmed_engineers_as_unnamed_speaker_and_source(
     seed: ArticleAnalysis,
 ) -> None:
-    confirmed = attribution(
-        seed, claim_starts="the presence of North Korean military personnel in Russia"
-    )
+    confirmed = attribution(seed, claim_starts="North Korean engineers are helping Russian crews")
     assert confirmed.cue == "confirmed"
     assert confirmed.speaker is None
     assert confirmed.speaker_text == "Western intelligence agencies"
     assert confirmed.source_text == "Western intelligence agencies"
 
 
-def test_seed_declassified_report_is_the_source_of_the_casualty_estimate(
+def test_seed_intelligence_summary_is_the_source_of_the_malformed_casualty_figure(
     seed: ArticleAnalysis,
 ) -> None:
-    according = attribution(seed, claim_starts="an estimated 315,00 Russian troops")
-    assert (
-        according.claim_text == "an estimated 315,00 Russian troops were either killed or wounded"
+    according = attribution(seed, claim_starts="315,00 Russian soldiers")
+    assert according.claim_text == (
+        "315,00 Russian soldiers had been killed or wounded by the end of September"
     )
     assert according.cue == "According to"
     assert according.pattern == "according-to"
-    assert according.source_text == "a declassified US intelligence report"
-    assert according.speaker_text == "a declassified US intelligence report"
+    assert according.source_text == "a recent US intelligence summary"
+    assert according.speaker_text == "a recent US intelligence summary"
     assert according.speaker is None
 
 
 def test_seed_south_korean_officials_are_concerned(seed: ArticleAnalysis) -> None:
-    concerned = attribution(seed, claim_starts="Russia may reciprocate")
+    concerned = attribution(seed, claim_starts="Moscow could repay Pyongyang")
+    assert concerned.cue == "concerned"
     assert concerned.speaker_text == "South Korean officials"
     assert concerned.speaker is None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+import sys
 import threading
 
 import pytest
@@ -183,9 +185,27 @@ def test_a_parse_failure_reaches_the_caller_after_the_batches_before_it(
     assert not any(t.name.startswith(HELPER_PREFIX) for t in threading.enumerate())
 
 
-def test_returning_freed_memory_is_safe_to_call():
+def test_returning_freed_memory_is_safe_to_call(monkeypatch):
     # glibc's malloc_trim where there is one; a no-op elsewhere. Never raises.
-    analysis._return_freed_memory()
+    trims: list[int] = []
+
+    class Glibc:
+        def malloc_trim(self, pad: int) -> int:
+            trims.append(pad)
+            return 1
+
+    monkeypatch.setattr(analysis, "_libc", Glibc)
+    assert analysis._return_freed_memory() is None
+    assert trims == [0]
+    # musl and others have a libc without malloc_trim; other systems have no libc to ask.
+    for libc in (object(), None):
+        monkeypatch.setattr(analysis, "_libc", lambda libc=libc: libc)
+        assert analysis._return_freed_memory() is None
+    assert trims == [0]
+    monkeypatch.undo()
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert callable(getattr(analysis._libc(), "malloc_trim", None))
+    assert analysis._return_freed_memory() is None  # the real call, here
 
 
 def test_a_text_edit_queues_the_analysis_of_the_new_text(

@@ -18,7 +18,7 @@ from annotations.services.annotations import (
 )
 from tests.factories import make_article
 
-QUOTE = "the US believes the North Korean troops traveled by ship"
+QUOTE = "the US believes the soldiers spent several weeks"
 
 
 def _span(article, quote=QUOTE):

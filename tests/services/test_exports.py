@@ -238,7 +238,8 @@ def normal_jsonld(text: str) -> list[dict[str, Any]]:
         for name in ("id", "created", "modified", "creator"):
             del item[name]
         del item["target"]["source"]["id"]
-        for body in item.get("body", []):
+        bodies = item.get("body", [])
+        for body in bodies if isinstance(bodies, list) else [bodies]:
             if body["purpose"] == "linking" and isinstance(body["source"], str):
                 body["source"] = anchors[body["source"]]
             elif body["purpose"] == "linking":
