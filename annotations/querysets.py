@@ -85,3 +85,11 @@ class AnnotationQuerySet(TeamScopedQuerySet):
         return TeamScopedQuerySet.visible_to(self, user).filter(
             Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
         )
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ApiTokenQuerySet:
+        """A user's own tokens, and nobody else's (not even a team owner's view)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)

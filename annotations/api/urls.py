@@ -14,6 +14,7 @@ from annotations.api.views import (
     tags,
     team_reports,
     teams,
+    tokens,
 )
 
 app_name = "api"
@@ -32,6 +33,7 @@ router.register("replies", discussion.ReplyViewSet, basename="reply")
 router.register("reviews", discussion.ReviewViewSet, basename="review")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(

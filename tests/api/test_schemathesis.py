@@ -47,12 +47,12 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 
-from annotations.models import Annotation, Entity, Job, Membership, Mention
+from annotations.models import Annotation, ApiToken, Entity, Job, Membership, Mention
 from annotations.services import annotations as annotation_services
 from annotations.services.articles import article_update_text
 from annotations.services.jobs import job_enqueue
+from annotations.services.tokens import token_digest
 from tests.factories import MembershipFactory, UserFactory
 
 MAX_EXAMPLES = 20
@@ -112,7 +112,9 @@ def seeded(_in_process_requests, team_a, alice, bob, carol, article, tags_a) -> 
     MembershipFactory(team=team_a, user=olga, role=Membership.Role.OWNER)
     victor = UserFactory(username="victor")
     MembershipFactory(team=team_a, user=victor, role=Membership.Role.VIEWER)
-    Token.objects.create(user=olga, key=OWNER_TOKEN)
+    ApiToken.objects.create(
+        user=olga, name="schemathesis", digest=token_digest(OWNER_TOKEN), hint=OWNER_TOKEN[:8]
+    )
 
     article = article_update_text(
         article=article, text=article.text + "\nUpdated.", actor=alice, note="A second revision"
