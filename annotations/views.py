@@ -15,6 +15,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from annotations.context_processors import SESSION_TEAM, current_membership
@@ -23,6 +24,7 @@ from annotations.forms import SignInForm, ThrottledPasswordResetForm
 from annotations.models import (
     TRASH_DAYS,
     Annotation,
+    ApiToken,
     Article,
     Entity,
     Membership,
@@ -317,6 +319,15 @@ def trash(request: HttpRequest) -> HttpResponse:
     )
     context.update({"rows": rows, "trash_days": TRASH_DAYS})
     return render(request, "annotations/trash.html", context)
+
+
+@login_required
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens; the page's script creates and revokes them through the API."""
+    context = _team_context(request)
+    context["tokens"] = ApiToken.objects.visible_to(request.user)[:1000]
+    context["now"] = timezone.now()
+    return render(request, "annotations/tokens.html", context)
 
 
 # --- Team review and oversight (the data comes from annotations.selectors.oversight) ---

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -96,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "annotations.middleware.BodySizeLimitMiddleware",
     "annotations.middleware.ApiNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -313,6 +315,23 @@ CSRF_COOKIE_HTTPONLY = False  # the browser UI reads it to send X-CSRFToken on A
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware), on every response. Scripts
+# only from our own files: no inline script or on* attribute anywhere (json_script data blocks
+# are type="application/json", which no browser runs). Styles allow 'unsafe-inline': the pages
+# colour tags with style="--tag: ..." from team data and the reader builds its ::highlight()
+# rules at run time; injected CSS could fetch nothing, as every fetch is limited to 'self'.
+# /api/docs/ (Swagger UI) adds data: images (annotations/api/urls.py). Tests:
+# tests/e2e/test_csp.py visits every page in Chromium and fails on any violation.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
