@@ -35,6 +35,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from annotations.lib.client_address import address_bucket, client_address
+from annotations.services.tokens import token_from_header
 
 FREE_FAILURES = 5
 BASE_DELAY = 5
@@ -131,8 +132,6 @@ def known_device(request: HttpRequest, username: str) -> str | None:
             value = None
         if isinstance(value, dict) and value.get("u") == username and value.get("n"):
             return f"cookie:{value['n']}"
-    from annotations.services.tokens import token_from_header
-
     token = token_from_header(request)
     if token is not None and normalize_username(token.user.get_username()) == username:
         return f"token:{token.pk}"

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from asgiref.sync import async_to_sync
 from django.apps import apps
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -171,3 +172,14 @@ def test_the_migration_moves_drf_tokens_hashed(alice):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM authtoken_token")
         assert cursor.fetchone()[0] == 0
+
+
+def test_the_readmes_form_encoded_request_gets_a_token(alice):
+    # curl -d username=... -d password=... sends a form, not JSON.
+    answer = Client().post(
+        "/api/auth/token/",
+        "username=alice&password=correct-horse-battery",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert answer.status_code == 200
+    assert _bearer(answer.json()["token"]).get("/api/me/").json()["username"] == "alice"
