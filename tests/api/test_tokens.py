@@ -159,8 +159,8 @@ def test_the_migration_moves_drf_tokens_hashed(alice):
     legacy = "0123456789abcdef0123456789abcdef01234567"
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, "
-            "user_id integer)"
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, "
+            "created timestamp with time zone, user_id integer)"
         )
         cursor.execute(
             "INSERT INTO authtoken_token VALUES (%s, %s, %s)", [legacy, timezone.now(), alice.pk]
