@@ -23,6 +23,8 @@ class SignInForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
+            if self.request is None:
+                raise ValueError("SignInForm counts attempts per client: pass it the request.")
             try:
                 self.user_cache = sign_in.sign_in_authenticate(
                     request=self.request, username=username, password=password

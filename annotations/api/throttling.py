@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -14,10 +15,13 @@ from annotations.lib.client_address import address_bucket, client_address
 class AddressScopedRateThrottle(ScopedRateThrottle):
     """``ScopedRateThrottle`` with the address rule the sign-in pages use."""
 
-    @property
-    def THROTTLE_RATES(self) -> dict[str, str | None]:
+    def get_rate(self) -> str | None:
         # Read when asked, not when the class is defined, so that settings apply as they are.
-        return api_settings.DEFAULT_THROTTLE_RATES
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope not in rates:
+            raise ImproperlyConfigured(f"No rate for the throttle scope {self.scope!r}.")
+        rate = rates[self.scope]
+        return None if rate is None else str(rate)
 
     def get_ident(self, request: Any) -> str:
         return address_bucket(client_address(request))
