@@ -17,7 +17,15 @@ if TYPE_CHECKING:
 
     # Annotation, Article, Entity, Mention and Team are named in quoted base classes below,
     # which ruff does not read.
-    from .models import Annotation, Article, Entity, Membership, Mention, Team  # noqa: F401
+    from .models import (  # noqa: F401
+        Annotation,
+        ApiToken,
+        Article,
+        Entity,
+        Membership,
+        Mention,
+        Team,
+    )
 
 
 def _team_ids(user: User | AnonymousUser) -> models.QuerySet[Membership, Mapping[str, object]]:
@@ -90,3 +98,11 @@ class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
         return TeamScopedQuerySet.visible_to(self, user).filter(
             Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
         )
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """A user's own tokens, and nobody else's (not even a team owner's view)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)

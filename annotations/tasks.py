@@ -12,3 +12,17 @@ def run_job(*, job_id: int) -> dict[str, Any]:
     from annotations.services.jobs import job_run
 
     return job_run(job_id=job_id)
+
+
+@task()
+def send_email(
+    *, subject: str, body: str, from_email: str | None, to: list[str], html: str | None = None
+) -> None:
+    """An e-mail composed by a request, sent by the worker (password resets: the answer must
+    not wait for, or time, the mail server)."""
+    from django.core.mail import EmailMultiAlternatives
+
+    message = EmailMultiAlternatives(subject, body, from_email, to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

@@ -16,4 +16,5 @@ urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
     path("agreement.csv", views.agreement_csv, name="agreement-csv"),
     path("trash/", views.trash, name="trash"),
+    path("accounts/tokens/", views.tokens_page, name="tokens"),
 ]

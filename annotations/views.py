@@ -7,21 +7,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from annotations.context_processors import SESSION_TEAM, current_membership
 from annotations.filters import AnnotationFilter, ArticleFilter, EntityFilter
+from annotations.forms import SignInForm, ThrottledPasswordResetForm
 from annotations.models import (
     TRASH_DAYS,
     Annotation,
+    ApiToken,
     Article,
     Entity,
     Membership,
@@ -38,38 +41,67 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.entities import entities_with_counts, entity_get_for_user
-
-LOGIN_ATTEMPTS = 5
-LOGIN_WINDOW = 15 * 60
+from annotations.services import password_reset, sign_in
 
 
 class ThrottledLoginView(auth_views.LoginView):
-    """Sign-in with a per-account and per-address limit on failed attempts."""
+    """Sign-in through the shared throttle (``services/sign_in.py``): a refused attempt answers
+    429 with ``Retry-After``; a successful one makes this browser a known device."""
 
-    def _keys(self) -> list[str]:
-        username = (self.request.POST.get("username") or "").strip().lower()[:150]
-        address = self.request.META.get("REMOTE_ADDR", "")
-        return [f"login-fail:user:{username}", f"login-fail:addr:{address}"]
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if any((cache.get(key) or 0) >= LOGIN_ATTEMPTS for key in self._keys()):
-            # An unbound form: a bound one would check the password when its errors are read.
-            form = self.get_form_class()(
-                request, initial={"username": request.POST.get("username", "")}
-            )
-            return render(
-                request, "registration/login.html", {"form": form, "throttled": True}, status=429
-            )
-        return super().post(request, *args, **kwargs)
+    form_class = SignInForm
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        for key in self._keys():
-            cache.add(key, 0, LOGIN_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, LOGIN_WINDOW)
-        return super().form_invalid(form)
+        response = super().form_invalid(form)
+        if form.refusal is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(form.refusal.retry_after)
+        return response
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sign_in.remember_device(self.request, response, form.get_user())
+        return response
+
+
+def reset_hours() -> int:
+    return max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request page, limited per client address (429) and per e-mail address
+    (``services/password_reset.py``); the same answer whether or not the address is known."""
+
+    form_class = ThrottledPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
+        return {"reset_hours": reset_hours()}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refusal = password_reset.reset_refusal(request)
+        if refusal is not None:
+            response = render(
+                request,
+                self.template_name,
+                {"form": self.form_class(), "refusal": refusal},
+                status=429,
+            )
+            response["Retry-After"] = str(refusal.retry_after)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class ResetPasswordConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new-password page; a new password also ends the account's sign-in back-off
+    (the owner of the mailbox has shown who they are)."""
+
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        sign_in.sign_in_reset_account(form.user.get_username())
+        return response
 
 
 @login_required
@@ -287,6 +319,15 @@ def trash(request: HttpRequest) -> HttpResponse:
     )
     context.update({"rows": rows, "trash_days": TRASH_DAYS})
     return render(request, "annotations/trash.html", context)
+
+
+@login_required
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens; the page's script creates and revokes them through the API."""
+    context = _team_context(request)
+    context["tokens"] = ApiToken.objects.visible_to(request.user)[:1000]
+    context["now"] = timezone.now()
+    return render(request, "annotations/tokens.html", context)
 
 
 # --- Team review and oversight (the data comes from annotations.selectors.oversight) ---

@@ -323,13 +323,13 @@ REPLIES = [
 def seed(args: argparse.Namespace) -> Seeded:
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from rest_framework.authtoken.models import Token
 
     from annotations.models import Annotation, Entity, Membership, Review
     from annotations.services import annotations as annotation_services
     from annotations.services.annotations import annotation_create, reply_create, review_create
     from annotations.services.imports import import_text
     from annotations.services.teams import membership_set, team_create
+    from annotations.services.tokens import token_create
 
     rng = random.Random(args.seed)  # noqa: S311 (reproducible data, not secrets)
     User = get_user_model()
@@ -343,7 +343,7 @@ def seed(args: argparse.Namespace) -> Seeded:
         )
         membership_set(team=team, user=analyst, role=Membership.Role.ANALYST)
         membership_set(team=team, user=reviewer, role=Membership.Role.REVIEWER)
-        token = Token.objects.create(user=analyst)
+        _, token_key = token_create(user=analyst, name="bench")
 
         title, text = generate_article(rng)
         article, _ = import_text(
@@ -416,7 +416,7 @@ def seed(args: argparse.Namespace) -> Seeded:
                     counts["reviews"] += 1
     return Seeded(
         article_id=article.pk,
-        token=token.key,
+        token=token_key,
         words=len(article.text.split()),
         chars=len(article.text),
         annotations=len(created),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,7 +90,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "annotations.middleware.BodySizeLimitMiddleware",
     "annotations.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,11 +156,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A cache shared by every web worker (login throttling must count across processes);
-# its table is created by the annotations app's migrations.
+# its table is created by the annotations app's migrations. Room for many counters: past
+# MAX_ENTRIES the cache culls a third of its keys, and a flood of sign-in attempts under made-up
+# names must not cull the counters of real accounts.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "newsnotes_cache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("NEWSNOTES_CACHE_MAX_ENTRIES", 100_000)},
     }
 }
 
@@ -182,6 +186,39 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# Password-reset links (Django's PasswordResetView) stay valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("NEWSNOTES_PASSWORD_RESET_SECONDS", 3 * 60 * 60)
+
+# Where requests come from: forwarded headers are believed only behind a proxy that sets them,
+# and then only the entry the last NEWSNOTES_PROXY_COUNT proxies appended
+# (annotations/lib/client_address.py; DRF's NUM_PROXIES below says the same).
+NEWSNOTES_BEHIND_PROXY = env_bool("NEWSNOTES_BEHIND_PROXY", default=False)
+NEWSNOTES_PROXY_COUNT = env_int("NEWSNOTES_PROXY_COUNT", 1) if NEWSNOTES_BEHIND_PROXY else 0
+if NEWSNOTES_BEHIND_PROXY and NEWSNOTES_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("NEWSNOTES_PROXY_COUNT must be at least 1 behind a proxy.")
+
+# --- E-mail (password reset) ------------------------------------------------------------------
+# The console in development (links appear in the server's output), SMTP in production
+# (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS/SSL); tests get
+# Django's locmem outbox. Django 6.1's MAILERS replaces the EMAIL_* settings.
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+MAILERS: dict[str, dict[str, object]] = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 0) or None,
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+        "timeout": 20,
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NewsNotes <newsnotes@localhost>")
 
 # --- I18N, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -224,7 +261,7 @@ NEWSNOTES_MAX_COMMENT_CHARS = 10_000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "annotations.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -234,6 +271,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "annotations.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("NEWSNOTES_AUTH_RATE", "10/min")},
+    # 0, not None: with None DRF keys throttles on the client's own X-Forwarded-For.
+    "NUM_PROXIES": NEWSNOTES_PROXY_COUNT,
     "DEFAULT_RENDERER_CLASSES": ["annotations.api.renderers.FastJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -292,6 +331,23 @@ CSRF_COOKIE_HTTPONLY = False  # the browser UI reads it to send X-CSRFToken on A
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (Django's ContentSecurityPolicyMiddleware), on every response. Scripts
+# only from our own files: no inline script or on* attribute anywhere (json_script data blocks
+# are type="application/json", which no browser runs). Styles allow 'unsafe-inline': the pages
+# colour tags with style="--tag: ..." from team data and the reader builds its ::highlight()
+# rules at run time; injected CSS could fetch nothing, as every fetch is limited to 'self'.
+# /api/docs/ (Swagger UI) adds data: images (annotations/api/urls.py). Tests:
+# tests/e2e/test_csp.py visits every page in Chromium and fails on any violation.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -300,7 +356,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    if env_bool("NEWSNOTES_BEHIND_PROXY", default=False):
+    if NEWSNOTES_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

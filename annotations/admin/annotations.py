@@ -21,6 +21,7 @@ from annotations.admin.base import (
 from annotations.models import (
     Annotation,
     AnnotationVersion,
+    ApiToken,
     ArticleRevision,
     ArticleSubmission,
     Event,
@@ -201,3 +202,20 @@ class StampingUserAdmin(StampingAdmin, UserAdmin):
 
 admin.site.unregister(get_user_model())
 admin.site.register(get_user_model(), StampingUserAdmin)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Users' API tokens, to see and revoke (delete); keys are not stored, so none is shown,
+    and tokens are created by their users only."""
+
+    list_display = ["name", "user", "hint", "created_at", "expires_at", "last_used_at"]
+    list_filter = ["expires_at"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = ["user", "name", "digest", "hint", "created_at", "expires_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

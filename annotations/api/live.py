@@ -38,10 +38,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.utils.encoders import JSONEncoder
 
+from annotations.api.authentication import ApiTokenAuthentication
 from annotations.api.serializers import EventSerializer
 from annotations.models import Annotation, AnnotationVersion, Article, Event, Team
 from annotations.services.history import CHANNEL
@@ -99,7 +99,7 @@ def _user(request: HttpRequest) -> tuple[Any, str]:
     if user is not None and user.is_authenticated:
         return user, ""
     try:
-        found = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+        found = ApiTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
     except AuthenticationFailed as exc:
         return None, str(exc.detail)
     if found is None:

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from annotations.api import live
@@ -14,6 +17,7 @@ from annotations.api.views import (
     tags,
     team_reports,
     teams,
+    tokens,
 )
 
 app_name = "api"
@@ -32,6 +36,7 @@ router.register("replies", discussion.ReplyViewSet, basename="reply")
 router.register("reviews", discussion.ReviewViewSet, basename="review")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -40,12 +45,18 @@ article_jsonld = articles.ArticleViewSet.as_view(
     filterset_class=None,
 )
 
+# Swagger UI: its start-up script from a URL of its own (the split view), not inline, so the
+# site's script-src holds; its stylesheet draws icons from data: URLs.
+api_docs = csp_override({**settings.SECURE_CSP, "img-src": [CSP.SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api:schema")
+)
+
 urlpatterns = [
     path("articles/<int:pk>/annotations.jsonld", article_jsonld, name="article-annotations-jsonld"),
     path("auth/token/", accounts.token_obtain, name="token-obtain"),
     path("me/", accounts.me, name="me"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", api_docs, name="docs"),
     path("articles/<int:pk>/stream/", live.article_stream, name="article-stream"),
     path("", include(router.urls)),
 ]

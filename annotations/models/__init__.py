@@ -1,5 +1,5 @@
 """NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
-``annotations`` and ``activity``; ``limits`` holds the bounds they share.
+``annotations``, ``activity`` and ``tokens``; ``limits`` holds the bounds they share.
 
 Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
 point index into ``Article.text`` -- a Python ``str`` index -- as in the W3C Web Annotation
@@ -14,6 +14,7 @@ from annotations.models.articles import Article, ArticleRevision, ArticleSubmiss
 from annotations.models.entities import Entity, EntityKey, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.teams import Membership, Team, new_content_stamp
+from annotations.models.tokens import ApiToken
 
 __all__ = [
     "MAX_ID",
@@ -21,6 +22,7 @@ __all__ = [
     "TRASH_DAYS",
     "Annotation",
     "AnnotationVersion",
+    "ApiToken",
     "Article",
     "ArticleRevision",
     "ArticleSubmission",

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from annotations.models import Annotation, Entity, Job, Membership, Mention
+from annotations.models import Annotation, ApiToken, Entity, Job, Membership, Mention
 from annotations.services import annotations as annotation_services
 from annotations.services.articles import article_update_text
 from annotations.services.jobs import job_enqueue
+from annotations.services.tokens import token_digest
 from tests.factories import MembershipFactory, UserFactory
 
 OWNER_TOKEN = "schemathesis0owner0token0000000000000000"  # 40 characters, like DRF's keys
@@ -30,7 +30,9 @@ def api_world(team_a, alice, bob, carol, article, tags_a) -> dict[str, Any]:
     MembershipFactory(team=team_a, user=olga, role=Membership.Role.OWNER)
     victor = UserFactory(username="victor")
     MembershipFactory(team=team_a, user=victor, role=Membership.Role.VIEWER)
-    Token.objects.create(user=olga, key=OWNER_TOKEN)
+    ApiToken.objects.create(
+        user=olga, name="schemathesis", digest=token_digest(OWNER_TOKEN), hint=OWNER_TOKEN[:8]
+    )
 
     article = article_update_text(
         article=article, text=article.text + "\nUpdated.", actor=alice, note="A second revision"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -13,21 +13,26 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.decorators import api_view, permission_classes, throttle_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.exceptions import ErrorDetail, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.throttling import AddressScopedRateThrottle
 from annotations.api.users import signed_in
 from annotations.models import (
     Membership,
 )
 from annotations.rows import user_dict
+from annotations.services import sign_in, tokens
 
 User = get_user_model()
 
@@ -38,24 +43,38 @@ User = get_user_model()
 @extend_schema(
     request=s.TokenRequestSerializer,
     responses={200: s.TokenSerializer},
-    summary="Exchange a username and password for this user's API token (throttled).",
+    summary=(
+        "Exchange a username and password for a new API token (throttled). It is named "
+        '`name` (default "script") and expires in 30 days unless `expires_at` says '
+        "otherwise (null: never)."
+    ),
     auth=[],
 )
 @api_view(["POST"])
+@authentication_classes([])  # a stale token in the header must not turn this into a 401
 @permission_classes([AllowAny])
-@throttle_classes([ScopedRateThrottle])
+@throttle_classes([AddressScopedRateThrottle])
 def token_obtain(request: Request) -> Response:
     serializer = s.TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    user = authenticate(
-        request,
-        username=serializer.validated_data["username"],
-        password=serializer.validated_data["password"],
-    )
+    data = serializer.validated_data
+    try:
+        user = sign_in.sign_in_authenticate(
+            request=request,
+            username=data["username"],
+            password=data["password"],
+        )
+    except sign_in.SignInRefused as refused:
+        throttled = Throttled(wait=refused.refusal.retry_after)
+        throttled.detail = ErrorDetail(refused.refusal.message, code="throttled")
+        raise throttled from None
     if user is None:
         raise ValidationError({"non_field_errors": "Wrong username or password."})
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    expires_at = data["expires_at"] if "expires_at" in data else tokens.script_token_expiry()
+    token, key = tokens.token_create(user=user, name=data["name"], expires_at=expires_at)
+    return Response(
+        {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+    )
 
 
 token_obtain.cls.throttle_scope = "auth"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0006_team_content_stamp'),
+        ('annotations', '0007_api_tokens'),
     ]
 
     operations = [
