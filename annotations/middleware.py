@@ -8,18 +8,23 @@ reads as empty, so the declared length is the whole story.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-# Uploads of files to import may be larger than ordinary API bodies.
+# Uploads of files to import may be larger than ordinary API bodies: every file import (articles
+# as JSON Lines or HTML, a team's annotations in any export format) takes the upload limit. Their
+# parsers read the file in chunks, a line or an item at a time, and report at most 100 errors,
+# so neither memory nor the answer grows with the file.
 UPLOAD_PATHS = ("/api/articles/import-jsonl/", "/api/articles/import-html/", "/import/")
+UPLOAD_PATTERNS = (re.compile(r"/api/teams/[^/]+/import-annotations/"),)
 
 
 def body_limit(path: str) -> int:
-    if path.startswith(UPLOAD_PATHS):
+    if path.startswith(UPLOAD_PATHS) or any(p.fullmatch(path) for p in UPLOAD_PATTERNS):
         return settings.NEWSNOTES_MAX_UPLOAD_BYTES
     return settings.NEWSNOTES_MAX_BODY_BYTES
 

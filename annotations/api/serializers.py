@@ -222,11 +222,24 @@ class ImportJsonlSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
+ERRORS_HELP = (
+    "The first 100 errors, by position in the file; `error_count` counts them all and "
+    "`errors_truncated` says whether some were left out."
+)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="The line's number, from 1.")
+    message = serializers.CharField()
+
+
 class ImportReportSerializer(serializers.Serializer):
-    lines = serializers.IntegerField()
+    lines = serializers.IntegerField(help_text="The number of the last line read.")
     created = serializers.IntegerField()
-    duplicates = serializers.IntegerField()
-    errors = serializers.ListField(child=serializers.DictField())
+    duplicates = serializers.IntegerField(help_text="Lines whose article the team already has.")
+    errors = ImportErrorSerializer(many=True, help_text=ERRORS_HELP)
+    error_count = serializers.IntegerField(help_text="How many lines were bad, in all.")
+    errors_truncated = serializers.BooleanField(help_text="More than 100 errors: not all shown.")
     article_ids = serializers.ListField(child=serializers.IntegerField())
     job = serializers.IntegerField(allow_null=True)
 
@@ -626,7 +639,9 @@ class AnnotationImportReportSerializer(serializers.Serializer):
     records = serializers.IntegerField(help_text="Rows, lines or items read.")
     created = serializers.IntegerField(help_text="Annotations created.")
     skipped = serializers.IntegerField(help_text="Annotations already in the team, not created.")
-    errors = AnnotationImportErrorSerializer(many=True)
+    errors = AnnotationImportErrorSerializer(many=True, help_text=ERRORS_HELP)
+    error_count = serializers.IntegerField(help_text="How many errors there were, in all.")
+    errors_truncated = serializers.BooleanField(help_text="More than 100 errors: not all shown.")
     annotation_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="The created annotations."
     )

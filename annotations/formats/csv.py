@@ -12,7 +12,6 @@ row 1.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -20,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from annotations.formats.files import decode, file_error
+from annotations.formats.files import file_error
 from annotations.formats.records import EXPORT_FIELDS
 
 # What the importer needs of a CSV file; the other columns may be left out.
@@ -43,27 +42,46 @@ def csv_uncell(text: str) -> str:
     return text[1:] if _GUARDED.match(text) else text
 
 
-def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    """Write flat records (``records.export_records``) as CSV, header row first."""
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
+class _Row:
+    """What csv.writer writes to: the last row, as text."""
+
+    text = ""
+
+    def write(self, text: str) -> None:
+        self.text = text
+
+
+def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Flat records (``records.export_record``) as CSV, a row at a time as they come: the
+    byte-order mark and the header row first."""
+    row = _Row()
+    writer = csv.writer(row, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
+    yield "\ufeff" + row.text
     for record in records:
         cells = {**record, "tags": "|".join(record["tags"])}
         writer.writerow(csv_cell(cells[name]) for name in EXPORT_FIELDS)
+        yield row.text
 
 
-def read_csv(data: bytes) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
-    """Each row of a CSV file (without its byte-order mark) as its number and its values, tags
-    a list of slugs, or a ValidationError for that row. A file that cannot be read at all (no
-    header, unknown or missing columns, malformed CSV) raises a ValidationError naming ``file``.
+def write_csv(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    """Write flat records (``records.export_records``) as CSV, header row first."""
+    for line in csv_lines(records):
+        out.write(line)
+
+
+def read_csv(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
+    """Each row of a CSV file, given as its lines of text with their endings (without the
+    byte-order mark; ``files.text_lines``), as its number and its values, tags a list of slugs,
+    or a ValidationError for that row. A file that cannot be read at all (no header, unknown or
+    missing columns, malformed CSV) raises a ValidationError naming ``file``; so does a file
+    that turns out not to be UTF-8 further down (``text_lines`` raises it).
     """
-    text = decode(data)
     # A quote may be a whole article; the csv module's default limit is 128 KiB per field.
     limit = 4 * settings.NEWSNOTES_MAX_ARTICLE_CHARS
     if csv.field_size_limit() < limit:
         csv.field_size_limit(limit)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(lines, strict=True)
     row = 0  # the last row read: a csv.Error concerns the next one
     try:
         header = next(reader, None)

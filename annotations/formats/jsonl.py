@@ -33,14 +33,21 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 Line = bytes | str
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """Each record as a line of JSON, as it comes: a writer that holds one record at a time."""
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO[str]) -> None:
+    for line in jsonl_lines(records):
+        out.write(line)
 
 
 def numbered_lines(lines: Iterable[Line]) -> Iterator[tuple[int, Line]]:
-    """The non-blank lines with their numbers (from 1), the first without a UTF-8 byte-order
-    mark. Raises a ValidationError naming ``file`` if the first line starts as UTF-16 text."""
+    """The non-blank lines with their numbers (from 1), without their line ends, the first
+    without a UTF-8 byte-order mark. Raises a ValidationError naming ``file`` if the first line
+    starts as UTF-16 text."""
     for number, raw in enumerate(lines, start=1):
         if number == 1:
             if isinstance(raw, bytes):
@@ -49,6 +56,8 @@ def numbered_lines(lines: Iterable[Line]) -> Iterator[tuple[int, Line]]:
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             else:
                 raw = raw.removeprefix("\ufeff")
+        # Without its line end, so that an error's column counts within the line.
+        raw = raw.rstrip(b"\r\n") if isinstance(raw, bytes) else raw.rstrip("\r\n")
         if not raw.strip():
             continue
         yield number, raw
@@ -115,7 +124,8 @@ def read_lines(
 
 
 def read_jsonl(
-    data: bytes, *, max_line_bytes: int
+    lines: Iterable[Line], *, max_line_bytes: int
 ) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
-    """The flat records of a ``jsonl`` export, by line."""
-    return read_lines(data.split(b"\n"), max_bytes=max_line_bytes, fields=EXPORT_FIELDS)
+    """The flat records of a ``jsonl`` export, by line (``files.split_lines`` cuts a file into
+    lines)."""
+    return read_lines(lines, max_bytes=max_line_bytes, fields=EXPORT_FIELDS)

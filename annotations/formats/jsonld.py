@@ -34,14 +34,15 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from annotations.formats.files import decode, file_error
+from annotations.formats.files import file_error, text_pieces
+from annotations.formats.jsonstream import JsonError, JsonReader
 from annotations.formats.records import WIKIDATA_ID
 from annotations.models import Annotation, Article, Team
 
@@ -262,6 +263,56 @@ def collection_to_jsonld(
 AUDIENCE_PRIVATE: dict[str, str] = {"type": "schema:Audience", "schema:audienceType": "private"}
 
 
+def team_collection_item(
+    annotation: Annotation, *, iris: Iris, exported: Container[int]
+) -> dict[str, Any]:
+    """One annotation as an item of the team collection (``team_collection_to_jsonld``), its
+    link to a source annotation kept only if that one is ``exported``."""
+    article = annotation.article
+    item = _annotation(annotation, iris=iris, with_context=False, article=article)
+    source: dict[str, Any] = {
+        "id": item["target"]["source"],
+        "type": "Text",
+        "format": "text/plain",
+    }
+    if article.language:
+        source["language"] = article.language
+    source["schema:name"] = article.title
+    source["schema:sha256"] = article.text_sha256
+    item["target"]["source"] = source
+    if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
+        hidden = iris.annotation(annotation.attributed_to_id)
+        bodies = [b for b in as_list(item.get("body", [])) if b.get("source") != hidden]
+        target = item.pop("target")
+        item.pop("body", None)
+        item["motivation"] = _motivation(bodies)
+        if bodies:
+            item["body"] = _one_or_list(bodies)
+        item["target"] = target  # last, as in every other annotation
+    if annotation.visibility == Annotation.Visibility.PRIVATE:
+        item["audience"] = dict(AUDIENCE_PRIVATE)
+    return item
+
+
+def _team_collection(team: Team, items: list[Any], *, total: int, iris: Iris) -> dict[str, Any]:
+    collection_id = f"{iris.base}/api/teams/{team.pk}/export/?format=jsonld"
+    data: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_id,
+        "type": "AnnotationCollection",
+        "label": team.name,
+        "total": total,
+    }
+    if total:
+        data["first"] = {
+            "id": f"{collection_id}&page=1",
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        }
+    return data
+
+
 def team_collection_to_jsonld(
     team: Team, annotations: Sequence[Annotation], *, iris: Iris
 ) -> dict[str, Any]:
@@ -273,97 +324,121 @@ def team_collection_to_jsonld(
     of the text, ``schema:name`` its title); a private annotation carries ``audience``
     ``AUDIENCE_PRIVATE``; and a link to a source annotation that is not in the collection (a
     teammate's private note) is left out, with the motivation following the remaining bodies.
-    Each annotation needs ``article`` loaded (its text is not read).
+    Each annotation needs ``article`` loaded (its text is not read). ``team_collection_lines``
+    writes the same document an item at a time.
     """
     exported = {annotation.pk for annotation in annotations}
-    collection_id = f"{iris.base}/api/teams/{team.pk}/export/?format=jsonld"
-    items = []
-    for annotation in annotations:
-        article = annotation.article
-        item = _annotation(annotation, iris=iris, with_context=False, article=article)
-        source: dict[str, Any] = {
-            "id": item["target"]["source"],
-            "type": "Text",
-            "format": "text/plain",
-        }
-        if article.language:
-            source["language"] = article.language
-        source["schema:name"] = article.title
-        source["schema:sha256"] = article.text_sha256
-        item["target"]["source"] = source
-        if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
-            hidden = iris.annotation(annotation.attributed_to_id)
-            bodies = [b for b in as_list(item.get("body", [])) if b.get("source") != hidden]
-            target = item.pop("target")
-            item.pop("body", None)
-            item["motivation"] = _motivation(bodies)
-            if bodies:
-                item["body"] = _one_or_list(bodies)
-            item["target"] = target  # last, as in every other annotation
-        if annotation.visibility == Annotation.Visibility.PRIVATE:
-            item["audience"] = dict(AUDIENCE_PRIVATE)
-        items.append(item)
-    data: dict[str, Any] = {
-        "@context": ANNO_CONTEXT,
-        "id": collection_id,
-        "type": "AnnotationCollection",
-        "label": team.name,
-        "total": len(items),
-    }
-    if items:
-        data["first"] = {
-            "id": f"{collection_id}&page=1",
-            "type": "AnnotationPage",
-            "startIndex": 0,
-            "items": items,
-        }
-    return data
+    items = [team_collection_item(a, iris=iris, exported=exported) for a in annotations]
+    return _team_collection(team, items, total=len(items), iris=iris)
 
 
 def write_jsonld(document: dict[str, Any], out: IO[str]) -> None:
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
+# Where the items go in the document written around them: on a line of its own, three levels
+# deep (collection, first page, items), where nothing else of the document can stand.
+_ITEMS_HERE = "\n      " + json.dumps("@items@")
+_ITEM_INDENT = "\n      "
+
+
+def team_collection_lines(
+    team: Team, items: Iterable[dict[str, Any]], *, total: int, iris: Iris
+) -> Iterator[str]:
+    """The team collection of ``total`` items (``team_collection_item``), written as they come,
+    byte for byte as ``write_jsonld(team_collection_to_jsonld(...))`` writes it at once."""
+    document = _team_collection(team, ["@items@"] if total else [], total=total, iris=iris)
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    head, found, tail = text.partition(_ITEMS_HERE)
+    if not found:  # no items: the document is whole
+        yield text + "\n"
+        return
+    yield head
+    for number, item in enumerate(items):
+        dumped = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", _ITEM_INDENT)
+        yield ("," if number else "") + _ITEM_INDENT + dumped
+    yield tail + "\n"
+
+
 # --- reading a document ---------------------------------------------------------------------
 
 
-def _items_of(document: Any) -> list[Any]:
-    if isinstance(document, list):
-        return document
-    if not isinstance(document, dict):
-        raise file_error("Give a W3C AnnotationCollection, AnnotationPage or Annotation.")
+_NOT_W3C = "Give a W3C AnnotationCollection, AnnotationPage or Annotation (its type says which)."
+
+
+def _kinds(document: dict[str, Any]) -> list[Any]:
     kind = document.get("type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    if "AnnotationCollection" in kinds:
-        first = document.get("first")
-        if first is None:
-            return []
-        if not isinstance(first, dict):
+    return kind if isinstance(kind, list) else [kind]
+
+
+def _array(reader: JsonReader) -> Iterator[Any]:
+    for _ in reader.elements():
+        yield reader.value()
+
+
+def _walk(reader: JsonReader) -> Iterator[Any]:
+    """The items of the document, yielded as they are read: a collection's first page's items,
+    a page's items or the elements of a list. The document's other members are small and read
+    whole; whether the items read were the right ones is checked at the end, once the type
+    is known (a type given first decides at once)."""
+    if reader.peek() == "[":
+        yield from _array(reader)
+        reader.end()
+        return
+    if reader.peek() != "{":
+        reader.value()
+        reader.end()
+        raise file_error("Give a W3C AnnotationCollection, AnnotationPage or Annotation.")
+    top: dict[str, Any] = {}
+    streamed = ""  # where the items were read from: "first" (a collection) or "page"
+    for key in reader.members():
+        kinds = _kinds(top) if "type" in top else None
+        collection = kinds is None or "AnnotationCollection" in kinds
+        page = kinds is None or "AnnotationPage" in kinds
+        if key == "first" and collection and not streamed and reader.peek() == "{":
+            first: dict[str, Any] = {}
+            for inner in reader.members():
+                if inner == "items" and not streamed and reader.peek() == "[":
+                    streamed = first["items"] = "first"
+                    yield from _array(reader)
+                else:
+                    first[inner] = reader.value()
+            top[key] = first
+        elif key == "items" and page and not streamed and reader.peek() == "[":
+            streamed = top[key] = "page"
+            yield from _array(reader)
+        else:
+            top[key] = reader.value()
+    reader.end()
+    kinds = _kinds(top)
+    if "AnnotationCollection" in kinds and streamed != "page":
+        page_one = top.get("first")
+        if page_one is None:
+            return
+        if not isinstance(page_one, dict):
             raise file_error("The collection's first page must be embedded (an object with items).")
-        if first.get("next"):
+        if page_one.get("next"):
             raise file_error("The collection has more than one page; give one page.")
-        document = first
-        kinds = ["AnnotationPage"]
-    if "AnnotationPage" in kinds:
-        items = document.get("items")
-        if not isinstance(items, list):
+        if streamed != "first":
             raise file_error("The annotation page needs a list of items.")
-        return items
-    if "Annotation" in kinds:
-        return [document]
-    raise file_error(
-        "Give a W3C AnnotationCollection, AnnotationPage or Annotation (its type says which)."
-    )
+    elif "AnnotationPage" in kinds and streamed != "first":
+        if streamed != "page":
+            raise file_error("The annotation page needs a list of items.")
+    elif "Annotation" in kinds and not streamed:
+        yield top
+    else:
+        raise file_error(_NOT_W3C)
 
 
-def read_jsonld(data: bytes) -> list[Any]:
+def read_jsonld(chunks: Iterable[bytes]) -> Iterator[Any]:
     """The items of a W3C AnnotationCollection (of one embedded page), an AnnotationPage, a
-    single Annotation or a list of them, unchecked; a ValidationError naming ``file`` if the
-    file is not one of those."""
-    text = decode(data)
+    single Annotation or a list of them, unchecked, one at a time as the file is read in
+    chunks (``files.file_chunks``); a ValidationError naming ``file`` if the file is not one
+    of those, which may come after some items (an import then writes nothing)."""
+    reader = JsonReader(text_pieces(chunks))
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
+        yield from _walk(reader)
+    except JsonError as exc:
         raise file_error(
             f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
         ) from None
@@ -373,7 +448,6 @@ def read_jsonld(data: bytes) -> list[Any]:
         raise file_error(
             f"The JSON has a number of more than {sys.get_int_max_str_digits()} digits."
         ) from None
-    return _items_of(document)
 
 
 def wikidata_of(same_as: Any) -> str:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,41 +43,41 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def export_record(annotation: Annotation, *, exported: Container[int]) -> dict[str, Any]:
+    """One annotation as the fields ``EXPORT_FIELDS`` (JSON Lines' shape). Its source
+    annotation is named only if it is ``exported`` (not a teammate's private note). The
+    annotation needs ``article``, ``author``, ``attributed_to_entity`` and ``tags`` loaded."""
+    article, entity = annotation.article, annotation.attributed_to_entity
+    source_id = annotation.attributed_to_id
+    return {
+        "id": annotation.pk,
+        "article_url": article.url,
+        "article_sha256": article.text_sha256,
+        "article_title": article.title,
+        "start": annotation.start,
+        "end": annotation.end,
+        "exact": annotation.exact,
+        "prefix": annotation.prefix,
+        "suffix": annotation.suffix,
+        "tags": [tag.slug for tag in annotation.tags.all()],
+        "comment": annotation.comment,
+        "assessment": annotation.assessment,
+        "review_state": annotation.review_state,
+        "visibility": annotation.visibility,
+        "author": annotation.author.get_username(),
+        "attributed_to": source_id if source_id in exported else None,
+        "attributed_to_entity": entity.name if entity else "",
+        "attributed_to_entity_wikidata": entity.wikidata_id if entity else "",
+        "created_at": _iso(annotation.created_at),
+        "modified_at": _iso(annotation.modified_at),
+    }
+
+
 def export_records(annotations: Iterable[Annotation]) -> list[dict[str, Any]]:
-    """One dict per annotation with the fields ``EXPORT_FIELDS`` (JSON Lines' shape). A source
-    annotation that is not exported (a teammate's private note) is not named. Each annotation
-    needs ``article``, ``author``, ``attributed_to_entity`` and ``tags`` loaded."""
+    """``export_record`` of each annotation, a source named if it is among them."""
     rows = list(annotations)
     exported = {annotation.pk for annotation in rows}
-    records = []
-    for annotation in rows:
-        article, entity = annotation.article, annotation.attributed_to_entity
-        source_id = annotation.attributed_to_id
-        records.append(
-            {
-                "id": annotation.pk,
-                "article_url": article.url,
-                "article_sha256": article.text_sha256,
-                "article_title": article.title,
-                "start": annotation.start,
-                "end": annotation.end,
-                "exact": annotation.exact,
-                "prefix": annotation.prefix,
-                "suffix": annotation.suffix,
-                "tags": [tag.slug for tag in annotation.tags.all()],
-                "comment": annotation.comment,
-                "assessment": annotation.assessment,
-                "review_state": annotation.review_state,
-                "visibility": annotation.visibility,
-                "author": annotation.author.get_username(),
-                "attributed_to": source_id if source_id in exported else None,
-                "attributed_to_entity": entity.name if entity else "",
-                "attributed_to_entity_wikidata": entity.wikidata_id if entity else "",
-                "created_at": _iso(annotation.created_at),
-                "modified_at": _iso(annotation.modified_at),
-            }
-        )
-    return records
+    return [export_record(annotation, exported=exported) for annotation in rows]
 
 
 # --- reading the fields of an imported record (CSV cells are text, JSON values typed) ----------

@@ -11,7 +11,7 @@ text (orphaned by an edit); the same span with the same label from two annotatio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -24,6 +24,30 @@ from annotations.models import Annotation
 SPACY_FIELDS = ("text", "spans", "meta")
 
 
+def spacy_record(approved: Sequence[Annotation], *, text: str) -> dict[str, Any] | None:
+    """The record of one article from its approved annotations (each with ``article`` and
+    ``tags`` loaded) and its text; None if no span is left."""
+    article = approved[0].article
+    spans = sorted(
+        {
+            (a.start, a.end, tags[0].slug)
+            for a in approved
+            if (tags := list(a.tags.all())) and text[a.start : a.end] == a.exact
+        }
+    )
+    if not spans:
+        return None
+    return {
+        "text": text,
+        "spans": [{"start": s, "end": e, "label": label} for s, e, label in spans],
+        "meta": {
+            "article_url": article.url,
+            "article_sha256": article.text_sha256,
+            "title": article.title,
+        },
+    }
+
+
 def to_spacy_records(
     annotations: Iterable[Annotation], *, texts: dict[int, str]
 ) -> list[dict[str, Any]]:
@@ -34,27 +58,9 @@ def to_spacy_records(
         by_article.setdefault(annotation.article_id, []).append(annotation)
     records = []
     for article_id, approved in by_article.items():
-        text, article = texts[article_id], approved[0].article
-        spans = sorted(
-            {
-                (a.start, a.end, tags[0].slug)
-                for a in approved
-                if (tags := list(a.tags.all())) and text[a.start : a.end] == a.exact
-            }
-        )
-        if not spans:
-            continue
-        records.append(
-            {
-                "text": text,
-                "spans": [{"start": s, "end": e, "label": label} for s, e, label in spans],
-                "meta": {
-                    "article_url": article.url,
-                    "article_sha256": article.text_sha256,
-                    "title": article.title,
-                },
-            }
-        )
+        record = spacy_record(approved, text=texts[article_id])
+        if record is not None:
+            records.append(record)
     return records
 
 
@@ -114,12 +120,10 @@ def _line(record: dict[str, Any]) -> SpacyLine:
 
 
 def read_spacy(
-    data: bytes, *, max_line_bytes: int
+    lines: Iterable[bytes | str], *, max_line_bytes: int
 ) -> Iterator[tuple[int, SpacyLine | ValidationError]]:
     """Each non-blank line's number with what it holds, or with what is wrong with it."""
-    for number, record in read_lines(
-        data.split(b"\n"), max_bytes=max_line_bytes, fields=SPACY_FIELDS
-    ):
+    for number, record in read_lines(lines, max_bytes=max_line_bytes, fields=SPACY_FIELDS):
         if isinstance(record, ValidationError):
             yield number, record
             continue

@@ -9,7 +9,7 @@ and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,6 @@ from annotations.formats.jsonld import (
     Iris,
     is_private,
     purpose_of,
-    read_jsonld,
     wikidata_of,
 )
 from annotations.formats.jsonld_fields import jsonld_to_fields
@@ -333,7 +332,7 @@ def _jsonld_item(
 
 
 def jsonld_items(
-    data: bytes,
+    read_items: Callable[[], Iterable[Any]],
     *,
     resolver: Resolver,
     report: AnnotationImportReport,
@@ -341,14 +340,15 @@ def jsonld_items(
     keys: dict[str, int],
     failed: set[str],
 ) -> list[ImportItem]:
-    """Every item of a W3C JSON-LD file resolved, or an error for its position (from 1)."""
-    raw_items = read_jsonld(data)
-    for number, raw in enumerate(raw_items, start=1):
+    """Every item of a W3C JSON-LD file resolved, or an error for its position (from 1).
+    ``read_items`` reads the file's items afresh: once for the ids they give (a link may name
+    an item further down), once to resolve them."""
+    for number, raw in enumerate(read_items(), start=1):
         key = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(key, str) and key not in keys:
             keys[key] = number
     items = []
-    for number, raw in enumerate(raw_items, start=1):
+    for number, raw in enumerate(read_items(), start=1):
         report.records += 1
         try:
             key = raw.get("id") if isinstance(raw, dict) else None

@@ -17,8 +17,9 @@ team; pass 2 (here) creates what is not already there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,10 +27,11 @@ from django.db import DataError, IntegrityError, transaction
 
 from annotations.formats import ROW_NAMES, check_format
 from annotations.formats.csv import read_csv
-from annotations.formats.files import read_bytes
+from annotations.formats.files import Source, file_chunks, split_lines, spooled, text_lines
 from annotations.formats.jsonl import read_jsonl
-from annotations.formats.jsonld import Iris
+from annotations.formats.jsonld import Iris, read_jsonld
 from annotations.formats.spacy import read_spacy
+from annotations.lib.errorlist import ErrorList
 from annotations.models import Annotation, Article, Team
 from annotations.services.annotation_import_items import (
     ImportItem,
@@ -54,16 +56,25 @@ MAX_IMPORT_LINE_BYTES = MAX_IMPORT_BYTES
 @dataclass
 class AnnotationImportReport:
     """What an import did: the annotations it created, those it found already there (skipped),
-    and a message per bad row (``row`` counts as ``ROW_NAMES[format]`` says)."""
+    and the first ``MAX_REPORTED_ERRORS`` messages for bad rows, by row (``row`` counts as
+    ``ROW_NAMES[format]`` says), with the count of them all."""
 
     format: str
     records: int = 0
     created: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    error_list: ErrorList = field(default_factory=lambda: ErrorList("row"))
 
     def error(self, row: int, message: str) -> None:
-        self.errors.append({"row": row, "message": message})
+        self.error_list.add(row, message)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.error_list.first()
+
+    @property
+    def error_count(self) -> int:
+        return self.error_list.count
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,7 +82,7 @@ class AnnotationImportReport:
             "records": self.records,
             "created": len(self.created),
             "skipped": len(self.skipped),
-            "errors": self.errors,
+            **self.error_list.summary(),
             "annotation_ids": self.created,
         }
 
@@ -217,7 +228,7 @@ def annotations_import(
     team: Team,
     user: User,
     fmt: str,
-    stream: IO[bytes] | IO[str] | bytes | str,
+    stream: Source,
     base_url: str = "",
 ) -> AnnotationImportReport:
     """Import an export (any of ``FORMATS``) into ``team`` as ``user``; see the module's
@@ -225,35 +236,46 @@ def annotations_import(
     PermissionDenied unless the user annotates in the team (analysts and owners)."""
     check_format(fmt)
     require_role(user=user, team=team, roles=ANNOTATE_ROLES, action="import annotations")
-    data = read_bytes(stream, max_bytes=MAX_IMPORT_BYTES)
+    if fmt == "jsonld":
+        stream = spooled(stream)  # read twice (jsonld_items)
     report = AnnotationImportReport(format=fmt)
     resolver = Resolver(team=team, user=user)
     keys: dict[str, int] = {}  # file id -> its row
     failed: set[str] = set()  # file ids whose annotation was not imported
+
+    def chunks() -> Iterator[bytes]:
+        return file_chunks(stream, max_bytes=MAX_IMPORT_BYTES)
+
+    def lines() -> Iterator[bytes]:
+        return split_lines(chunks(), max_line_bytes=MAX_IMPORT_LINE_BYTES)
+
     with transaction.atomic():
         if fmt == "csv":
-            items = flat_items(
-                read_csv(data), resolver=resolver, report=report, keys=keys, failed=failed
-            )
+            records = read_csv(text_lines(split_lines(chunks())))
+            items = flat_items(records, resolver=resolver, report=report, keys=keys, failed=failed)
         elif fmt == "jsonl":
-            records = read_jsonl(data, max_line_bytes=MAX_IMPORT_LINE_BYTES)
+            records = read_jsonl(lines(), max_line_bytes=MAX_IMPORT_LINE_BYTES)
             items = flat_items(records, resolver=resolver, report=report, keys=keys, failed=failed)
         elif fmt == "jsonld":
             iris = Iris(base_url or default_base_url())
             items = jsonld_items(
-                data, resolver=resolver, report=report, iris=iris, keys=keys, failed=failed
+                lambda: read_jsonld(chunks()),
+                resolver=resolver,
+                report=report,
+                iris=iris,
+                keys=keys,
+                failed=failed,
             )
         else:
-            lines = read_spacy(data, max_line_bytes=MAX_IMPORT_LINE_BYTES)
-            items = spacy_items(lines, resolver=resolver, report=report)
+            spacy_lines = read_spacy(lines(), max_line_bytes=MAX_IMPORT_LINE_BYTES)
+            items = spacy_items(spacy_lines, resolver=resolver, report=report)
         _write(items, user=user, report=report, keys=keys, failed=failed)
-    report.errors.sort(key=lambda error: error["row"])
     logger.info(
         "annotations.imported team=%s format=%s created=%s skipped=%s errors=%s",
         team.slug,
         fmt,
         len(report.created),
         len(report.skipped),
-        len(report.errors),
+        report.error_count,
     )
     return report

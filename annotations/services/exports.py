@@ -5,26 +5,36 @@ else's private notes, nothing in the trash), pending and rejected model suggesti
 in reading order: ``csv`` and ``jsonl`` one flat record per annotation, ``jsonld`` one W3C
 AnnotationCollection, ``spacy`` the approved spans, a line per article. Each format's module
 describes its shape; ``services/annotation_imports.py`` reads any of them back into a team.
+
+Every format is written as it is read, so memory stays flat however large the team:
+``TeamExport`` walks the annotations with ``QuerySet.iterator`` (a server-side cursor on
+PostgreSQL), ``EXPORT_CHUNK`` rows at a time, with their tags and the sources they may name
+fetched per chunk, and yields the file in pieces. The API streams them
+(``StreamingHttpResponse``), the command writes them to its file as they come.
 """
 
 from __future__ import annotations
 
-import io
 import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from itertools import batched, groupby
+from operator import attrgetter
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
-from annotations.formats.csv import write_csv
-from annotations.formats.jsonl import write_jsonl
-from annotations.formats.jsonld import Iris, team_collection_to_jsonld, write_jsonld
-from annotations.formats.records import export_records
-from annotations.formats.spacy import to_spacy_records, write_spacy
+from annotations.formats.csv import csv_lines
+from annotations.formats.jsonl import jsonl_lines
+from annotations.formats.jsonld import Iris, team_collection_item, team_collection_lines
+from annotations.formats.records import export_record
+from annotations.formats.spacy import spacy_record
 from annotations.models import Annotation, Article, Membership, Team
 from annotations.services.teams import require_role
 
@@ -36,8 +46,8 @@ __all__ = [
     "FORMATS",
     "HIDDEN_SUGGESTIONS",
     "MEDIA_TYPES",
+    "TeamExport",
     "annotations_export",
-    "annotations_export_bytes",
     "default_base_url",
     "export_filename",
     "exportable_annotations",
@@ -45,6 +55,12 @@ __all__ = [
 ]
 
 HIDDEN_SUGGESTIONS = (Annotation.SuggestionState.PENDING, Annotation.SuggestionState.REJECTED)
+# Annotations per fetch of the cursor, and per query for their tags and sources.
+EXPORT_CHUNK = 2000
+# Article texts per fetch in the spaCy export (an article may be 1,000,000 characters).
+TEXT_CHUNK = 16
+# What a piece of an export's bytes gathers before it is handed on (the first goes at once).
+PIECE_BYTES = 64 * 1024
 
 
 def default_base_url() -> str:
@@ -57,14 +73,20 @@ def export_filename(*, team: Team, fmt: str, day: datetime | None = None) -> str
     return f"newsnotes-{team.slug}-{day.date().isoformat()}.{EXTENSIONS[check_format(fmt)]}"
 
 
-def exportable_annotations(*, team: Team, user: User) -> QuerySet[Annotation]:
-    """What an export of the team holds for this user, in reading order. Articles come without
-    their text (a team's texts can be large; the spaCy export reads them once per article)."""
+def _exportable(*, team: Team, user: User) -> QuerySet[Annotation]:
     require_role(user=user, team=team, roles=Membership.Role.values, action="export annotations")
     return (
         Annotation.objects.visible_to(user)
         .filter(team=team)
         .exclude(suggestion_state__in=HIDDEN_SUGGESTIONS)
+    )
+
+
+def exportable_annotations(*, team: Team, user: User) -> QuerySet[Annotation]:
+    """What an export of the team holds for this user, in reading order. Articles come without
+    their text (a team's texts can be large; the spaCy export reads them apart)."""
+    return (
+        _exportable(team=team, user=user)
         .select_related("article", "author", "attributed_to_entity")
         .defer("article__text")
         .prefetch_related("tags")
@@ -72,46 +94,142 @@ def exportable_annotations(*, team: Team, user: User) -> QuerySet[Annotation]:
     )
 
 
+@contextmanager
+def _snapshot() -> Iterator[None]:
+    """One transaction for the whole export. On PostgreSQL a cursor outside a transaction is
+    declared WITH HOLD, which materialises the whole result before the first row; inside one it
+    streams. REPEATABLE READ makes the JSON-LD count and every chunk see the same rows."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+class TeamExport:
+    """A team's annotations in one format, written as they are read: iterate it for the file's
+    text in pieces (``pieces``: in bytes). ``count`` (annotations; spaCy: spans) is known once
+    it is exhausted. Made with the user's role checked, before anything is written."""
+
+    def __init__(self, *, team: Team, user: User, fmt: str, base_url: str = "") -> None:
+        self.fmt = check_format(fmt)
+        self.team, self.user = team, user
+        self.base = _exportable(team=team, user=user)
+        self.rows = exportable_annotations(team=team, user=user)
+        self.iris = Iris(base_url or default_base_url())
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        with _snapshot():
+            if self.fmt == "csv":
+                yield from csv_lines(self._records())
+            elif self.fmt == "jsonl":
+                yield from jsonl_lines(self._records())
+            elif self.fmt == "jsonld":
+                total = self.base.count()
+                items = self._jsonld_items()
+                yield from team_collection_lines(self.team, items, total=total, iris=self.iris)
+            else:
+                yield from jsonl_lines(self.spacy_records())
+        logger.info(
+            "annotations.exported team=%s format=%s count=%s", self.team.slug, self.fmt, self.count
+        )
+
+    def pieces(self, size: int = PIECE_BYTES) -> Iterator[bytes]:
+        """The file as UTF-8, in pieces of about ``size`` bytes; the first one at once, so that
+        a download starts before the first chunk of annotations is read."""
+        buffer: list[bytes] = []
+        held = 0
+        first = True
+        for text in self:
+            data = text.encode("utf-8")
+            if first:
+                first = False
+                yield data
+                continue
+            buffer.append(data)
+            held += len(data)
+            if held >= size:
+                yield b"".join(buffer)
+                buffer, held = [], 0
+        if buffer:
+            yield b"".join(buffer)
+
+    # --- the rows, a chunk at a time ---
+
+    def _chunks(self, rows: QuerySet[Annotation]) -> Iterator[tuple[Annotation, ...]]:
+        for chunk in batched(rows.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+            yield chunk
+            _release(chunk)
+
+    def _exported_sources(self, chunk: Iterable[Annotation]) -> set[int]:
+        """Which of the sources the chunk's annotations name are in the export (a teammate's
+        private note is not, and is not named)."""
+        ids = {a.attributed_to_id for a in chunk if a.attributed_to_id is not None}
+        if not ids:
+            return set()
+        return set(self.base.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+
+    def _records(self) -> Iterator[dict[str, Any]]:
+        for chunk in self._chunks(self.rows):
+            exported = self._exported_sources(chunk)
+            for annotation in chunk:
+                self.count += 1
+                yield export_record(annotation, exported=exported)
+
+    def _jsonld_items(self) -> Iterator[dict[str, Any]]:
+        for chunk in self._chunks(self.rows):
+            exported = self._exported_sources(chunk)
+            for annotation in chunk:
+                self.count += 1
+                yield team_collection_item(annotation, iris=self.iris, exported=exported)
+
+    def spacy_records(self) -> Iterator[dict[str, Any]]:
+        """The approved annotations as spaCy records, an article at a time: the annotations
+        come in article order, and so do the texts, read alongside by a second cursor."""
+        approved = self.rows.filter(review_state=Annotation.ReviewState.APPROVED)
+        texts = (
+            Article.objects.filter(pk__in=approved.order_by().values("article_id"))
+            .order_by("pk")
+            .values_list("pk", "text")
+            .iterator(chunk_size=TEXT_CHUNK)
+        )
+        text_of: tuple[int, str] = (0, "")
+        rows = approved.iterator(chunk_size=EXPORT_CHUNK)
+        for article_id, group in groupby(rows, key=attrgetter("article_id")):
+            while text_of[0] != article_id:
+                text_of = next(texts)
+            annotations = list(group)
+            record = spacy_record(annotations, text=text_of[1])
+            _release(annotations)
+            if record is not None:
+                self.count += len(record["spans"])
+                yield record
+
+
+def _release(annotations: Iterable[Annotation]) -> None:
+    """Free the rows written at once: a prefetched queryset of tags holds its annotation (as
+    a hint), a cycle that only the cycle collector frees, much later, with a large export's
+    memory grown in between."""
+    for annotation in annotations:
+        annotation.__dict__.pop("_prefetched_objects_cache", None)
+
+
 def spacy_records(*, team: Team, user: User) -> list[dict[str, Any]]:
     """The team's approved annotations as spaCy span categorisation data, one record per
-    article (``formats/spacy.py``)."""
-    approved = list(
-        exportable_annotations(team=team, user=user).filter(
-            review_state=Annotation.ReviewState.APPROVED
-        )
-    )
-    article_ids = list(dict.fromkeys(annotation.article_id for annotation in approved))
-    texts = dict(Article.objects.filter(pk__in=article_ids).values_list("pk", "text"))
-    return to_spacy_records(approved, texts=texts)
+    article (``formats/spacy.py``), all at once (a DocBin is built whole)."""
+    export = TeamExport(team=team, user=user, fmt="spacy")
+    with _snapshot():
+        return list(export.spacy_records())
 
 
 def annotations_export(
     *, team: Team, user: User, fmt: str, out: IO[str], base_url: str = ""
 ) -> int:
-    """Write the team's export in ``fmt`` to ``out``; return how many annotations (spaCy: how
-    many spans) it holds."""
-    check_format(fmt)
-    if fmt == "spacy":
-        records = spacy_records(team=team, user=user)
-        write_spacy(records, out)
-        count = sum(len(record["spans"]) for record in records)
-    elif fmt == "jsonld":
-        rows = list(exportable_annotations(team=team, user=user))
-        iris = Iris(base_url or default_base_url())
-        write_jsonld(team_collection_to_jsonld(team, rows, iris=iris), out)
-        count = len(rows)
-    else:
-        records = export_records(exportable_annotations(team=team, user=user))
-        if fmt == "csv":
-            write_csv(records, out)
-        else:
-            write_jsonl(records, out)
-        count = len(records)
-    logger.info("annotations.exported team=%s format=%s count=%s", team.slug, fmt, count)
-    return count
-
-
-def annotations_export_bytes(*, team: Team, user: User, fmt: str, base_url: str = "") -> bytes:
-    out = io.StringIO()
-    annotations_export(team=team, user=user, fmt=fmt, out=out, base_url=base_url)
-    return out.getvalue().encode("utf-8")
+    """Write the team's export in ``fmt`` to ``out`` as it is read; return how many
+    annotations (spaCy: how many spans) it holds."""
+    export = TeamExport(team=team, user=user, fmt=fmt, base_url=base_url)
+    for text in export:
+        out.write(text)
+    return export.count

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,7 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from annotations.formats.files import raw_chunks, split_lines
 from annotations.formats.jsonl import MAX_LINE_BYTES, numbered_lines, parse_line
+from annotations.lib.errorlist import ErrorList
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
 from annotations.lib.urlfetch import (
     FetchError,
@@ -199,18 +201,32 @@ def import_url(
 
 @dataclass
 class ImportReport:
+    """What a JSON Lines import did: the articles it created, those already in the team, and
+    the first ``MAX_REPORTED_ERRORS`` bad lines by number, with the count of them all."""
+
     created: list[int] = field(default_factory=list)
-    duplicates: list[int] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0  # a count: a file of a million copies holds no million ids
+    error_list: ErrorList = field(default_factory=lambda: ErrorList("line"))
     lines: int = 0
     job_id: int | None = None
+
+    def error(self, line: int, message: str) -> None:
+        self.error_list.add(line, message)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.error_list.first()
+
+    @property
+    def error_count(self) -> int:
+        return self.error_list.count
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "lines": self.lines,
             "created": len(self.created),
-            "duplicates": len(self.duplicates),
-            "errors": self.errors,
+            "duplicates": self.duplicates,
+            **self.error_list.summary(),
             "article_ids": self.created,
             "job": self.job_id,
         }
@@ -277,14 +293,18 @@ def import_jsonl(
     *,
     team: Team,
     user: User | None,
-    lines: Iterable[bytes | str],
+    lines: Iterable[bytes | str] | IO[bytes],
     analyze: bool = True,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import one article per line. A bad line is reported with its number and reason, and
-    the rest goes on; each chunk of good lines is written in bulk, in one transaction."""
+    """Import one article per line, from a file (an upload, an open file: read in chunks,
+    each line bounded) or from its lines. A bad line is reported with its number and reason,
+    and the rest goes on; each chunk of good lines is written in bulk, in one transaction."""
     if user is not None:
         require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
+    if hasattr(lines, "read"):
+        # Not the file's own line iterator: that one would take a line of any length whole.
+        lines = split_lines(raw_chunks(cast(IO[bytes], lines)), max_line_bytes=MAX_LINE_BYTES)
     report = ImportReport()
     for chunk in _chunks(lines, BULK_CHUNK):
         rows = []
@@ -292,7 +312,7 @@ def import_jsonl(
             try:
                 rows.append(_parse_line(number, raw))
             except ValidationError as exc:
-                report.errors.append({"line": number, "message": _first_error(exc)})
+                report.error(number, _first_error(exc))
         _write_rows(team=team, user=user, rows=rows, report=report)
         report.lines = chunk[-1][0]
         if on_progress:
@@ -305,8 +325,8 @@ def import_jsonl(
         "articles.imported team=%s created=%s duplicates=%s errors=%s",
         team.slug,
         len(report.created),
-        len(report.duplicates),
-        len(report.errors),
+        report.duplicates,
+        report.error_count,
     )
     return report
 
@@ -331,13 +351,11 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
         existing = by_url.get(row.url) if row.url else None
         existing = existing or by_digest.get(row.digest)
         if existing is not None:
-            report.duplicates.append(existing)
+            report.duplicates += 1
             continue
         if (row.url and row.url in seen_urls) or row.digest in seen_digests:
             first = seen_urls.get(row.url) or seen_digests[row.digest]
-            report.errors.append(
-                {"line": row.line, "message": f"duplicate of line {first.line} in this file"}
-            )
+            report.error(row.line, f"duplicate of line {first.line} in this file")
             continue
         if row.url:
             seen_urls[row.url] = row

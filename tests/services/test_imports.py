@@ -205,7 +205,7 @@ def test_jsonl_reimport_creates_nothing_and_keeps_annotations(team_a, alice):
     annotation = annotation_create(article=article, author=alice, start=0, end=5)
     report = import_jsonl(team=team_a, user=alice, lines=lines, analyze=False)
     assert report.created == []
-    assert len(report.duplicates) == 2
+    assert report.duplicates == 2
     assert Article.objects.count() == 2
     annotation.refresh_from_db()
     assert (annotation.start, annotation.end, annotation.version) == (0, 5, 1)

@@ -180,8 +180,9 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         detail=False, methods=["post"], url_path="import-jsonl", parser_classes=[MultiPartParser]
     )
     def import_jsonl(self, request: Request) -> Response:
-        """Bulk import from a JSON Lines file, one article per line; bad lines are reported
-        with their number and the rest goes on. NER runs as a background job."""
+        """Bulk import from a JSON Lines file, one article per line, read as it goes; bad lines
+        are reported with their number (the first 100, and how many in all) and the rest goes
+        on. NER runs as a background job."""
         data = s.ImportJsonlSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         report = imports.import_jsonl(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.downloads import file_download
 from annotations.api.users import signed_in
 from annotations.models import (
     Membership,
@@ -94,7 +94,8 @@ class TeamViewSet(
             )
         },
         filters=False,
-        summary="Download the team's annotations that you may see, as a file.",
+        summary="Download the team's annotations that you may see, as a file (streamed as it "
+        "is written: it starts at once and takes flat memory, whatever the team's size).",
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def export(self, request: Request, pk: str | None = None) -> Any:
@@ -107,22 +108,26 @@ class TeamViewSet(
             raise ValidationError(
                 {"format": f"Give one of {', '.join(exports.FORMATS)} (got {fmt[:40]!r})."}
             )
-        body = exports.annotations_export_bytes(
+        export = exports.TeamExport(
             team=team,
             user=signed_in(request),
             fmt=fmt,
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
-        response = HttpResponse(body, content_type=exports.MEDIA_TYPES[fmt])
-        filename = exports.export_filename(team=team, fmt=fmt)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        # Streamed as it is read: memory stays flat and the first bytes leave at once.
+        return file_download(
+            request,
+            export.pieces(),
+            filename=exports.export_filename(team=team, fmt=fmt),
+            content_type=exports.MEDIA_TYPES[fmt],
+        )
 
     @extend_schema(
         request={"multipart/form-data": s.AnnotationImportSerializer},
         responses={200: s.AnnotationImportReportSerializer},
         summary="Import an export into this team (analysts and owners): bad rows are reported "
-        "with their number, annotations already here are skipped.",
+        "with their number (the first 100, and how many in all), annotations already here are "
+        "skipped. The file takes the upload limit (NEWSNOTES_MAX_UPLOAD_BYTES, 64 MB).",
     )
     @action(
         detail=True,

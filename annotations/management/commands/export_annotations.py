@@ -1,14 +1,14 @@
 """`manage.py export_annotations --team SLUG --format csv --user USERNAME [-o FILE]`.
 
 Writes the team's annotations that USERNAME may see, in one of the formats of
-``annotations/formats/`` (csv, jsonl, jsonld, spacy), to FILE or standard output.
+``annotations/formats/`` (csv, jsonl, jsonld, spacy), to FILE or standard output, as it reads
+them (memory stays flat however large the team).
 ``--format docbin`` writes the spaCy training data as a DocBin (.spacy) instead, and reports
 the spans that do not start and end on token boundaries.
 """
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.formats import FORMATS
 from annotations.models import Team
-from annotations.services.exports import annotations_export, spacy_records
+from annotations.services.exports import TeamExport, spacy_records
 
 
 class Command(BaseCommand):
@@ -44,30 +44,31 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user {options['user']!r}.")
         output = options["output"]
-        try:
-            if options["format"] == "docbin":
+        if options["format"] == "docbin":
+            try:
                 self._docbin(team=team, user=user, output=output, lang=options["lang"])
-                return
-            buffer = io.StringIO()
-            count = annotations_export(
-                team=team,
-                user=user,
-                fmt=options["format"],
-                out=buffer,
-                base_url=options["base_url"],
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from None
+            return
+        try:
+            export = TeamExport(
+                team=team, user=user, fmt=options["format"], base_url=options["base_url"]
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
         if output and output != "-":
             try:
-                # newline="": CSV writes its own line ends.
-                Path(output).write_text(buffer.getvalue(), encoding="utf-8", newline="")
+                # newline="": CSV writes its own line ends. Written as it is read.
+                with Path(output).open("w", encoding="utf-8", newline="") as out:
+                    for text in export:
+                        out.write(text)
             except OSError as exc:
                 raise CommandError(f"{output}: {exc.strerror}.") from None
-            self.stderr.write(f"{count} annotation(s) exported to {output}.")
+            self.stderr.write(f"{export.count} annotation(s) exported to {output}.")
         else:
-            self.stdout.write(buffer.getvalue(), ending="")
-            self.stderr.write(f"{count} annotation(s) exported.")
+            for text in export:
+                self.stdout.write(text, ending="")
+            self.stderr.write(f"{export.count} annotation(s) exported.")
 
     def _docbin(self, *, team: Team, user: Any, output: str | None, lang: str) -> None:
         if not output or output == "-":

@@ -2,16 +2,18 @@
 
 Imports an export of ``export_annotations`` (csv, jsonl, jsonld or spacy; FILE may be - for
 standard input) into a team holding the same articles, as USERNAME (an analyst or owner there).
-Each bad row is reported on standard error with its number, and the rest goes on; annotations
+Each bad row is reported on standard error with its number (the first 100, then how many more),
+and the rest goes on; the file is read as the import goes, never whole. Annotations
 already in the team are skipped, so importing a file twice creates nothing. Exits non-zero if
 the file cannot be read, or if it has rows and not one of them could be imported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,34 +41,39 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"No user {options['user']!r}.")
-        data = self._read(options["file"])
         fmt = options["format"]
-        try:
-            report = annotations_import(
-                team=team, user=user, fmt=fmt, stream=data, base_url=options["base_url"]
-            )
-        except PermissionDenied as exc:
-            raise CommandError(str(exc)) from None
-        except ValidationError as exc:
-            raise CommandError(f"{options['file']}: {' '.join(exc.messages)}") from None
+        with self._open(options["file"]) as stream:
+            try:
+                report = annotations_import(
+                    team=team, user=user, fmt=fmt, stream=stream, base_url=options["base_url"]
+                )
+            except PermissionDenied as exc:
+                raise CommandError(str(exc)) from None
+            except ValidationError as exc:
+                raise CommandError(f"{options['file']}: {' '.join(exc.messages)}") from None
         for error in report.errors:
             self.stderr.write(f"{ROW_NAMES[fmt]} {error['row']}: {error['message']}")
+        if report.error_list.truncated:
+            self.stderr.write(
+                f"... and {report.error_count - len(report.errors)} more error(s), not shown."
+            )
         self.stdout.write(
             f"{len(report.created)} imported, {len(report.skipped)} already there, "
-            f"{len(report.errors)} error(s)."
+            f"{report.error_count} error(s)."
         )
-        if report.errors and not report.created and not report.skipped:
+        if report.error_count and not report.created and not report.skipped:
             raise CommandError("Nothing could be imported.")
 
-    def _read(self, name: str) -> bytes:
+    def _open(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]:
+        """The file, opened to be read in chunks as the import goes."""
         if name == "-":
-            return sys.stdin.buffer.read(MAX_IMPORT_BYTES + 1)
+            return contextlib.nullcontext(sys.stdin.buffer)
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{name}: no such file.")
         if path.stat().st_size > MAX_IMPORT_BYTES:
             raise CommandError(f"{name}: larger than {MAX_IMPORT_BYTES // 2**20} MB.")
         try:
-            return path.read_bytes()
+            return path.open("rb")
         except OSError as exc:
             raise CommandError(f"{name}: {exc.strerror}.") from None

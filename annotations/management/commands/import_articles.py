@@ -2,7 +2,8 @@
 
 Each line is a JSON object: {"text": ..., "title": ..., "url": ..., "outlet": ...,
 "authors": [...], "published_at": "2024-11-01T09:30:00Z", "language": "en"}; only "text" is
-required. Bad lines are reported with their number and the rest goes on. Articles already in
+required. Bad lines are reported with their number (the first 100, then how many more) and the
+rest goes on; the file is read as the import goes, never whole. Articles already in
 the team (same URL or same text) are skipped, so importing a file twice creates nothing.
 NER runs afterwards, in this process (--analyze=now, the default) or in the worker
 (--analyze=queue).
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"No user {options['user']!r}.")
+        # Read in chunks as the import goes (import_jsonl bounds each line); never whole.
         stream = self._open(options["file"])
         quiet = options["verbosity"] == 0 or not sys.stderr.isatty()
         with tqdm(desc="import", unit=" lines", disable=quiet) as bar:
@@ -68,9 +70,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['file']}: {' '.join(exc.messages)}") from None
         for error in report.errors:
             self.stderr.write(f"line {error['line']}: {error['message']}")
+        if report.error_list.truncated:
+            self.stderr.write(
+                f"... and {report.error_count - len(report.errors)} more bad line(s), not shown."
+            )
         self.stdout.write(
-            f"{len(report.created)} imported, {len(report.duplicates)} already there, "
-            f"{len(report.errors)} bad line(s)."
+            f"{len(report.created)} imported, {report.duplicates} already there, "
+            f"{report.error_count} bad line(s)."
         )
         if report.created and options["analyze"] == "now":
             with tqdm(
@@ -100,7 +106,7 @@ class Command(BaseCommand):
                 total=len(report.created),
             )
             self.stdout.write(f"NER queued as job {job.pk}; run `manage.py worker`.")
-        if report.errors and not report.created and not report.duplicates:
+        if report.error_count and not report.created and not report.duplicates:
             raise CommandError("No line could be imported.")
 
     def _open(self, name: str) -> Any:
