@@ -26,13 +26,20 @@ export function newIdempotencyKey() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
 }
 
+// This tab's id, sent as X-Client-Id on writes: the server echoes it in the events they cause,
+// and live.js skips those here (the response already updated this page; other tabs still apply them).
+export const CLIENT_ID = newIdempotencyKey();
+
 /**
  * api("POST", "/api/annotations/", {body, ifMatch, idempotencyKey}) -> {data, etag, status}
  * Throws ApiError with the API's {status, code, detail, errors}.
  */
 export async function api(method, url, { body, ifMatch, idempotencyKey, form } = {}) {
   const headers = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
+  if (method !== "GET") {
+    headers["X-CSRFToken"] = csrfToken();
+    headers["X-Client-Id"] = CLIENT_ID;
+  }
   if (ifMatch !== undefined && ifMatch !== null) headers["If-Match"] = `"${ifMatch}"`;
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let payload;

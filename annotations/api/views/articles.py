@@ -33,7 +33,6 @@ from annotations.api.jsonld import (
     jsonld_to_fields,
     with_jsonld_relations,
 )
-from annotations.api.live import visible_events
 from annotations.api.params import int_field
 from annotations.models import (
     Annotation,
@@ -43,6 +42,7 @@ from annotations.models import (
     Job,
 )
 from annotations.selectors.articles import article_last_event_id, articles_with_counts
+from annotations.selectors.events import visible_events
 from annotations.services import annotations as annotation_services
 from annotations.services import articles as article_services
 from annotations.services import imports, teams
@@ -226,7 +226,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         events = visible_events(Event.objects.filter(article=article, pk__gt=after), request.user)
         rows = list(events.select_related("actor").order_by("id")[:500])
         last = rows[-1].pk if rows else max(after, article_last_event_id(article.pk))
-        return Response({"events": s.EventSerializer(rows, many=True).data, "last": last})
+        data = s.EventSerializer(rows, many=True, context={"viewer": request.user.pk}).data
+        return Response({"events": data, "last": last})
 
     @extend_schema(responses={200: s.RevisionSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
