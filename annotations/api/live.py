@@ -91,17 +91,21 @@ def _after(request: HttpRequest) -> int:
     return max(after, last)
 
 
-async def article_stream(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET /api/articles/{pk}/stream/ -- this article's events as Server-Sent Events."""
-    if request.method != "GET":
-        return _error(
-            405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow="GET"
-        )
+def _forget_connections() -> None:
+    """Close the request's database connections (a pooled one goes back to the pool) and drop
+    their wrappers, which would otherwise stay in the request's context as long as it lives."""
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        del connections[conn.alias]
+
+
+async def _admit(request: HttpRequest, pk: int) -> tuple[HttpResponse | None, Any, int]:
+    """A refusal, or None with the user and the id to resume after."""
     user, why = await _user(request)
     if user is None:
-        return _error(401, "not_authenticated", why, WWW_Authenticate="Token")
+        return _error(401, "not_authenticated", why, WWW_Authenticate="Token"), None, 0
     if not await Article.objects.visible_to(user).filter(pk=pk).aexists():
-        return _error(404, "not_found", "Not found.")
+        return _error(404, "not_found", "Not found."), None, 0
     try:
         after = _after(request)
     except ValidationError as exc:
@@ -111,23 +115,45 @@ async def article_stream(request: HttpRequest, pk: int) -> HttpResponse:
             for name, messages in exc.detail.items()  # type: ignore[union-attr]
         }
         body = {"status": 400, "code": "invalid", "detail": "Invalid input.", "errors": errors}
-        return JsonResponse(body, status=400)
+        return JsonResponse(body, status=400), None, 0
     if live_transport(request) != "sse":
-        return _error(
+        refusal = _error(
             404,
             "no_stream",
             "Live streaming needs PostgreSQL and the ASGI server; "
             f"poll /api/articles/{pk}/events/?after=N instead.",
         )
+        return refusal, None, 0
+    return None, user, after
+
+
+async def article_stream(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /api/articles/{pk}/stream/ -- this article's events as Server-Sent Events."""
+    if request.method != "GET":
+        return _error(
+            405, "method_not_allowed", f'Method "{request.method}" not allowed.', Allow="GET"
+        )
+    request_thread = getattr(request, "scope", {}).get(REQUEST_THREAD)
+    if request_thread is None:  # not served through newsnotes.asgi: WSGI, or a test client
+        refusal, _, _ = await _admit(request, pk)
+        return refusal or _error(503, "no_stream", "Live updates need newsnotes.asgi.")
     hub = livehub.hub()
+    # A few set-ups at a time per process: a thousand browsers reconnecting at once (say, after
+    # a restart) then take at most ADMIT_AT_ONCE pooled connections from ordinary requests.
+    async with hub.admissions:
+        try:
+            refusal, user, after = await _admit(request, pk)
+        finally:
+            # The set-up's database connection goes back now, not when the stream ends.
+            await sync_to_async(_forget_connections)()  # in the request's thread and context
+    if refusal is not None:
+        return refusal
     subscription = hub.subscribe(article_id=pk, user=user, after=after)
     if not await hub.ready(READY_SECONDS):
         subscription.close()
         logger.warning("live.stream refused: no LISTEN connection article=%s", pk)
         return _error(503, "no_stream", "Live updates are unavailable; poll instead.")
-    stream = EventStream(
-        subscription, request_thread=getattr(request, "scope", {}).get(REQUEST_THREAD)
-    )
+    stream = EventStream(subscription, request_thread=request_thread)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -146,7 +172,7 @@ class EventStream:
     """The async iterable a StreamingHttpResponse sends. Django calls ``close()`` (from a
     thread) when the response ends, even if it never started: the subscription goes then."""
 
-    def __init__(self, subscription: livehub.Subscription, *, request_thread: Any = None):
+    def __init__(self, subscription: livehub.Subscription, *, request_thread: Any):
         self.subscription = subscription
         self.hub = subscription.hub
         self.request_thread = request_thread
@@ -176,10 +202,9 @@ class EventStream:
 
     async def _give_back_request_resources(self) -> None:
         """The set-up is over (Django iterates the response after the middleware are done):
-        close the request's database connections and give its thread back."""
-        if self.request_thread is None:
-            return  # not served through newsnotes.asgi (say, Django's test AsyncClient)
-        await sync_to_async(connections.close_all)()  # in the request's thread and context
+        close whatever database connection a middleware opened after the view closed its
+        own, and give the request's thread back."""
+        await sync_to_async(_forget_connections)()  # in the request's thread and context
         self.request_thread.release()
 
     async def _run(self) -> AsyncIterator[str]:

@@ -53,6 +53,7 @@ APPLICATION_NAME = "newsnotes-live"  # how the LISTEN connection shows in pg_sta
 BATCH = 500  # events per read
 QUEUE_LIMIT = 64  # messages waiting for one stream before it is dropped
 READ_THREADS = 2  # the hub's ORM reads at once (each on a pooled connection, briefly)
+ADMIT_AT_ONCE = 2  # streams being set up at once (authentication, the article's visibility)
 HEALTH_SECONDS = 30.0  # a quiet LISTEN connection is checked with SELECT 1 this often
 BACKOFF_SECONDS = (0.5, 30.0)  # first and longest wait before reconnecting
 # Keys of DATABASES["default"]["OPTIONS"] that Django consumes itself; the rest go to psycopg.
@@ -200,6 +201,7 @@ class Hub:
         self.loop = loop
         self.channels: dict[int, set[Subscription]] = {}  # article id -> its open streams
         self.listening = asyncio.Event()
+        self.admissions = asyncio.Semaphore(ADMIT_AT_ONCE)
         self.connects = 0  # LISTEN connections opened so far
         self._listener: asyncio.Task[None] | None = None
         self._heard: dict[int, set[int]] = {}  # article id -> event ids heard, not yet read

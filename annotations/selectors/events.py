@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
@@ -40,6 +40,9 @@ def live_transport(request: HttpRequest) -> str:
     """How a reader page follows its article: ``"sse"`` (the stream, api/live.py) on PostgreSQL
     under the ASGI server; ``"poll"`` (``events/?after=N``) on SQLite, and under WSGI
     (``manage.py runserver``, the test server), where a stream would hold a thread."""
-    if connection.vendor == "postgresql" and isinstance(request, ASGIRequest):
+    # From the settings, not ``connection.vendor``: that would give this request's context a
+    # database wrapper of its own, which a stream would keep for its whole life.
+    engine = connections.settings[DEFAULT_DB_ALIAS]["ENGINE"]
+    if engine == "django.db.backends.postgresql" and isinstance(request, ASGIRequest):
         return "sse"
     return "poll"
