@@ -704,8 +704,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     summary = models.CharField(max_length=300, blank=True, default="")
-    # The browser tab whose request made the change (its X-Client-Id header), so that tab can
-    # skip the event: its own response already updated it. Shown to the actor only.
+    # The X-Client-Id of the browser tab that made the change (shown to its actor: it skips it).
     client = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 

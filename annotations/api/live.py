@@ -138,22 +138,31 @@ async def article_stream(request: HttpRequest, pk: int) -> HttpResponse:
         refusal, _, _ = await _admit(request, pk)
         return refusal or _error(503, "no_stream", "Live updates need newsnotes.asgi.")
     hub = livehub.hub()
-    # A few set-ups at a time per process: a thousand browsers reconnecting at once (say, after
-    # a restart) then take at most ADMIT_AT_ONCE pooled connections from ordinary requests.
+    # A few set-ups at a time per process, each on one pooled connection: a thousand browsers
+    # reconnecting at once (say, after a restart) take at most ADMIT_AT_ONCE connections from
+    # ordinary requests.
+    subscription, first = None, None
     async with hub.admissions:
         try:
             refusal, user, after = await _admit(request, pk)
+            if refusal is None:
+                # Subscribed and LISTENing before the table is read: whatever commits after
+                # that read is heard.
+                subscription = hub.subscribe(article_id=pk, user=user, after=after)
+                if await hub.ready(READY_SECONDS):
+                    users = {user.pk: user}
+                    first = await sync_to_async(livehub.read_events)(pk, users, after=after)
+                else:
+                    logger.warning("live.stream refused: no LISTEN connection article=%s", pk)
+                    refusal = _error(503, "no_stream", "Live updates are unavailable; poll.")
         finally:
             # The set-up's database connection goes back now, not when the stream ends.
             await sync_to_async(_forget_connections)()  # in the request's thread and context
-    if refusal is not None:
-        return refusal
-    subscription = hub.subscribe(article_id=pk, user=user, after=after)
-    if not await hub.ready(READY_SECONDS):
-        subscription.close()
-        logger.warning("live.stream refused: no LISTEN connection article=%s", pk)
-        return _error(503, "no_stream", "Live updates are unavailable; poll instead.")
-    stream = EventStream(subscription, request_thread=request_thread)
+            if first is None and subscription is not None:
+                subscription.close()
+    if subscription is None or first is None:
+        return refusal or _error(503, "no_stream", "Live updates are unavailable; poll.")
+    stream = EventStream(subscription, request_thread=request_thread, first=first)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -172,10 +181,13 @@ class EventStream:
     """The async iterable a StreamingHttpResponse sends. Django calls ``close()`` (from a
     thread) when the response ends, even if it never started: the subscription goes then."""
 
-    def __init__(self, subscription: livehub.Subscription, *, request_thread: Any):
+    def __init__(
+        self, subscription: livehub.Subscription, *, request_thread: Any, first: livehub.Read
+    ):
         self.subscription = subscription
         self.hub = subscription.hub
         self.request_thread = request_thread
+        self.first: livehub.Read | None = first  # what came after the resume point
         self.sent: set[int] = set()
         self._iterator = self._run()
 
@@ -210,21 +222,23 @@ class EventStream:
     async def _run(self) -> AsyncIterator[str]:
         subscription = self.subscription
         users = {subscription.user.pk: subscription.user}
+        subscription.task = asyncio.current_task()
         try:
             await self._give_back_request_resources()
             yield f"retry: {RETRY_MS}\n\n"
-            # What committed before the subscription, from the table; from now on the hub
-            # hands over what it hears.
+            # What committed before the subscription, from the table (more pages through the
+            # hub if there were more than BATCH); from now on the hub hands over what it hears.
+            found, self.first = self.first, None
             while True:
-                found = await self.hub.read(
-                    livehub.read_events, subscription.article_id, users, after=subscription.last
-                )
                 chunk = self.frames(found.frames.get(subscription.user.pk, ()), recovery=True)
                 subscription.last = max(subscription.last, found.scanned or 0)
                 if chunk:
                     yield chunk
                 if not found.full:
                     break
+                found = await self.hub.read(
+                    livehub.read_events, subscription.article_id, users, after=subscription.last
+                )
             deadline = time.monotonic() + LIFETIME_SECONDS
             last_write = time.monotonic()
             while (remaining := deadline - time.monotonic()) > 0:

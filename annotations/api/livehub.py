@@ -13,7 +13,8 @@ may see now), one serialization. Reads run through the ORM in the hub's own two 
 pooled connection that is given back at the end of each read, so no stream holds a database
 connection or a thread. Each stream (``Subscription``) gets the frames its user may see as a
 shared, immutable message in a bounded queue: a client that does not keep up is dropped (its
-stream ends; the browser reconnects with Last-Event-ID and reads what it missed from the table)
+stream ends, or its request is cancelled if it stays stuck writing to a client that reads
+nothing; the browser reconnects with Last-Event-ID and reads what it missed from the table)
 rather than buffered without limit.
 
 While the LISTEN connection is down, nothing is heard. When it is back, every article with open
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 APPLICATION_NAME = "newsnotes-live"  # how the LISTEN connection shows in pg_stat_activity
 BATCH = 500  # events per read
 QUEUE_LIMIT = 64  # messages waiting for one stream before it is dropped
+DROP_GRACE_SECONDS = 30.0  # a dropped stream stuck writing is then cancelled
 READ_THREADS = 2  # the hub's ORM reads at once (each on a pooled connection, briefly)
 ADMIT_AT_ONCE = 2  # streams being set up at once (authentication, the article's visibility)
 HEALTH_SECONDS = 30.0  # a quiet LISTEN connection is checked with SELECT 1 this often
@@ -128,7 +130,8 @@ class Message:
 
 class Subscription:
     """One stream's place in the hub: its user, the messages waiting for it and the highest
-    event id it has sent or looked past (``last``, kept by the stream)."""
+    event id it has sent or looked past (``last``, kept by the stream). ``task`` is the task
+    that serves the stream's request (set by the stream when it starts)."""
 
     def __init__(self, hub: Hub, article_id: int, user: Any, last: int) -> None:
         self.hub = hub
@@ -138,6 +141,8 @@ class Subscription:
         self.messages: deque[Message] = deque()
         self.wake = asyncio.Event()
         self.dropped = False
+        self.closed = False
+        self.task: asyncio.Task[Any] | None = None
 
     def push(self, message: Message) -> None:
         if self.dropped:
@@ -152,11 +157,18 @@ class Subscription:
         self.wake.set()
 
     def drop(self) -> None:
-        """End the stream at its next step; the browser reconnects and reads what it missed."""
+        """End the stream: at its next step, or -- if it is stuck writing to a client that
+        reads nothing -- by cancelling its request after DROP_GRACE_SECONDS. The browser
+        reconnects and reads what it missed from the table."""
         self.dropped = True
         self.messages.clear()
         self.hub.unsubscribe(self)
         self.wake.set()
+        self.hub.loop.call_later(DROP_GRACE_SECONDS, self._end_if_stuck)
+
+    def _end_if_stuck(self) -> None:
+        if not self.closed and self.task is not None and not self.task.done():
+            self.task.cancel()
 
     def take(self) -> list[Message]:
         self.wake.clear()
@@ -165,6 +177,7 @@ class Subscription:
         return taken
 
     def close(self) -> None:
+        self.closed = True
         self.hub.unsubscribe(self)
 
 

@@ -18,6 +18,7 @@ from annotations.api import live, livehub
 from annotations.models import MAX_ID, Annotation, Event
 from annotations.services import annotations as annotation_services
 from annotations.services import history
+from annotations.services.articles import article_update_text
 from tests.sse import SSEReader, session_cookie
 
 pytestmark = pytest.mark.django_db
@@ -381,6 +382,24 @@ def test_stream_sends_an_event_that_commits_after_a_later_one(
 
 
 @postgresql_only
+def test_stream_sends_every_event_of_a_bulk_change(asgi_server, article, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    """An edit of the text re-anchors every annotation in one transaction: each of its events
+    is notified, and the stream, which reads the ids it hears of, sends them all."""
+    annotations = [make(article, alice, n) for n in range(3)]
+    url = f"{asgi_server.url}/api/articles/{article.pk}/stream/?after={last_event_id()}"
+    reader = SSEReader(url, cookie=session_cookie(bob))
+    try:
+        assert next(reader.frames()) == {"retry": "2000"}
+        article_update_text(article=article, text="UPDATED: " + article.text, actor=alice)
+        received = [reader.next_data() for _ in annotations]
+        assert {(e["kind"], e["annotation"]) for e in received} == {
+            ("annotation.reanchored", a.pk) for a in annotations
+        }
+    finally:
+        reader.close()
+
+
+@postgresql_only
 def test_stream_echoes_the_tab_id_to_its_actor_only(asgi_server, api, article, alice, bob) -> None:  # type: ignore[no-untyped-def]
     after = last_event_id()
     url = f"{asgi_server.url}/api/articles/{article.pk}/stream/?after={after}"
@@ -452,3 +471,26 @@ def test_a_stream_that_does_not_keep_up_is_dropped() -> None:
 
     before, waiting, dropped, streams = asyncio.run(scenario())
     assert (before, waiting, dropped, streams) == (False, 0, True, 1)
+
+
+def test_a_dropped_stream_stuck_writing_is_cancelled(monkeypatch) -> None:
+    """A client that reads nothing blocks its stream in a write (the server's buffer is
+    full); once dropped, its request is cancelled after DROP_GRACE_SECONDS, which closes the
+    connection. A stream that ended by itself is left alone."""
+    monkeypatch.setattr(livehub, "DROP_GRACE_SECONDS", 0.05)
+
+    async def scenario() -> tuple[bool, bool]:
+        hub = livehub.Hub(asyncio.get_running_loop())
+        stuck = livehub.Subscription(hub, 7, user=None, last=0)
+        ended = livehub.Subscription(hub, 7, user=None, last=0)
+        stuck.task = asyncio.create_task(asyncio.sleep(10))  # a write that never completes
+        ended.task = asyncio.create_task(asyncio.sleep(10))
+        stuck.drop()
+        ended.drop()
+        ended.close()  # its stream noticed the drop and ended
+        await asyncio.sleep(0.2)
+        result = stuck.task.cancelled(), ended.task.cancelled()
+        ended.task.cancel()
+        return result
+
+    assert asyncio.run(scenario()) == (True, False)
