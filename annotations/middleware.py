@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import sync_and_async_middleware
+
+from annotations.services import history
 
 # Uploads of files to import may be larger than ordinary API bodies: every file import (articles
 # as JSON Lines or HTML, a team's annotations in any export format) takes the upload limit. Their
@@ -68,3 +73,41 @@ class ApiNoStoreMiddleware:
         if request.path.startswith("/api/") and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+# --- Which browser tab asked (X-Client-Id) ---
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def client_id(request: HttpRequest) -> str:
+    """The request's ``X-Client-Id`` (a random id per browser tab, sent by api.js on writes),
+    or "" when absent or malformed (it only ever spares a tab its own events)."""
+    value = request.headers.get("X-Client-Id", "")
+    return value if _CLIENT_ID.fullmatch(value) else ""
+
+
+@sync_and_async_middleware
+def client_id_middleware(get_response: Callable[[HttpRequest], Any]) -> Callable[..., Any]:
+    """Sets ``history.CLIENT`` for the request, so the events its writes append carry the tab's
+    id and that tab can skip them (static/annotations/live.js). Async-capable, so it adds no
+    thread hop under the ASGI server."""
+    if iscoroutinefunction(get_response):
+
+        async def async_middleware(request: HttpRequest) -> HttpResponse:
+            token = history.CLIENT.set(client_id(request))
+            try:
+                return await get_response(request)
+            finally:
+                history.CLIENT.reset(token)
+
+        return async_middleware
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        token = history.CLIENT.set(client_id(request))
+        try:
+            return get_response(request)
+        finally:
+            history.CLIENT.reset(token)
+
+    return middleware

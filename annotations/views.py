@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -41,6 +40,7 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.entities import entities_with_counts, entity_get_for_user
+from annotations.selectors.events import live_transport
 from annotations.services import password_reset, sign_in
 
 
@@ -182,7 +182,7 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             )
         },
         "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
-        "live": "sse" if connection.vendor == "postgresql" else "poll",
+        "live": live_transport(request),
         "last_event": article_last_event_id(article.pk),
         "teammates": [
             user_dict(m.user)

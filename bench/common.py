@@ -65,7 +65,10 @@ def http_get(
 
 
 class Gunicorn:
-    """The app under gunicorn on 127.0.0.1, started when `ready_path` answers 200."""
+    """The app under gunicorn on 127.0.0.1, started when `ready_path` answers 200.
+
+    `worker_class=None` leaves the worker class (and the application) to the config file:
+    newsnotes/gunicorn.conf.py serves newsnotes.asgi under uvicorn workers."""
 
     def __init__(
         self,
@@ -75,10 +78,11 @@ class Gunicorn:
         ready_path: str,
         ready_headers: dict[str, str] | None = None,
         workers: int = 2,
-        worker_class: str = "sync",
+        worker_class: str | None = "sync",
         threads: int = 1,
         config: Path | None = None,
         env: dict[str, str] | None = None,
+        app: str = "newsnotes.wsgi:application",
     ) -> None:
         self.port = port
         self.log_path = log_path
@@ -88,12 +92,15 @@ class Gunicorn:
         self.worker_class = worker_class
         self.threads = threads
         self.config = config
+        self.app = app
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
 
     def describe(self) -> str:
         if self.worker_class == "gthread":
             return f"{self.worker_count} gthread workers x {self.threads} threads"
+        if self.worker_class is None:
+            return f"{self.worker_count} workers as {self.config} says"
         return f"{self.worker_count} {self.worker_class} workers"
 
     def start(self) -> None:
@@ -105,8 +112,7 @@ class Gunicorn:
                 "gunicorn",
                 "--workers",
                 str(self.worker_count),
-                "--worker-class",
-                self.worker_class,
+                *(["--worker-class", self.worker_class] if self.worker_class else []),
                 *(["--threads", str(self.threads)] if self.worker_class == "gthread" else []),
                 "--bind",
                 f"127.0.0.1:{self.port}",
@@ -115,7 +121,7 @@ class Gunicorn:
                 "--log-level",
                 "warning",
                 *(["--config", str(self.config)] if self.config else []),
-                "newsnotes.wsgi:application",
+                self.app,
             ],
             cwd=REPO,
             env=self.env,

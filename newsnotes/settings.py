@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "annotations.middleware.BodySizeLimitMiddleware",
     "annotations.middleware.ApiNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "annotations.middleware.client_id_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,6 +153,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+# PostgreSQL connections come from a pool per process (psycopg_pool), at most this many. The
+# ASGI server runs each request's synchronous code in a thread of its own, so Django's
+# persistent connections (CONN_MAX_AGE) would never be reused there; Django's documentation
+# asks for pooling under ASGI. 0 turns the pool off (persistent connections, as under WSGI).
+NEWSNOTES_DB_POOL_SIZE = env_int("NEWSNOTES_DB_POOL_SIZE", 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and NEWSNOTES_DB_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # a closed connection goes back to the pool
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool checks a connection it lends
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, NEWSNOTES_DB_POOL_SIZE),
+        "max_size": NEWSNOTES_DB_POOL_SIZE,
+        "timeout": 10,  # seconds a request waits for a free connection before failing
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,4 +1,6 @@
-"""WSGI entry point: `gunicorn newsnotes.wsgi`."""
+"""WSGI entry point, for `manage.py runserver` and WSGI servers. Production serves
+`newsnotes.asgi` (see newsnotes/gunicorn.conf.py); under WSGI reader pages poll for live updates
+instead of streaming them."""
 
 import os
 

@@ -89,3 +89,14 @@ def article(team_a, alice, seed_text):
 @pytest.fixture
 def tags_a(team_a):
     return {tag.slug: tag for tag in Tag.objects.filter(team=team_a)}
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The app served as in production (ASGI, uvicorn) from a thread of this process, on the
+    test database; ``.url`` as pytest-django's ``live_server``."""
+    from tests.asgi_server import AsgiServer
+
+    server = AsgiServer().start()
+    yield server
+    server.stop()

@@ -603,11 +603,22 @@ class ArticleSubmitResultSerializer(serializers.Serializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = UserSerializer(read_only=True, allow_null=True)
+    client = serializers.SerializerMethodField(
+        help_text="The `X-Client-Id` of the request that made the change, shown to its actor "
+        "only (null for everyone else): a browser tab skips the events it caused itself."
+    )
 
     class Meta:
         model = Event
-        fields = ["id", "kind", "article", "annotation", "actor", "summary", "created_at"]
+        fields = ["id", "kind", "article", "annotation", "actor", "client", "summary", "created_at"]
         read_only_fields = fields
+
+    def get_client(self, event: Event) -> str | None:
+        # context["viewer"]: the id of the user the events are for.
+        viewer = self.context.get("viewer")
+        if viewer is None or event.actor_id != viewer or not event.client:
+            return None
+        return event.client
 
 
 class EventPageSerializer(serializers.Serializer):

@@ -145,6 +145,8 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     summary = models.CharField(max_length=300, blank=True, default="")
+    # The X-Client-Id of the browser tab that made the change (shown to its actor: it skips it).
+    client = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

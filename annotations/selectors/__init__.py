@@ -2,6 +2,7 @@
 
 ``querysets.py`` holds the per-model ``visible_to()`` rules; the modules here compose them into
 the lists and lookups the surfaces show: ``annotations`` (the reader's and the API's lists),
-``articles``, ``entities`` and ``oversight`` (review queue, dashboard, agreement). Nothing here
-writes, and nothing here imports from ``annotations.api`` or ``annotations.views``.
+``articles``, ``entities``, ``events`` (what a live reader may hear of) and ``oversight``
+(review queue, dashboard, agreement). Nothing here writes, and nothing here imports from
+``annotations.api`` or ``annotations.views``.
 """

@@ -3,14 +3,20 @@
 Every service that changes an annotation calls ``record()`` inside its transaction: it appends
 an ``AnnotationVersion`` (a full snapshot) and an ``Event``. On PostgreSQL it also sends
 ``NOTIFY newsnotes_events``; PostgreSQL delivers notifications only when the transaction
-commits, so listeners never hear of a change that was rolled back. Each event also renews the
-team's content stamp, which retires cached annotation lists (services/stamps.py).
+commits, so listeners never hear of a change that was rolled back. Every event is notified by
+itself (the live streams read exactly the ids they hear of). Each event also renews the team's
+content stamp, which retires cached annotation lists (services/stamps.py).
+
+An event remembers the browser tab that asked for the change (``CLIENT``, set for a request by
+``annotations.middleware.client_id_middleware`` from its ``X-Client-Id`` header), so that tab
+can skip its own events.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -22,6 +28,8 @@ from annotations.services.stamps import teams_touch
 logger = logging.getLogger(__name__)
 
 CHANNEL = "newsnotes_events"
+# The X-Client-Id of the request being served ("" outside requests: tasks, commands, the admin).
+CLIENT: ContextVar[str] = ContextVar("newsnotes_client", default="")
 
 
 def snapshot(annotation: Annotation) -> dict[str, Any]:
@@ -114,12 +122,13 @@ def record_many(
                 kind=f"annotation.{action}",
                 actor=actor,
                 summary=annotation.exact[:200],
+                client=CLIENT.get(),
             )
         )
     AnnotationVersion.objects.bulk_create(versions)
     created = Event.objects.bulk_create(events)
     if created:
-        _notify(created[-1])
+        _notify(created)
         teams_touch(team_ids=[row.team_id for row in created])
 
 
@@ -139,14 +148,19 @@ def event(
         kind=kind,
         actor=actor,
         summary=summary[:300],
+        client=CLIENT.get(),
     )
-    _notify(row)
+    _notify([row])
     teams_touch(team_ids=[team_id])
     return row
 
 
-def _notify(row: Event) -> None:
+def _notify(rows: list[Event]) -> None:
+    """``NOTIFY newsnotes_events, '<article id>:<event id>'`` for each row, in one statement."""
     if connection.vendor != "postgresql":
         return  # SQLite pages poll the event table instead
+    payloads = [f"{row.article_id or 0}:{row.pk}" for row in rows]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{row.article_id or 0}:{row.pk}"])
+        cursor.execute(
+            "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload", [CHANNEL, payloads]
+        )

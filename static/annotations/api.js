@@ -35,6 +35,10 @@ export function newIdempotencyKey() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
 }
 
+// This tab's id, sent as X-Client-Id on writes: the server echoes it in the events they cause,
+// and live.js skips those here (the response already updated this page; other tabs still apply them).
+export const CLIENT_ID = newIdempotencyKey();
+
 /** The body as JSON; an error page that is not JSON gives its text when plain, else null. */
 async function readBody(response) {
   const text = await response.text();
@@ -56,7 +60,10 @@ async function readBody(response) {
  */
 export async function api(method, url, { body, form, ifMatch, idempotencyKey, signal } = {}) {
   const headers = { Accept: "application/json" };
-  if (!SAFE_METHODS.has(method)) headers["X-CSRFToken"] = csrfToken();
+  if (!SAFE_METHODS.has(method)) {
+    headers["X-CSRFToken"] = csrfToken();
+    headers["X-Client-Id"] = CLIENT_ID;
+  }
   if (ifMatch !== undefined && ifMatch !== null) headers["If-Match"] = `"${ifMatch}"`;
   if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   let payload;

@@ -2,13 +2,14 @@
 // On PostgreSQL the server streams events (Server-Sent Events woken by LISTEN/NOTIFY); on
 // SQLite, and whenever the stream is unavailable, the page polls the article's event list.
 
-import { api } from "./api.js";
+import { api, CLIENT_ID } from "./api.js";
 
 const POLL_MS = 1000;
 
 /**
  * startLive({articleId, after, mode, onEvents}) -> stop()
- * mode: "sse" or "poll". onEvents(events) receives each batch, oldest first.
+ * mode: "sse" or "poll". onEvents(events) receives each batch, oldest first, less the events
+ * this tab caused itself (their `client` is its CLIENT_ID): its own writes are already shown.
  */
 export function startLive({ articleId, after, mode, onEvents }) {
   let last = after;
@@ -26,7 +27,8 @@ export function startLive({ articleId, after, mode, onEvents }) {
     if (!fresh.length) return;
     for (const e of fresh) seen.add(e.id);
     last = Math.max(last, ...fresh.map((e) => e.id));
-    await onEvents(fresh);
+    const others = fresh.filter((e) => e.client !== CLIENT_ID);
+    if (others.length) await onEvents(others);
   };
 
   const poll = async () => {

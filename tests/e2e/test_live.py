@@ -1,6 +1,7 @@
 """Live updates between teammates: two people on one article see each other's work within two
-seconds, without reloading. On PostgreSQL the pages use Server-Sent Events woken by
-LISTEN/NOTIFY (and this test checks they did); on SQLite they poll."""
+seconds, without reloading. The pages are served as in production, by the ASGI server
+(``asgi_server``): on PostgreSQL they use Server-Sent Events woken by LISTEN/NOTIFY (and this
+test checks they did, through one LISTEN connection); on SQLite they poll."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from annotations.api import live
+from annotations.api import livehub
+from annotations.models import Annotation
 from tests.e2e.conftest import sign_in
 from tests.factories import make_article
 
@@ -45,40 +47,59 @@ def call(page: Page, method: str, url: str, body: dict[str, Any] | None = None) 
     return result
 
 
-def live_connections(expected: int, wait: float = 5.0) -> int:
-    """The LISTEN connections the streams hold, once there are ``expected`` of them (or after
-    ``wait`` seconds): a closed connection's backend leaves pg_stat_activity a moment later."""
+def listen_connections() -> int:
+    """The server's LISTEN connections (one per process, however many streams)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE application_name = %s AND datname = current_database()",
+            [livehub.APPLICATION_NAME],
+        )
+        return cursor.fetchone()[0]
+
+
+def streams_open(server: Any, expected: int, wait: float = 5.0) -> int:
+    """The streams the server's hub follows, once there are ``expected`` (or after ``wait``)."""
     deadline = time.monotonic() + wait
     while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE application_name = %s AND datname = current_database()",
-                [live.APPLICATION_NAME],
-            )
-            count = cursor.fetchone()[0]
+        count = server.call(lambda: livehub.hub().streams)
         if count == expected or time.monotonic() > deadline:
             return count
         time.sleep(0.05)
 
 
 class Reader:
-    """One person's browser on one article."""
+    """One person's browser tab on one article (``tab()`` opens another, signed in alike)."""
 
-    def __init__(self, browser: Browser, live_server: Any, username: str, article_id: int):
-        self.context: BrowserContext = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(10_000)
-        self.context.add_init_script(RECORD_EVENTS)
+    def __init__(
+        self,
+        browser: Browser | None,
+        server: Any,
+        username: str,
+        article_id: int,
+        context: BrowserContext | None = None,
+    ):
+        if context is None:
+            assert browser is not None
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.set_default_timeout(10_000)
+            context.add_init_script(RECORD_EVENTS)
+        self.context: BrowserContext = context
         self.requests: list[str] = []
-        self.context.on("request", lambda request: self.requests.append(request.url))
         self.page = self.context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        sign_in(self.page, live_server, username)
-        self.page.goto(f"{live_server.url}/articles/{article_id}/")
+        self.server, self.username, self.article_id = server, username, article_id
+        if browser is not None:
+            sign_in(self.page, server, username)
+        self.page.goto(f"{server.url}/articles/{article_id}/")
         self.page.wait_for_function("document.documentElement.dataset.ready === 'true'")
         # The transport is running: the stream is open, or the first poll has gone out.
         self.page.wait_for_function("document.documentElement.dataset.live !== undefined")
+
+    def tab(self) -> Reader:
+        return Reader(None, self.server, self.username, self.article_id, context=self.context)
 
     @property
     def mode(self) -> str:
@@ -103,26 +124,25 @@ def within_deadline(started: float, check: Callable[[float], None]) -> float:
 
 
 @pytest.fixture
-def readers(browser: Browser) -> Iterator[list[Reader]]:
-    # Closing a browser ends its stream within a second or so (live.CLIENT_CHECK_SECONDS),
-    # LISTEN connection included.
+def readers(browser: Browser, asgi_server: Any) -> Iterator[list[Reader]]:
+    # Closing a browser ends its streams at once (the server reports the disconnect).
     opened: list[Reader] = []
     yield opened
     for reader in opened:
         reader.context.close()
     if POSTGRESQL:
-        assert live_connections(0) == 0, "a stream outlived its browser"
+        assert streams_open(asgi_server, 0) == 0, "a stream outlived its browser"
 
 
 def test_teammates_see_each_others_work_within_two_seconds(
-    browser, live_server, readers, article, alice, bob, carol, team_b
+    browser, asgi_server, readers, article, alice, bob, carol, team_b
 ):
     other_article = make_article(team=team_b, text="Carol's own article.", title="Desk B")
-    alice_r = Reader(browser, live_server, "alice", article.pk)
+    alice_r = Reader(browser, asgi_server, "alice", article.pk)
     readers.append(alice_r)
-    bob_r = Reader(browser, live_server, "bob", article.pk)
+    bob_r = Reader(browser, asgi_server, "bob", article.pk)
     readers.append(bob_r)
-    carol_r = Reader(browser, live_server, "carol", other_article.pk)
+    carol_r = Reader(browser, asgi_server, "carol", other_article.pk)
     readers.append(carol_r)
     expected_mode = "sse" if POSTGRESQL else "poll"
     assert (alice_r.mode, bob_r.mode, carol_r.mode) == (expected_mode,) * 3
@@ -209,14 +229,15 @@ def test_teammates_see_each_others_work_within_two_seconds(
         streamed = [u for u in reader.requests if f"/api/articles/{article.pk}/stream/" in u]
         polled = [u for u in reader.requests if f"/api/articles/{article.pk}/events/" in u]
         if POSTGRESQL:
-            # Server-Sent Events only, each stream a LISTEN connection on the server.
+            # Server-Sent Events only, all three streams woken through one LISTEN connection.
             assert streamed
             assert polled == []
         else:
             assert streamed == []
             assert polled
     if POSTGRESQL:
-        assert live_connections(3) == 3
+        assert streams_open(asgi_server, 3) == 3
+        assert listen_connections() == 1
 
     for reader in (alice_r, bob_r, carol_r):
         assert reader.errors == []
@@ -224,3 +245,48 @@ def test_teammates_see_each_others_work_within_two_seconds(
         f"\nlive ({expected_mode}) delivery: "
         + ", ".join(f"{step} {seconds * 1000:.0f} ms" for step, seconds in latency.items())
     )
+
+
+def test_the_writers_tab_is_not_sent_its_own_change_but_other_tabs_are(
+    browser, asgi_server, readers, article, alice, bob
+):
+    """alice annotates in one tab: that tab shows the card from its own request and does not
+    fetch it again when the event comes back; her other tab and bob's page receive it."""
+    writer = Reader(browser, asgi_server, "alice", article.pk)
+    readers.append(writer)
+    other_tab = writer.tab()
+    bob_r = Reader(browser, asgi_server, "bob", article.pk)
+    readers.append(bob_r)
+    page = writer.page
+    page.keyboard.press("t")  # focus the article text, select its first five characters
+    page.keyboard.press("Control+Home")
+    for _ in range(5):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("a")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    page.keyboard.press("1")
+    started = time.monotonic()
+    page.keyboard.press("Control+Enter")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    claim = Annotation.objects.get(article=article).pk
+    expect(writer.card(claim)).to_be_visible()
+
+    for reader in (other_tab, bob_r):
+        within_deadline(
+            started, lambda ms, r=reader: expect(r.card(claim)).to_be_visible(timeout=ms)
+        )
+    # By now the event has reached the writer's tab as well (it polls as often, or streams
+    # from the same hub); give it one more polling period all the same.
+    page.wait_for_timeout(1500)
+    refetched = [u for u in writer.requests if u.endswith(f"/api/annotations/{claim}/")]
+    assert refetched == [], "the writer's tab reloaded its own annotation"
+    assert writer.received() == []
+    assert [e["annotation"] for e in other_tab.received()] == [claim]
+    # Her other tab is told which tab made it (hers, not its own), and applies it.
+    tab_id = "import('/static/annotations/api.js').then((module) => module.CLIENT_ID)"
+    assert [e["client"] for e in other_tab.received()] == [page.evaluate(tab_id)]
+    assert other_tab.page.evaluate(tab_id) != page.evaluate(tab_id)
+    assert any(u.endswith(f"/api/annotations/{claim}/") for u in other_tab.requests)
+    assert bob_r.received()[0]["client"] is None  # the tab id is alice's business
+    for reader in (writer, other_tab, bob_r):
+        assert reader.errors == []

@@ -26,7 +26,6 @@ from rest_framework.response import Response
 from annotations import filters
 from annotations.api import serializers as s
 from annotations.api.conditional import etag, expected_version
-from annotations.api.live import visible_events
 from annotations.api.params import int_field
 from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
 from annotations.api.users import signed_in
@@ -45,6 +44,7 @@ from annotations.models import (
     Job,
 )
 from annotations.selectors.articles import article_last_event_id, articles_with_counts
+from annotations.selectors.events import visible_events
 from annotations.services import annotations as annotation_services
 from annotations.services import articles as article_services
 from annotations.services import imports, teams
@@ -236,7 +236,8 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         events = visible_events(Event.objects.filter(article=article, pk__gt=after), request.user)
         rows = list(events.select_related("actor").order_by("id")[:500])
         last = rows[-1].pk if rows else max(after, article_last_event_id(article.pk))
-        return Response({"events": s.EventSerializer(rows, many=True).data, "last": last})
+        data = s.EventSerializer(rows, many=True, context={"viewer": request.user.pk}).data
+        return Response({"events": data, "last": last})
 
     @extend_schema(responses={200: s.RevisionSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
