@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any, Literal
 
@@ -336,24 +336,38 @@ def write_jsonld(document: dict[str, Any], out: IO[str]) -> None:
     out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
-# Where the items go in the document written around them: on a line of its own, three levels
-# deep (collection, first page, items), where nothing else of the document can stand.
+# Where the total and the items go in the document written around them: the total after its
+# key (no string of the document can hold an unescaped quote), the items on a line of their
+# own, three levels deep (collection, first page, items), where nothing else can stand.
+_TOTAL_HERE = -7_305_911_442
 _ITEMS_HERE = "\n      " + json.dumps("@items@")
 _ITEM_INDENT = "\n      "
 
 
 def team_collection_lines(
-    team: Team, items: Iterable[dict[str, Any]], *, total: int, iris: Iris
+    team: Team,
+    items: Iterable[dict[str, Any]],
+    *,
+    total: int | Callable[[], int],
+    iris: Iris,
 ) -> Iterator[str]:
     """The team collection of ``total`` items (``team_collection_item``), written as they come,
-    byte for byte as ``write_jsonld(team_collection_to_jsonld(...))`` writes it at once."""
-    document = _team_collection(team, ["@items@"] if total else [], total=total, iris=iris)
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    head, found, tail = text.partition(_ITEMS_HERE)
-    if not found:  # no items: the document is whole
-        yield text + "\n"
+    byte for byte as ``write_jsonld(team_collection_to_jsonld(...))`` writes it at once. A
+    ``total`` to count is counted once the document's start has been handed on."""
+
+    def text(count: int, page: list[Any]) -> str:
+        document = _team_collection(team, page, total=count, iris=iris)
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+    total_key = f'"total": {_TOTAL_HERE}'
+    start, _, _ = text(_TOTAL_HERE, []).partition(total_key)
+    yield start + '"total": '
+    count = total() if callable(total) else total
+    if not count:
+        yield "0" + text(0, []).partition('"total": 0')[2] + "\n"
         return
-    yield head
+    head, _, tail = text(count, ["@items@"]).partition(_ITEMS_HERE)
+    yield f"{count}" + head.partition(f'"total": {count}')[2]
     for number, item in enumerate(items):
         dumped = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", _ITEM_INDENT)
         yield ("," if number else "") + _ITEM_INDENT + dumped

@@ -56,7 +56,7 @@ __all__ = [
 
 HIDDEN_SUGGESTIONS = (Annotation.SuggestionState.PENDING, Annotation.SuggestionState.REJECTED)
 # Annotations per fetch of the cursor, and per query for their tags and sources.
-EXPORT_CHUNK = 2000
+EXPORT_CHUNK = 500
 # Article texts per fetch in the spaCy export (an article may be 1,000,000 characters).
 TEXT_CHUNK = 16
 # What a piece of an export's bytes gathers before it is handed on (the first goes at once).
@@ -127,9 +127,11 @@ class TeamExport:
             elif self.fmt == "jsonl":
                 yield from jsonl_lines(self._records())
             elif self.fmt == "jsonld":
-                total = self.base.count()
+                # Counted after the document's start has left: the first bytes go at once.
                 items = self._jsonld_items()
-                yield from team_collection_lines(self.team, items, total=total, iris=self.iris)
+                yield from team_collection_lines(
+                    self.team, items, total=self.base.count, iris=self.iris
+                )
             else:
                 yield from jsonl_lines(self.spacy_records())
         logger.info(
