@@ -265,28 +265,33 @@ class Hub:
     # The LISTEN connection.
 
     async def _listen(self) -> None:
+        """Keep one LISTEN connection up, for as long as the event loop runs."""
         delay = BACKOFF_SECONDS[0]
         try:
             while True:
+                connects = self.connects
                 try:
                     conn = await psycopg.AsyncConnection.connect(
                         autocommit=True, **connection_params()
                     )
-                except (psycopg.Error, OSError):
-                    logger.warning("live.listen could not connect; retrying in %.1f s", delay)
-                else:
-                    connects = self.connects
                     async with conn:
                         await self._serve(conn)
-                    logger.warning("live.listen lost its connection; reconnecting")
-                    if self.connects > connects:  # it had worked: start the back-off afresh
-                        delay = BACKOFF_SECONDS[0]
+                except (psycopg.Error, OSError):
+                    logger.warning("live.listen could not connect; retrying in %.1f s", delay)
+                except Exception:
+                    logger.exception("live.listen failed; retrying in %.1f s", delay)
                 self.listening.clear()
+                if self.connects > connects:  # it had worked: start the back-off afresh
+                    delay = BACKOFF_SECONDS[0]
                 await asyncio.sleep(delay * random.uniform(0.5, 1.0))  # noqa: S311 (jitter)
                 delay = min(delay * 2, BACKOFF_SECONDS[1])
+        except asyncio.CancelledError:
+            # The event loop is closing (the server stops): the connection closed with the
+            # ``async with`` above; let the reading threads end.
+            self._threads.shutdown(wait=False)
+            raise
         finally:
             self.listening.clear()
-            self._threads.shutdown(wait=False)
 
     async def _serve(self, conn: psycopg.AsyncConnection[Any]) -> None:
         """LISTEN and dispatch until the connection fails."""
@@ -306,7 +311,7 @@ class Hub:
                 # meanwhile wait in psycopg's backlog for the next notifies().)
                 await asyncio.wait_for(conn.execute("SELECT 1"), timeout=10)
         except (psycopg.Error, OSError, TimeoutError):
-            logger.exception("live.listen connection failed")
+            logger.warning("live.listen lost its connection; reconnecting", exc_info=True)
         finally:
             self.listening.clear()
 
