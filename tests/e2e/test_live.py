@@ -5,6 +5,7 @@ test checks they did, through one LISTEN connection); on SQLite they poll."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -94,9 +95,10 @@ class Reader:
         if browser is not None:
             sign_in(self.page, server, username)
         self.page.goto(f"{server.url}/articles/{article_id}/")
-        self.page.wait_for_function("document.documentElement.dataset.ready === 'true'")
+        # Locator waits, not wait_for_function: the pages' CSP forbids evaluating strings.
+        expect(self.page.locator("html")).to_have_attribute("data-ready", "true")
         # The transport is running: the stream is open, or the first poll has gone out.
-        self.page.wait_for_function("document.documentElement.dataset.live !== undefined")
+        expect(self.page.locator("html")).to_have_attribute("data-live", re.compile(r".+"))
 
     def tab(self) -> Reader:
         return Reader(None, self.server, self.username, self.article_id, context=self.context)
