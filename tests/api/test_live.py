@@ -216,7 +216,7 @@ def test_stream_refuses_a_bad_token(article) -> None:
         f"/api/articles/{article.pk}/stream/", headers={"Authorization": "Token nope"}
     )
     assert response.status_code == 401
-    assert response.json()["detail"] == "Invalid token."
+    assert response.json()["detail"] == "Invalid or expired token."
 
 
 def test_stream_is_get_only(article, alice) -> None:

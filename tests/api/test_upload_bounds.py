@@ -10,8 +10,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from annotations.services.tokens import token_create
 from tests.api.conftest import client_for
 from tests.services.test_export_streaming import seed
 
@@ -106,7 +106,7 @@ def test_the_schema_documents_the_bounded_error_lists():
 @pytest.mark.django_db(transaction=True)
 def test_the_export_streams_under_asgi_as_under_wsgi(team_a, alice, dave):
     seed(team_a, [alice, dave], 120)
-    token, _ = Token.objects.get_or_create(user=alice)
+    _, key = token_create(user=alice, name="tests")
     expected = client_for(alice).get(f"/api/teams/{team_a.pk}/export/?format=jsonld").getvalue()
     client = AsyncClient()
     with warnings.catch_warnings():
@@ -114,7 +114,7 @@ def test_the_export_streams_under_asgi_as_under_wsgi(team_a, alice, dave):
         warnings.simplefilter("error")
         response = async_to_sync(client.get)(
             f"/api/teams/{team_a.pk}/export/?format=jsonld",
-            headers={"Authorization": f"Token {token.key}"},
+            headers={"Authorization": f"Token {key}"},
         )
         assert response.status_code == 200, response.content
         assert response.streaming

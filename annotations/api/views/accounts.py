@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api import token_serializers as ts
 from annotations.api.throttling import AddressScopedRateThrottle
 from annotations.api.users import signed_in
 from annotations.models import (
@@ -41,8 +42,8 @@ User = get_user_model()
 
 
 @extend_schema(
-    request=s.TokenRequestSerializer,
-    responses={200: s.TokenSerializer},
+    request=ts.TokenRequestSerializer,
+    responses={200: ts.TokenSerializer},
     summary=(
         "Exchange a username and password for a new API token (throttled). It is named "
         '`name` (default "script") and expires in 30 days unless `expires_at` says '
@@ -55,7 +56,7 @@ User = get_user_model()
 @permission_classes([AllowAny])
 @throttle_classes([AddressScopedRateThrottle])
 def token_obtain(request: Request) -> Response:
-    serializer = s.TokenRequestSerializer(data=request.data)
+    serializer = ts.TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     try:

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from annotations.api import serializers as s
+from annotations.api import token_serializers as ts
 from annotations.models import ApiToken
 from annotations.services import tokens
 
@@ -21,7 +21,7 @@ from annotations.services import tokens
     retrieve=extend_schema(summary="One of your API tokens."),
     create=extend_schema(
         summary="Create an API token; its key is in this answer only. Needs a signed-in session.",
-        responses={201: s.ApiTokenCreatedSerializer},
+        responses={201: ts.ApiTokenCreatedSerializer},
     ),
     destroy=extend_schema(summary="Revoke one of your API tokens at once."),
 )
@@ -32,7 +32,7 @@ class ApiTokenViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = s.ApiTokenSerializer
+    serializer_class = ts.ApiTokenSerializer
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -48,7 +48,7 @@ class ApiTokenViewSet(
                 "Create tokens from a signed-in browser session, or with your password at "
                 "/api/auth/token/."
             )
-        serializer = s.ApiTokenSerializer(data=request.data)
+        serializer = ts.ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = tokens.token_create(
             user=request.user,
@@ -56,7 +56,7 @@ class ApiTokenViewSet(
             expires_at=serializer.validated_data.get("expires_at"),
         )
         token.key = key
-        return Response(s.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
+        return Response(ts.ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
         tokens.token_revoke(token=instance)
