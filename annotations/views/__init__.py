@@ -1,0 +1,35 @@
+"""HTML pages, one module per area. Data comes from the same selectors and services as the API;
+the pages' scripts talk to the API for every write. Every object is fetched through a helper
+that 404s across teams."""
+
+from annotations.views.accounts import (
+    ResetPasswordConfirmView,
+    ThrottledLoginView,
+    ThrottledPasswordResetView,
+    reset_hours,
+    team_switch,
+    tokens_page,
+)
+from annotations.views.articles import article_list, article_read, import_page
+from annotations.views.entities import entity_detail, entity_list
+from annotations.views.oversight import agreement, agreement_csv, dashboard
+from annotations.views.review import review_queue, trash
+
+__all__ = [
+    "ResetPasswordConfirmView",
+    "ThrottledLoginView",
+    "ThrottledPasswordResetView",
+    "agreement",
+    "agreement_csv",
+    "article_list",
+    "article_read",
+    "dashboard",
+    "entity_detail",
+    "entity_list",
+    "import_page",
+    "reset_hours",
+    "review_queue",
+    "team_switch",
+    "tokens_page",
+    "trash",
+]

@@ -1,0 +1,143 @@
+"""The article list, the reader and the import page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from annotations.filters import ArticleFilter
+from annotations.models import (
+    Article,
+    Entity,
+    Membership,
+    Mention,
+    Outlet,
+    Tag,
+)
+from annotations.rows import tag_dict, user_dict
+from annotations.selectors.annotations import annotation_queryset, annotation_rows
+from annotations.selectors.articles import (
+    article_get_for_user,
+    article_last_event_id,
+    articles_with_counts,
+)
+from annotations.selectors.events import live_transport
+from annotations.views.common import team_context
+
+
+@login_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    context = team_context(request)
+    team = context["team"]
+    base = Article.objects.visible_to(request.user).filter(team=team).select_related("outlet")
+    articles = articles_with_counts(base.defer("text"), request.user).order_by(
+        "-published_at", "-id"
+    )
+    article_filter = ArticleFilter(request.GET, queryset=articles, request=request)
+    rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
+    context.update(
+        {
+            "articles": rows,
+            "filter": article_filter,
+            "outlets": Outlet.objects.filter(articles__team=team).distinct().order_by("name"),
+            "tags": Tag.objects.filter(team=team),
+            "entities": Entity.objects.filter(team=team).order_by("name")[:2000],
+        }
+    )
+    return render(request, "annotations/article_list.html", context)
+
+
+@login_required
+def article_read(request: HttpRequest, pk: int) -> HttpResponse:
+    article = article_get_for_user(user=request.user, pk=pk)
+    context = team_context(request)
+    membership = Membership.objects.filter(user=request.user, team=article.team).first()
+    annotations = annotation_queryset(request.user).filter(article=article).order_by("start", "id")
+    mentions = list(
+        Mention.objects.filter(article=article, rejected=False)
+        .order_by("start")
+        .values_list("pk", "start", "end", "entity_id", "label", "origin")
+    )
+    entity_ids = {m[3] for m in mentions}
+    data = {
+        "article": {
+            "id": article.pk,
+            "team": article.team_id,
+            "revision": article.revision,
+            "nlp_status": article.nlp_status,
+        },
+        "me": user_dict(request.user),
+        "role": membership.role if membership else None,
+        "annotations": _reader_annotations(annotations),
+        "mentions": [list(m) for m in mentions],
+        "entities": {
+            str(pk): {"id": pk, "name": name, "kind": kind}
+            for pk, name, kind in Entity.objects.filter(pk__in=entity_ids).values_list(
+                "pk", "name", "kind"
+            )
+        },
+        "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
+        "live": live_transport(request),
+        "last_event": article_last_event_id(article.pk),
+        "teammates": [
+            user_dict(m.user)
+            for m in Membership.objects.filter(team=article.team).select_related("user")
+        ],
+    }
+    context.update(
+        {
+            "article": article,
+            "paragraphs": _paragraphs(article.text),
+            "reader_data": data,
+            "annotation_count": len(data["annotations"]),
+        }
+    )
+    return render(request, "annotations/article_read.html", context)
+
+
+# What the reader's scripts read of an annotation; the API's fuller shape replaces an entry
+# when it is re-fetched. Tags travel as ids: the page has the team's tags already.
+READER_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "exact",
+    "comment",
+    "assessment",
+    "attributed_to",
+    "attributed_to_entity",
+    "author",
+    "visibility",
+    "anchor_state",
+    "suggestion_state",
+    "review_state",
+    "reply_count",
+    "version",
+)
+
+
+def _reader_annotations(queryset: Any) -> list[dict[str, Any]]:
+    rows = []
+    for full in annotation_rows(queryset):
+        row = {name: full[name] for name in READER_FIELDS}
+        row["tags"] = [tag["id"] for tag in full["tags"]]
+        row["author"] = {"id": full["author"]["id"], "name": full["author"]["name"]}
+        rows.append(row)
+    return rows
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(code point offset, text) of each line; the "\\n" between them is not drawn."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        out.append((offset, line))
+        offset += len(line) + 1
+    return out
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "annotations/import.html", team_context(request))

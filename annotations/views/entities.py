@@ -1,0 +1,81 @@
+"""The entity list and an entity's page."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from annotations.filters import EntityFilter
+from annotations.models import (
+    Annotation,
+    Entity,
+    Mention,
+)
+from annotations.selectors.annotations import annotation_queryset
+from annotations.selectors.entities import entities_with_counts, entity_get_for_user
+from annotations.views.common import team_context
+
+
+@login_required
+def entity_list(request: HttpRequest) -> HttpResponse:
+    context = team_context(request)
+    base = (
+        entities_with_counts(request.user)
+        .filter(team=context["team"])
+        .order_by("-mention_count", "name")
+    )
+    entity_filter = EntityFilter(request.GET, queryset=base, request=request)
+    context.update(
+        {
+            "entities": list(entity_filter.qs[:500]) if entity_filter.is_valid() else [],
+            "filter": entity_filter,
+            "kinds": Entity.Kind.choices,
+        }
+    )
+    return render(request, "annotations/entity_list.html", context)
+
+
+@login_required
+def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = entity_get_for_user(user=request.user, pk=pk)
+    mentions = list(
+        Mention.objects.filter(entity=entity, rejected=False)
+        .select_related("article")
+        .order_by("-article__published_at", "article_id", "start")[:1000]
+    )
+    articles: dict[int, dict[str, Any]] = {}
+    for mention in mentions:
+        entry = articles.setdefault(
+            mention.article_id, {"article": mention.article, "mentions": []}
+        )
+        text = mention.article.text
+        entry["mentions"].append(
+            {
+                "mention": mention,
+                "before": text[max(0, mention.start - 60) : mention.start],
+                "after": text[mention.end : mention.end + 60],
+            }
+        )
+    claims = (
+        annotation_queryset(request.user)
+        .filter(attributed_to_entity=entity)
+        .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
+        .select_related("article", "author", "attributed_to_entity")
+        .prefetch_related("tags")
+        .order_by("-created_at")[:500]
+    )
+    context = team_context(request)
+    context.update(
+        {
+            "entity": entity,
+            "articles": list(articles.values()),
+            "mention_count": len(mentions),
+            "claims": claims,
+            "entity_json": json.dumps({"id": entity.pk}),
+        }
+    )
+    return render(request, "annotations/entity_detail.html", context)
