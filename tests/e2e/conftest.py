@@ -10,11 +10,20 @@ that says what to install, rather than erroring in every browser test.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are ordinary synchronous code.
@@ -96,13 +105,74 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
+class PageProblems:
+    """What went wrong in a page that the test did not say to expect.
+
+    Collects uncaught exceptions, console errors, requests that failed at the network level and
+    responses with an error status (4xx, 5xx). A test that provokes one on purpose (a 412 from
+    a stale edit, a 400 from a bad form) declares it first with ``page.expect_problem(regex)``;
+    the ``page`` fixture fails the test at its end on anything left undeclared.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.expected: list[re.Pattern[str]] = []
+
+    def add(self, problem: str) -> None:
+        self.seen.append(problem)
+
+    def expect(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.seen if not any(e.search(p) for e in self.expected)]
+
+
+# Requests that a page cancels itself when it navigates or closes a stream: not a problem.
+_ABORTED = ("net::ERR_ABORTED",)
+
+
+def _watch(page: Page, problems: PageProblems) -> None:
+    page.on("pageerror", lambda exc: problems.add(f"uncaught exception: {exc}"))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            problems.add(f"console error: {message.text} [{where}]")
+
+    def on_failed(request: Request) -> None:
+        failure = request.failure or ""
+        if not any(reason in failure for reason in _ABORTED):
+            problems.add(f"request failed: {request.method} {request.url} ({failure})")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400:
+            problems.add(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    page.on("console", on_console)
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+
+
 @pytest.fixture
-def page(context: BrowserContext) -> Page:
+def page(context: BrowserContext) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
-    return page
+    problems = PageProblems()
+    _watch(page, problems)
+    page.expect_problem = problems.expect
+    page.problems = problems
+    yield page
+    unexpected = problems.unexpected()
+    if unexpected:
+        pytest.fail(
+            "The page had console errors or failed requests that the test did not expect "
+            "(declare deliberate ones with page.expect_problem(regex)):\n  "
+            + "\n  ".join(unexpected[:20]),
+            pytrace=False,
+        )
 
 
 def sign_in(page: Page, live_server, username: str, password: str = PASSWORD) -> None:
