@@ -10,7 +10,6 @@ with a bound on each line, so an import's memory stays flat in the size of the f
 from __future__ import annotations
 
 import codecs
-import io
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -163,19 +162,3 @@ def spooled(source: Source) -> Source:
         copy.write(chunk)
     copy.seek(0)
     return copy
-
-
-def read_bytes(stream: Source, *, max_bytes: int) -> bytes:
-    """The whole file as bytes, checked as ``file_chunks`` checks it: for small files only
-    (the importers read in chunks)."""
-    out = io.BytesIO()
-    for chunk in file_chunks(stream, max_bytes=max_bytes):
-        out.write(chunk)
-    return out.getvalue()
-
-
-def decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise file_error(f"The file is not UTF-8 text (byte {exc.start}).") from None
