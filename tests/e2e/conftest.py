@@ -110,8 +110,9 @@ class PageProblems:
 
     Collects uncaught exceptions, console errors, requests that failed at the network level and
     responses with an error status (4xx, 5xx). A test that provokes one on purpose (a 412 from
-    a stale edit, a 400 from a bad form) declares it first with ``page.expect_problem(regex)``;
-    the ``page`` fixture fails the test at its end on anything left undeclared.
+    a stale edit, a 400 from a bad form) declares it first with
+    ``page.expect_response(status, path)`` or ``page.expect_problem(regex)``; the ``page``
+    fixture fails the test at its end on anything left undeclared.
     """
 
     def __init__(self) -> None:
@@ -123,6 +124,12 @@ class PageProblems:
 
     def expect(self, pattern: str) -> None:
         self.expected.append(re.compile(pattern))
+
+    def expect_response(self, status: int, path: str) -> None:
+        """A deliberate error response: its status line and Chromium's console line for it."""
+        where = re.escape(path)
+        self.expect(rf"^HTTP {status}: [A-Z]+ \S*{where}")
+        self.expect(rf"^console error: Failed to load resource: .*status of {status}\b.*{where}")
 
     def unexpected(self) -> list[str]:
         return [p for p in self.seen if not any(e.search(p) for e in self.expected)]
@@ -163,14 +170,15 @@ def page(context: BrowserContext) -> Iterator[Page]:
     problems = PageProblems()
     _watch(page, problems)
     page.expect_problem = problems.expect
+    page.expect_response = problems.expect_response
     page.problems = problems
     yield page
     unexpected = problems.unexpected()
     if unexpected:
         pytest.fail(
             "The page had console errors or failed requests that the test did not expect "
-            "(declare deliberate ones with page.expect_problem(regex)):\n  "
-            + "\n  ".join(unexpected[:20]),
+            "(declare deliberate ones with page.expect_response(status, path) or "
+            "page.expect_problem(regex)):\n  " + "\n  ".join(unexpected[:20]),
             pytrace=False,
         )
 

@@ -93,6 +93,7 @@ def desk(team_a, alice, article, tags_a):
 def test_the_detector_sees_an_inline_script(watched, live_server):
     # The listener and the console watch do catch a violation, so an empty list means none.
     assert _visit(watched, f"{live_server.url}/login/") == []
+    watched.expect_problem(r"Content Security Policy directive 'script-src")  # provoked here
     watched.evaluate(
         "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
         " document.body.append(s); }"

@@ -40,6 +40,8 @@ CALL = """async ([method, url, options]) => {
 def module_page(page: Page, live_server) -> Page:
     # The sign-in page: a page of the site (same origin, the CSRF cookie and a form token).
     page.goto(f"{live_server.url}/login/")
+    # Every /api/probe/ answer is staged by the test, errors included.
+    page.expect_problem(r"/api/probe/")
     page.evaluate(
         "urls => { window.modules = urls; }",
         {"api": static("annotations/api.js"), "dom": static("annotations/dom.js")},

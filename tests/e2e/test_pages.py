@@ -254,6 +254,7 @@ def test_url_import_shows_the_error_next_to_the_field(page, live_server, alice):
 
     field = page.get_by_label("Article URL")
     field.fill("http://localhost:8000/secret")
+    page.expect_response(400, "/api/articles/import-url/")  # the refusal under test
     page.get_by_role("button", name="Fetch and import").click()
     expect(page.locator("#url-url-error")).to_have_text(
         "The host localhost is this machine; it is not fetched."
@@ -296,6 +297,7 @@ def test_html_upload_refused_shows_the_error_next_to_the_file(page, live_server,
     field.set_input_files(
         {"name": "empty.html", "mimeType": "text/html", "buffer": b"<html><body></body></html>"}
     )
+    page.expect_response(400, "/api/articles/import-html/")  # the refusal under test
     page.get_by_role("button", name="Import HTML").click()
     # The API names the field `html`; the page shows it at the file input.
     expect(page.locator("#html-file-error")).to_contain_text("no article text found")
@@ -339,6 +341,7 @@ def test_html_upload_refused_shows_the_error_next_to_the_file(page, live_server,
 def test_import_failure_is_shown_above_the_form(page, live_server, alice, answer, shown, announced):
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/")
+    page.expect_problem(r"/api/articles/(\s|\]|$)")  # the staged failure under test
     page.route(
         f"{live_server.url}/api/articles/",
         lambda route: route.fulfill(**answer) if answer else route.abort(),
@@ -468,6 +471,7 @@ def test_carol_does_not_see_team_a(page, live_server, desk_a, desk_b):
     expect(page.get_by_text("North Korean troops in Kursk")).to_have_count(0)
     page.goto(f"{live_server.url}/entities/")
     expect(page.get_by_text("John Kirby")).to_have_count(0)
+    page.expect_response(404, f"/entities/{desk_a['kirby'].pk}/")
     response = page.goto(f"{live_server.url}/entities/{desk_a['kirby'].pk}/")
     assert response is not None
     assert response.status == 404
@@ -496,6 +500,7 @@ def _clear_cache():
 
 @pytest.mark.usefixtures("_clear_cache")
 def test_sign_in_is_throttled(page, live_server, alice):
+    page.expect_response(429, "/login/")  # the throttle under test
     for _ in range(6):
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Username").fill("alice")
