@@ -27,7 +27,6 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -37,7 +36,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import Gunicorn, admin_connect, free_port, http_get, load_average, recreate_database
+from common import (
+    Gunicorn,
+    add_database_arguments,
+    admin_connect,
+    free_port,
+    http_get,
+    load_average,
+    production_environment,
+    recreate_database,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -68,12 +76,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured wrk run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per endpoint")
     parser.add_argument("--runs", type=int, default=2, help="measured runs per endpoint")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (without a database name)",
-    )
-    parser.add_argument("--db-name", default="newsnotes_bench_api_throughput")
+    add_database_arguments(parser, "newsnotes_bench_api_throughput")
     parser.add_argument("--seed", type=int, default=20240601, help="random seed for the data")
     parser.add_argument(
         "--keep", action="store_true", help="keep the database (and print how to reuse it)"
@@ -101,19 +104,7 @@ def parse_args() -> argparse.Namespace:
 
 def configure_environment(database_url: str) -> None:
     """Production-like settings for this process and for gunicorn (which inherits them)."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-            "DATABASE_URL": database_url,
-            "NEWSNOTES_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain http on the loopback
-            "NEWSNOTES_DEBUG": "0",
-        }
-    )
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    production_environment(database_url, settings_module=SETTINGS_MODULE)
 
 
 # --- A realistic article -------------------------------------------------------------------------

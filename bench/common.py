@@ -7,8 +7,10 @@ import it as `common`.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -149,3 +151,35 @@ class Gunicorn:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def add_database_arguments(parser: argparse.ArgumentParser, db_name: str) -> None:
+    """--pg-url (the server, BENCH_PG_URL by default) and --db-name (the bench's database)."""
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server (without a database name)",
+    )
+    parser.add_argument("--db-name", default=db_name)
+
+
+def production_environment(
+    database_url: str, *, settings_module: str = "newsnotes.settings", **extra: str
+) -> None:
+    """Production settings (DEBUG off, a random secret key, plain http on the loopback) for this
+    process and for the servers it starts, which inherit them; ``extra`` adds variables."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": settings_module,
+            "DATABASE_URL": database_url,
+            "NEWSNOTES_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "0",  # plain http on the loopback
+            "NEWSNOTES_DEBUG": "0",
+            **extra,
+        }
+    )
+    repo = str(Path(__file__).resolve().parent.parent)
+    if repo not in sys.path:
+        sys.path.insert(0, repo)

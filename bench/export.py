@@ -30,8 +30,6 @@ import http.client
 import os
 import random
 import re
-import secrets
-import sys
 import tempfile
 import threading
 import time
@@ -39,7 +37,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import Gunicorn, admin_connect, free_port, load_average, recreate_database
+from common import (
+    Gunicorn,
+    add_database_arguments,
+    admin_connect,
+    free_port,
+    load_average,
+    production_environment,
+    recreate_database,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -68,12 +74,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--formats", default=",".join(FORMATS), help="comma-separated, of csv,jsonl,jsonld,spacy"
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (without a database name)",
-    )
-    parser.add_argument("--db-name", default="newsnotes_bench_export")
+    add_database_arguments(parser, "newsnotes_bench_export")
     parser.add_argument("--fresh", action="store_true", help="seed anew even if the data is there")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--seed", type=int, default=20261203)
@@ -88,19 +89,7 @@ def parse_args() -> argparse.Namespace:
 
 def configure_environment(database_url: str) -> None:
     """Production settings for this process and for gunicorn (which inherits them)."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "newsnotes.settings",
-            "DATABASE_URL": database_url,
-            "NEWSNOTES_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain http on the loopback
-            "NEWSNOTES_DEBUG": "0",
-        }
-    )
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    production_environment(database_url)
 
 
 # --- The database: reused when it holds the data, else seeded ------------------------------------

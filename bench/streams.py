@@ -35,7 +35,6 @@ import json
 import os
 import random
 import resource
-import secrets
 import statistics
 import subprocess
 import sys
@@ -46,7 +45,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from api_throughput import children, cpu_delta, cpu_seconds, generate_article, spans
-from common import Gunicorn, admin_connect, free_port, load_average, recreate_database
+from common import (
+    Gunicorn,
+    add_database_arguments,
+    admin_connect,
+    free_port,
+    load_average,
+    production_environment,
+    recreate_database,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -67,12 +74,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reads", type=int, default=300, help="reads per client per phase")
     parser.add_argument("--read-clients", type=int, default=2, help="reading processes")
     parser.add_argument("--broadcasts", type=int, default=3, help="writes to time")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (without a database name)",
-    )
-    parser.add_argument("--db-name", default="newsnotes_bench_streams")
+    add_database_arguments(parser, "newsnotes_bench_streams")
     parser.add_argument("--keep", action="store_true", help="keep the database")
     parser.add_argument(
         "--read-worker", nargs=3, metavar=("URL", "TOKEN", "COUNT"), help=argparse.SUPPRESS
@@ -525,20 +527,7 @@ def main() -> int:
     if limit < args.streams + 64:
         raise SystemExit(f"open file limit {limit} is too low for {args.streams} streams")
     database_url = f"{args.pg_url.rstrip('/')}/{args.db_name}"
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "newsnotes.settings",
-            "DATABASE_URL": database_url,
-            "NEWSNOTES_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain http on the loopback
-            "NEWSNOTES_DEBUG": "0",
-            "GUNICORN_CMD_ARGS": "--no-control-socket",
-        }
-    )
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    production_environment(database_url, GUNICORN_CMD_ARGS="--no-control-socket")
     print(f"NewsNotes live streams: {args.streams:,} streams, {args.users} analysts")
     print(f"machine: {os.cpu_count()} cores, load average {load_average()}; open files {limit}")
     recreate_database(args.pg_url, args.db_name)

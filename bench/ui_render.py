@@ -43,7 +43,6 @@ import json
 import os
 import random
 import re
-import secrets
 import statistics
 import subprocess
 import sys
@@ -53,7 +52,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from common import Gunicorn, free_port, load_average, recreate_database
+from common import (
+    Gunicorn,
+    add_database_arguments,
+    free_port,
+    load_average,
+    production_environment,
+    recreate_database,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -87,12 +93,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--mentions", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5, help="measured loads per article")
     parser.add_argument("--words", type=int, default=1500, help="length of the article")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"),
-        help="PostgreSQL server (without a database name)",
-    )
-    parser.add_argument("--db-name", default="newsnotes_bench_ui_render")
+    add_database_arguments(parser, "newsnotes_bench_ui_render")
     parser.add_argument(
         "--worker-class",
         choices=["gthread", "sync"],
@@ -134,20 +135,7 @@ def parse_args() -> argparse.Namespace:
 
 def configure_environment(database_url: str, static_root: Path) -> None:
     """Production settings for this process and for gunicorn (which inherits them)."""
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "newsnotes.settings",
-            "DATABASE_URL": database_url,
-            "NEWSNOTES_ENV": "production",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain http on the loopback
-            "NEWSNOTES_DEBUG": "0",
-            "STATIC_ROOT": str(static_root),
-        }
-    )
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    production_environment(database_url, STATIC_ROOT=str(static_root))
 
 
 # --- Database -----------------------------------------------------------------------------------

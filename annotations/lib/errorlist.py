@@ -46,3 +46,21 @@ class ErrorList:
             "error_count": self.count,
             "errors_truncated": self.truncated,
         }
+
+
+class ErrorReporting:
+    """For an import's report that keeps its errors in an ``error_list`` (an ``ErrorList``):
+    ``error()`` to add one, and ``errors`` / ``error_count`` to read them."""
+
+    error_list: ErrorList
+
+    def error(self, at: int, message: str) -> None:
+        self.error_list.add(at, message)
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return self.error_list.first()
+
+    @property
+    def error_count(self) -> int:
+        return self.error_list.count

@@ -31,7 +31,7 @@ from annotations.formats.files import Source, file_chunks, split_lines, spooled,
 from annotations.formats.jsonl import read_jsonl
 from annotations.formats.jsonld import Iris, read_jsonld
 from annotations.formats.spacy import read_spacy
-from annotations.lib.errorlist import ErrorList
+from annotations.lib.errorlist import ErrorList, ErrorReporting
 from annotations.models import Annotation, Article, Team
 from annotations.services.annotation_import_items import (
     ImportItem,
@@ -54,7 +54,7 @@ MAX_IMPORT_LINE_BYTES = MAX_IMPORT_BYTES
 
 
 @dataclass
-class AnnotationImportReport:
+class AnnotationImportReport(ErrorReporting):
     """What an import did: the annotations it created, those it found already there (skipped),
     and the first ``MAX_REPORTED_ERRORS`` messages for bad rows, by row (``row`` counts as
     ``ROW_NAMES[format]`` says), with the count of them all."""
@@ -64,17 +64,6 @@ class AnnotationImportReport:
     created: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     error_list: ErrorList = field(default_factory=lambda: ErrorList("row"))
-
-    def error(self, row: int, message: str) -> None:
-        self.error_list.add(row, message)
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        return self.error_list.first()
-
-    @property
-    def error_count(self) -> int:
-        return self.error_list.count
 
     def as_dict(self) -> dict[str, Any]:
         return {

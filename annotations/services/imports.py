@@ -24,7 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from annotations.formats.files import raw_chunks, split_lines
 from annotations.formats.jsonl import MAX_LINE_BYTES, numbered_lines, parse_line
-from annotations.lib.errorlist import ErrorList
+from annotations.lib.errorlist import ErrorList, ErrorReporting
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
 from annotations.lib.urlfetch import (
     FetchError,
@@ -200,7 +200,7 @@ def import_url(
 
 
 @dataclass
-class ImportReport:
+class ImportReport(ErrorReporting):
     """What a JSON Lines import did: the articles it created, those already in the team, and
     the first ``MAX_REPORTED_ERRORS`` bad lines by number, with the count of them all."""
 
@@ -209,17 +209,6 @@ class ImportReport:
     error_list: ErrorList = field(default_factory=lambda: ErrorList("line"))
     lines: int = 0
     job_id: int | None = None
-
-    def error(self, line: int, message: str) -> None:
-        self.error_list.add(line, message)
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        return self.error_list.first()
-
-    @property
-    def error_count(self) -> int:
-        return self.error_list.count
 
     def as_dict(self) -> dict[str, Any]:
         return {
