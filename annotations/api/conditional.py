@@ -14,7 +14,10 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="ETag (version) you read; a stale one gets 412 and changes nothing",
+    description=(
+        "The ETag you read (the version; an article's revision): a stale one gets 412 and "
+        "changes nothing"
+    ),
 )
 
 # Versions are positive 64-bit integers, so an ETag this API issued has at most 19 digits; a

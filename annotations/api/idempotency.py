@@ -8,6 +8,8 @@ import hashlib
 import json
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -18,6 +20,13 @@ from annotations.services.idempotency import (
     idempotency_key_claim,
     idempotency_key_complete,
     idempotency_key_release,
+)
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retries with the same key return the first response",
 )
 
 

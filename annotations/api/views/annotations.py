@@ -8,9 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_view,
 )
@@ -24,7 +22,7 @@ from annotations import filters
 from annotations.api import listcache
 from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
-from annotations.api.idempotency import IdempotentCreateMixin
+from annotations.api.idempotency import IDEMPOTENCY_KEY, IdempotentCreateMixin
 from annotations.api.params import int_field
 from annotations.api.users import signed_in
 from annotations.models import (
@@ -85,14 +83,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     @extend_schema(
         request=s.AnnotationCreateSerializer,
         responses={201: s.AnnotationSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="Retries with the same key return the first response",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().create(request, *args, **kwargs)
@@ -108,14 +99,7 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     @extend_schema(
         request=s.AnnotationUpdateSerializer,
         responses={200: s.AnnotationSerializer},
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="ETag (version) you read; a stale one gets 412 and changes nothing",
-            )
-        ],
+        parameters=[IF_MATCH],
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation = self.get_object()
@@ -135,14 +119,12 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     @extend_schema(
         request=s.AnnotationUpdateSerializer,
         responses={200: s.AnnotationSerializer},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        parameters=[IF_MATCH],
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)]
-    )
+    @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         annotation_services.annotation_delete(
             annotation=self.get_object(),

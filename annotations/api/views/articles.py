@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
-from annotations.api.conditional import etag, expected_version
+from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.params import int_field
 from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
 from annotations.api.users import signed_in
@@ -107,14 +107,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=s.ArticleUpdateSerializer,
         responses={200: s.ArticleDetailSerializer},
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="ETag (revision) you read; a stale one gets 412",
-            ),
-        ],
+        parameters=[IF_MATCH],
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """Edit metadata and/or the text. A text edit makes a new revision and re-anchors
