@@ -226,6 +226,15 @@ def _claims(article: _Article, name: str) -> list[dict[str, Any]]:
                 "reporter": claim["reporter"],
             }
         )
+    for claim in claims:
+        # The innermost other claim holding this one: "X said [Y told Z that [...]]".
+        holders = [
+            c
+            for c in claims
+            if c is not claim and c["start"] <= claim["start"] and claim["end"] <= c["end"]
+        ]
+        inner = min(holders, key=lambda c: c["end"] - c["start"], default=None)
+        claim["outer"] = inner["id"] if inner else None
     unused = set(article.speakers) - set(article.claims)
     if unused:
         raise MarkupError(f"{name}: speaker marks for unknown claims {sorted(unused)}")
