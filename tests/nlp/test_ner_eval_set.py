@@ -190,3 +190,20 @@ def test_markup_offsets_are_code_points() -> None:
         "pronoun",
         "gpe:lodz",
     )
+
+
+def test_every_occurrence_of_a_labelled_name_is_labelled() -> None:
+    """A name labelled anywhere in the set is labelled wherever it recurs as a word, unless it
+    is part of a longer labelled name ("Canada" in "Barque Canada Reef")."""
+    names = {m["text"] for r in records() for m in r["mentions"]}
+    pattern = re.compile(
+        r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")"
+        r"(?![\w-])"
+    )
+    unlabelled = []
+    for record in records():
+        covered = [(m["start"], m["end"]) for m in record["mentions"]]
+        for match in pattern.finditer(record["text"]):
+            if not any(a <= match.start() and match.end() <= b for a, b in covered):
+                unlabelled.append(f"{record['id']}: {match.group()!r} at {match.start()}")
+    assert not unlabelled
