@@ -111,13 +111,16 @@ def run_pipeline(texts: list[str]) -> dict[str, Any]:
         _setup_temporary_django()
         nlp_module, info = _load_pipeline()
     loaded, load_cpu = time.perf_counter(), time.process_time()
-    articles = [
-        {
-            "mentions": [_mention(m) for m in getattr(analysis, "mentions", None) or []],
-            "attributions": [_attribution(a) for a in getattr(analysis, "attributions", None) or []],
-        }
-        for analysis in nlp_module.analyze_many(texts)
-    ]
+    articles = []
+    for analysis in nlp_module.analyze_many(texts):
+        mentions = getattr(analysis, "mentions", None) or []
+        attributions = getattr(analysis, "attributions", None) or []
+        articles.append(
+            {
+                "mentions": [_mention(m) for m in mentions],
+                "attributions": [_attribution(a) for a in attributions],
+            }
+        )
     return _timed(info, articles, (started, cpu, loaded, load_cpu))
 
 
@@ -156,7 +159,7 @@ def _configured_model() -> str:
         from annotations.nlp.pipeline import model_name
 
         return str(model_name())
-    except Exception:  # noqa: BLE001 - the baseline must run even if the pipeline module breaks
+    except Exception:  # the baseline must run even if the pipeline module breaks
         return FALLBACK_MODEL
 
 
@@ -205,7 +208,7 @@ def run_in_child(function: Any, texts: list[str]) -> dict[str, Any]:
     with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
         try:
             result: dict[str, Any] = pool.submit(function, texts).result()
-        except Exception as error:  # noqa: BLE001 - reported, and the other system still runs
+        except Exception as error:  # reported; the other system still runs
             return {"error": f"{type(error).__name__}: {error}", "load_before": load_before}
     return {**result, "load_before": load_before, "load_after": common.load_average()}
 
@@ -294,8 +297,6 @@ class Scorer:
                         pairs, merged = pairs + 1, merged + same
                         if "NORP" not in {by_form[a][0]["kind"], by_form[b][0]["kind"]}:
                             name_pairs, name_merged = name_pairs + 1, name_merged + same
-                        elif not same:
-                            pass
                         if not same:
                             self.misses["alias"].append(f"{record['id']}: {a!r} ~ {b!r}")
         return {
@@ -489,8 +490,10 @@ def _row(label: str, bare: Any, full: Any) -> str:
 
 def print_report(summary: dict[str, Any], verbose: bool) -> None:
     runs, scores = summary["runs"], summary["scores"]
-    print(f"NER quality on {summary['set']}: {summary['articles']} articles, "
-          f"{summary['mentions']} labelled mentions, {summary['claims']} labelled claims")
+    print(
+        f"NER quality on {summary['set']}: {summary['articles']} articles, "
+        f"{summary['mentions']} labelled mentions, {summary['claims']} labelled claims"
+    )
     for name in ("bare", "full"):
         run = runs[name]
         if "error" in run:
@@ -515,13 +518,24 @@ def print_report(summary: dict[str, Any], verbose: bool) -> None:
         f = (full.get("entities") or {}).get(kind, {})
         gold = f.get("gold") or b.get("gold") or 0
         for metric in ("recall", "precision", "recall_lenient", "precision_lenient"):
-            print(_row(f"{kind} {metric.replace('_', ' ')} (n={gold})", b.get(metric),
-                       f.get(metric)))
+            print(
+                _row(f"{kind} {metric.replace('_', ' ')} (n={gold})", b.get(metric), f.get(metric))
+            )
     for section, rows in (
-        ("aliases", (("rate", "alias merging, all pairs", "pairs"),
-                     ("name_rate", "alias merging, names only", "name_pairs"))),
-        ("cross_article", (("rate", "cross-article linking", "mentions"),
-                           ("purity", "key purity (found mentions)", None))),
+        (
+            "aliases",
+            (
+                ("rate", "alias merging, all pairs", "pairs"),
+                ("name_rate", "alias merging, names only", "name_pairs"),
+            ),
+        ),
+        (
+            "cross_article",
+            (
+                ("rate", "cross-article linking", "mentions"),
+                ("purity", "key purity (found mentions)", None),
+            ),
+        ),
     ):
         b, f = bare.get(section) or {}, full.get(section) or {}
         for metric, label, n in rows:
@@ -529,14 +543,25 @@ def print_report(summary: dict[str, Any], verbose: bool) -> None:
             print(_row(label + count, b.get(metric), f.get(metric)))
     claims = full.get("claims") or {}
     if claims:
-        print(_row(f"claim coverage (n={claims['claims']}; "
-                   f"{claims['suggested']} suggested)", None, claims["coverage"]))
+        print(
+            _row(
+                f"claim coverage (n={claims['claims']}; {claims['suggested']} suggested)",
+                None,
+                claims["coverage"],
+            )
+        )
         print(_row(f"speaker linked (n={claims['named']})", None, claims["speaker_rate"]))
         for kind in ("name", "pronoun", "role"):
-            print(_row(f"  speaker given as {kind} (n={claims[f'speaker_{kind}_n']})", None,
-                       claims[f"speaker_{kind}"]))
-        print(_row(f"nested: reporter recorded (n={claims['nested']})", None,
-                   claims["reporter_rate"]))
+            print(
+                _row(
+                    f"  speaker given as {kind} (n={claims[f'speaker_{kind}_n']})",
+                    None,
+                    claims[f"speaker_{kind}"],
+                )
+            )
+        print(
+            _row(f"nested: reporter recorded (n={claims['nested']})", None, claims["reporter_rate"])
+        )
     if verbose:
         for name in ("full", "bare"):
             for what, items in (scores[name].get("misses") or {}).items():
@@ -545,11 +570,17 @@ def print_report(summary: dict[str, Any], verbose: bool) -> None:
                     print(f"    {item}")
 
 
+def _without_articles(run: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in run.items() if key != "articles"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET, help="labelled JSON Lines")
     parser.add_argument("--kinds", default=",".join(KINDS), help="kinds to score, comma-separated")
-    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON ('-': stdout)")
+    parser.add_argument(
+        "--json", metavar="PATH", help="write the results as JSON ('-': stdout only)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses by kind")
     args = parser.parse_args()
     kinds = [k.strip().upper() for k in args.kinds.split(",") if k.strip()]
@@ -565,7 +596,7 @@ def main() -> int:
         "mentions": sum(len(r["mentions"]) for r in gold),
         "claims": sum(len(r["claims"]) for r in gold),
         "kinds": kinds,
-        "runs": {name: {k: v for k, v in run.items() if k != "articles"} for name, run in runs.items()},
+        "runs": {name: _without_articles(run) for name, run in runs.items()},
         "scores": {name: score(gold, run, set(kinds)) for name, run in runs.items()},
     }
     if args.json != "-":

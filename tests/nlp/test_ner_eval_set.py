@@ -6,6 +6,7 @@ would silently skew every figure. No spaCy and no database are needed here.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter, defaultdict
@@ -82,7 +83,7 @@ def test_article_length_and_offsets(record: dict[str, Any]) -> None:
 @pytest.mark.parametrize("record", records(), ids=lambda r: r["id"])
 def test_mentions_are_flat_and_follow_the_conventions(record: dict[str, Any]) -> None:
     mentions = sorted(record["mentions"], key=lambda m: m["start"])
-    for before, after in zip(mentions, mentions[1:], strict=False):
+    for before, after in itertools.pairwise(mentions):
         assert before["end"] <= after["start"], f"{before['text']!r} overlaps {after['text']!r}"
     for mention in mentions:
         assert mention["kind"] in KINDS
@@ -135,7 +136,8 @@ def test_claims_nest_and_name_known_speakers(record: dict[str, Any]) -> None:
                 for m in record["mentions"]
                 if (m["start"], m["end"]) == (claim["speaker_start"], claim["speaker_end"])
             ]
-            assert named and named[0]["entity"] == claim["speaker"]
+            assert named
+            assert named[0]["entity"] == claim["speaker"]
 
 
 def test_the_set_covers_what_issue_15_lists_as_misses() -> None:
@@ -150,7 +152,8 @@ def test_the_set_covers_what_issue_15_lists_as_misses() -> None:
     texts = {m["text"] for m in mentions}
     assert sum(1 for t in texts if re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+-[a-z]+", t)) >= 4
     assert sum(1 for t in texts if re.search(r"(?:Foreign|Defence|Interior) Ministry$", t)) >= 8
-    assert any("Strait" in t for t in texts) and any(t.endswith("Islands") for t in texts)
+    assert any("Strait" in t for t in texts)
+    assert any(t.endswith("Islands") for t in texts)
     entity_articles = Counter(e for r in records() for e in {m["entity"] for m in r["mentions"]})
     assert sum(1 for n in entity_articles.values() if n >= 2) >= 40, "too few cross-article ids"
 
