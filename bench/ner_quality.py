@@ -332,6 +332,9 @@ class Scorer:
             linked += hits
             if hits < len(entity_keys):
                 self.misses["link"].append(f"{entity}: {hits}/{len(entity_keys)} under {main}")
+        for key, entities in sorted(owners.items()):
+            if len(entities) > 1:
+                self.misses["key shared by"].append(f"{key}: {', '.join(sorted(entities))}")
         return {
             "mentions": total,
             "linked": linked,
