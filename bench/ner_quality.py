@@ -520,10 +520,9 @@ def print_report(summary: dict[str, Any], verbose: bool) -> None:
         b = (bare.get("entities") or {}).get(kind, {})
         f = (full.get("entities") or {}).get(kind, {})
         gold = f.get("gold") or b.get("gold") or 0
+        print(_row(f"{kind}: labelled {gold}, predicted", b.get("predicted"), f.get("predicted")))
         for metric in ("recall", "precision", "recall_lenient", "precision_lenient"):
-            print(
-                _row(f"{kind} {metric.replace('_', ' ')} (n={gold})", b.get(metric), f.get(metric))
-            )
+            print(_row(f"  {metric.replace('_', ' ')}", b.get(metric), f.get(metric)))
     for section, rows in (
         (
             "aliases",
