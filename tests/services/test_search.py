@@ -279,7 +279,8 @@ def test_incremental_index_equals_a_rebuild(corpus, alice, team_a):
     before = rows()
     counts = search_reindex(team_id=team_a.pk)
     assert rows() == before
-    assert counts["article"] == 3 and counts["entity"] == 2
+    assert counts["article"] == 3
+    assert counts["entity"] == 2
     assert not Entity.objects.filter(pk=corpus["zelensky"].pk).exists()
 
 
