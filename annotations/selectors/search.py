@@ -350,10 +350,14 @@ def _facets(matched: dict[str, QuerySet[SearchEntry]]) -> dict[str, list[dict[st
                 for row in top(rows.values(column), column, column)
             ]
         out["author"] = top(
-            rows.values("author__username", "author__first_name"),
-            "author__username",
-            "author__username",
+            rows.values("author__username"), "author__username", "author__username"
         )
+        names = {
+            u.username: u.get_full_name() or u.username
+            for u in User.objects.filter(username__in=[row["value"] for row in out["author"]])
+        }
+        for row in out["author"]:
+            row["label"] = names.get(row["value"], row["value"])
         out["dispute"] = [
             {"value": value, "label": DISPUTE_LABELS[value], "count": n}
             for value in DISPUTE_VALUES
@@ -407,7 +411,7 @@ def _details(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
             }
         return out
     return {
-        e.pk: {"name": e.name, "kind": e.kind, "aliases": list(e.aliases or [])}
+        e.pk: {"name": e.name, "entity_kind": e.kind, "aliases": list(e.aliases or [])}
         for e in Entity.objects.filter(pk__in=ids)
     }
 

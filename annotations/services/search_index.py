@@ -67,8 +67,9 @@ def search_index_articles(*, ids: Iterable[int]) -> None:
                 a.team_id,
                 article_id=a.pk,
                 title=a.title,
+                # The text first: a snippet from the start of an article shows its dateline.
                 body="\n".join(
-                    [a.outlet.name if a.outlet else "", " ".join(map(str, a.authors or [])), a.text]
+                    [a.text, a.outlet.name if a.outlet else "", " ".join(map(str, a.authors or []))]
                 ),
                 config=text_search_config(a.language),
             )
