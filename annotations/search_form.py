@@ -60,7 +60,6 @@ class SearchForm(forms.Form):
     review = _Many(required=False)
     dispute = _Many(required=False)
     author = _Many(required=False)
-    prefix = forms.BooleanField(required=False)
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
@@ -69,6 +68,9 @@ class SearchForm(forms.Form):
             plain: dict[str, Any] = {k: data.get(k) for k in data if k not in LIST_FIELDS}
             plain.update({k: data.getlist(k) for k in LIST_FIELDS if k in data})
             data = plain
+        # "prefix" (the last word matches as a prefix) is not a form field: Form.prefix is
+        # Django's own attribute.
+        self.prefix_words = str(data.get("prefix", "")).lower() in {"1", "true", "on", "yes"}
         super().__init__(data)
         self.user = user
 
@@ -136,7 +138,7 @@ class SearchForm(forms.Form):
         return self._known("author", names, seen)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("published_from"), data.get("published_to")
         if start and end and start > end:
             self.add_error("published_to", "The end of the range is before its start.")
@@ -161,7 +163,7 @@ class SearchForm(forms.Form):
         return {
             "filters": self.filters(),
             "kinds": tuple(data["kind"]) or KINDS,
-            "prefix": data["prefix"],
+            "prefix": self.prefix_words,
             "limit": data["limit"] or 10,
             "offset": data["offset"] or 0,
         }

@@ -182,7 +182,8 @@ def _fts_term(term: Term) -> str:
 
 def to_fts5(query: Query) -> str:
     """An FTS5 MATCH expression: positives ANDed, then ``NOT`` each exclusion."""
-    positives, negatives = [], []
+    positives: list[str] = []
+    negatives: list[str] = []
     for clause in query.clauses:
         body = " OR ".join(_fts_term(t) for t in clause.terms)
         body = f"({body})" if len(clause.terms) > 1 else body

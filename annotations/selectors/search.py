@@ -271,10 +271,9 @@ def search(
         entries = engine.matching(entries, query)
         matched[kind] = entries
         count = entries.count()
+        ranked: Any = engine.ranked(entries, query)  # annotated with "rank"
         page = list(
-            engine.ranked(entries, query).values_list("pk", "object_id", "article_id", "rank")[
-                offset : offset + limit
-            ]
+            ranked.values_list("pk", "object_id", "article_id", "rank")[offset : offset + limit]
         )
         snippets = engine.snippets([row[0] for row in page], query)
         details = _details(kind, [row[1] for row in page])
@@ -349,9 +348,7 @@ def _facets(matched: dict[str, QuerySet[SearchEntry]]) -> dict[str, list[dict[st
                 {**row, "label": labels.get(row["value"], row["value"])}
                 for row in top(rows.values(column), column, column)
             ]
-        out["author"] = top(
-            rows.values("author__username"), "author__username", "author__username"
-        )
+        out["author"] = top(rows.values("author__username"), "author__username", "author__username")
         names = {
             u.username: u.get_full_name() or u.username
             for u in User.objects.filter(username__in=[row["value"] for row in out["author"]])
@@ -407,7 +404,7 @@ def _details(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
                 "exact": row.annotation.exact,
                 "article_title": row.annotation.article.title,
                 "author": _person(getattr(row, person)),
-                **({"verdict": row.verdict} if kind == Kind.REVIEW else {}),
+                **({"verdict": getattr(row, "verdict", "")} if kind == Kind.REVIEW else {}),
             }
         return out
     return {

@@ -296,3 +296,17 @@ def test_incremental_index_equals_a_rebuild(corpus, alice, team_a):
 def test_queries_that_cannot_run(alice, text, message):
     with pytest.raises(QueryError, match=message):
         search(alice, text)
+
+
+def test_reindex_command(corpus, team_a):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    SearchEntry.objects.filter(team=team_a).delete()
+    out = StringIO()
+    call_command("search_reindex", "--team", team_a.slug, stdout=out)
+    assert "3 article" in out.getvalue()
+    assert SearchEntry.objects.filter(team=team_a, kind="article").count() == 3
+    with pytest.raises(CommandError, match="No team with the slug 'nope'"):
+        call_command("search_reindex", "--team", "nope")

@@ -59,6 +59,8 @@ _LIST = "Repeat the parameter for several values; they are ORed, and facets are 
 def search_view(request: Request) -> Response:
     form = SearchForm(request.query_params, user=request.user)
     if not form.is_valid():
-        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        raise ValidationError(
+            {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+        )
     results = search(request.user, form.cleaned_data["q"], **form.search_kwargs())
     return Response(results_dict(results))
