@@ -16,5 +16,6 @@ urlpatterns = [
     path("agreement/", views.agreement, name="agreement"),
     path("agreement.csv", views.agreement_csv, name="agreement-csv"),
     path("trash/", views.trash, name="trash"),
+    path("search/", views.search_page, name="search"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
 ]

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Full-text search fields and functions (annotations/models/search.py); inert on SQLite.
+    "django.contrib.postgres",
     # Before staticfiles: runserver leaves static files to WhiteNoise, as every server does.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",

@@ -13,6 +13,7 @@ from annotations.models.annotations import Annotation, AnnotationVersion, Reply,
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
 from annotations.models.entities import Entity, EntityKey, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
+from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
 
@@ -37,6 +38,7 @@ __all__ = [
     "Outlet",
     "Reply",
     "Review",
+    "SearchEntry",
     "Tag",
     "Team",
     "new_content_stamp",

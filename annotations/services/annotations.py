@@ -37,6 +37,7 @@ from annotations.models import (
     Tag,
 )
 from annotations.services import history, notifications
+from annotations.services.search_index import search_index_replies, search_index_reviews
 from annotations.services.teams import ANNOTATE_ROLES, DISCUSS_ROLES, REVIEW_ROLES, require_role
 from annotations.workflow import SUBMITTABLE, VERDICT_FROM, VERDICT_STATE
 
@@ -398,6 +399,7 @@ def reply_create(
     if parent is not None and parent.annotation_id != annotation.pk:
         raise ValidationError({"parent": "The parent reply belongs to another annotation."})
     reply = Reply.objects.create(annotation=annotation, parent=parent, author=author, text=text)
+    search_index_replies(ids=[reply.pk])
     notifications.notify_reply(reply=reply)
     history.event(
         team_id=annotation.team_id,
@@ -439,6 +441,7 @@ def review_create(
     review = Review.objects.create(
         annotation=locked, reviewer=reviewer, verdict=verdict, note=note.strip()
     )
+    search_index_reviews(ids=[review.pk])
     locked.review_state = VERDICT_STATE[Review.Verdict(verdict)]
     locked.version = F("version") + 1
     locked.save(update_fields=["review_state", "version", "modified_at"])

@@ -37,6 +37,7 @@ from annotations.models import (
 )
 from annotations.services import history
 from annotations.services.jobs import job_enqueue
+from annotations.services.search_index import search_index_articles
 from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ def article_create(
     ArticleRevision.objects.create(
         article=article, number=1, text=text, text_sha256=digest, created_by=imported_by
     )
+    search_index_articles(ids=[article.pk])
     logger.info("article.created id=%s team=%s", article.pk, team.slug)
     return article
 
@@ -214,6 +216,7 @@ def article_update_text(
     article.text_sha256 = text_sha256(new_text)
     article.nlp_status = Article.NlpStatus.PENDING
     article.save(update_fields=["revision", "text", "text_sha256", "nlp_status", "updated_at"])
+    search_index_articles(ids=[article.pk])
     ArticleRevision.objects.create(
         article=article,
         number=article.revision,
@@ -346,6 +349,7 @@ def article_edit(
         fields.append("blind")
     if fields:
         locked.save(update_fields=[*fields, "updated_at"])
+        search_index_articles(ids=[locked.pk])
     if "blind" in fields:
         teams_touch(team_ids=[locked.team_id])  # blind mode changes who sees what
     if text is not None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from annotations.models import Annotation, Entity, EntityKey, Mention, Team
 from annotations.nlp.gazetteer import get_gazetteer
 from annotations.nlp.types import MentionData
+from annotations.services.search_index import search_index_entities
 from annotations.services.stamps import teams_touch
 from annotations.services.teams import ANNOTATE_ROLES, require_role
 
@@ -93,6 +94,7 @@ class EntityResolver:
             )
             new_entities.append((mention.key, entity))
         created = Entity.objects.bulk_create([entity for _, entity in new_entities])
+        search_index_entities(ids=[entity.pk for entity in created])
         for (key, _), entity in zip(new_entities, created, strict=True):
             keys.append(EntityKey(team=self.team, key=key, entity_id=entity.pk))
         EntityKey.objects.bulk_create(keys)
@@ -218,6 +220,7 @@ def entity_merge(*, target: Entity, others: Sequence[Entity], actor: User) -> En
     Entity.objects.filter(pk__in=other_ids).update(wikidata_id="")  # free the unique id
     Entity.objects.filter(pk__in=other_ids).delete()
     target.save(update_fields=["aliases", "wikidata_id", "description", "updated_at"])
+    search_index_entities(ids=[target.pk, *other_ids])  # the others' rows go
     teams_touch(team_ids=[target.team_id])  # claims attributed to the others now show target
     logger.info("entity.merged into=%s from=%s", target.pk, other_ids)
     return target
@@ -254,6 +257,7 @@ def entity_split(
     if any(m.entity_id != entity.pk for m in mentions):
         raise ValidationError({"mentions": "Every mention must currently belong to the entity."})
     new = Entity.objects.create(team=entity.team, name=name[:300], kind=kind)
+    search_index_entities(ids=[new.pk])
     Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(
         entity=new, origin=Mention.Origin.ANALYST, confidence=1.0
     )
@@ -383,7 +387,9 @@ def entity_create(
         wikidata_id=wikidata_id,
         aliases=aliases,
     )
-    return Entity.objects.create(team=team, gazetteer_id=gazetteer_id[:100], **cleaned)
+    entity = Entity.objects.create(team=team, gazetteer_id=gazetteer_id[:100], **cleaned)
+    search_index_entities(ids=[entity.pk])
+    return entity
 
 
 @transaction.atomic
@@ -412,6 +418,7 @@ def entity_update(
     if gazetteer_id is not None:
         entity.gazetteer_id = gazetteer_id[:100]
     entity.save()
+    search_index_entities(ids=[entity.pk])
     teams_touch(team_ids=[entity.team_id])  # annotations attributed to it show its name
     return entity
 
@@ -434,4 +441,6 @@ def entity_delete(*, entity: Entity) -> None:
     """Delete an entity nothing points to; its resolution keys go with it, so NER makes a
     new entity the next time it meets one of its names."""
     entity_validate_delete(entity=entity)
+    pk = entity.pk
     entity.delete()
+    search_index_entities(ids=[pk])  # its row goes

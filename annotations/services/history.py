@@ -23,6 +23,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from annotations.models import Annotation, AnnotationVersion, Event
+from annotations.services.search_index import search_index_annotations
 from annotations.services.stamps import teams_touch
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def record(
         actor=actor,
         note=note[:500],
     )
+    search_index_annotations(ids=[annotation.pk])
     event(
         team_id=annotation.team_id,
         article_id=annotation.article_id,
@@ -126,6 +128,7 @@ def record_many(
             )
         )
     AnnotationVersion.objects.bulk_create(versions)
+    search_index_annotations(ids=ids)
     created = Event.objects.bulk_create(events)
     if created:
         _notify(created)

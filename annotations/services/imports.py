@@ -44,6 +44,7 @@ from annotations.services.articles import (
     text_sha256,
 )
 from annotations.services.jobs import job_enqueue
+from annotations.services.search_index import search_index_articles
 from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -380,6 +381,7 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
         )
         for article in created
     )
+    search_index_articles(ids=[article.pk for article in created])
     report.created.extend(article.pk for article in created)
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from annotations.models import Membership, Tag, Team
+from annotations.services.search_index import search_index_annotations_of_tags
 from annotations.services.stamps import teams_touch
 
 Role = Membership.Role
@@ -356,8 +357,11 @@ def tag_update(*, tag: Tag, actor: User, **fields: object) -> Tag:
     cleaned = tag_validate(
         team=tag.team, name=tag.name, slug=tag.slug, colour=tag.colour, kind=tag.kind, tag=tag
     )
+    renamed = tag.name != cleaned["name"] or "name" in fields
     tag.name, tag.slug = cleaned["name"], cleaned["slug"]
     tag.save()
+    if renamed:  # annotations are found by their tags' names
+        search_index_annotations_of_tags(tag_ids=[tag.pk])
     teams_touch(team_ids=[tag.team_id])  # annotations show their tags' names and colours
     return tag
 

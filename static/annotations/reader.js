@@ -620,6 +620,25 @@ renderKindToggles();
 refresh();
 renderEntities(document.getElementById("entities"), data.entities, mentionCounts(), focusEntity);
 
+// A search hit in the text (#t-<start>-<end>, code points): scroll to it and flash it.
+const passage = window.location.hash.match(/^#t-(\d+)-(\d+)$/);
+if (passage && supportsHighlights()) {
+  const [start, end] = [Number(passage[1]), Number(passage[2])];
+  if (end > start && end <= index.paras.at(-1).start + index.paras.at(-1).length) {
+    const range = index.range(start, end);
+    const hit = layer.group("search-hit", "background-color: rgb(255 140 0 / 0.6); color: #111;", 20);
+    hit.add(range);
+    scrollToRange(range);
+    let flashes = 0;
+    const timer = setInterval(() => {
+      flashes += 1;
+      layer.show("search-hit", flashes % 2 === 0);
+      if (flashes >= 6) clearInterval(timer);
+    }, 300);
+    textRoot.dataset.searchHit = `${start}-${end}`;
+  }
+}
+
 const wanted = window.location.hash.match(/^#(m|a)-(\d+)$/);
 if (wanted && wanted[1] === "a" && annotations.has(Number(wanted[2]))) {
   setActive(Number(wanted[2]), { scrollText: true, card: true });

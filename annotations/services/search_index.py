@@ -1,0 +1,193 @@
+"""Keeping the search index (``models/search.py``) in step with what it indexes.
+
+The services that write searchable text call these inside their own transaction, so the index
+commits or rolls back with the data: articles (title, outlet, authors, text), annotations
+(quote, comment, tag names, assessment; model suggestions once accepted), replies, review notes
+and entities (name and aliases). Each call re-reads the objects by id and replaces their rows,
+so calling it twice, or for objects that are gone, is harmless. ``search_reindex`` (the
+``search_reindex`` command) rebuilds a team's rows from scratch; the tests check that the
+incremental index equals a rebuild after every kind of write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from annotations.lib.searchquery import text_search_config
+from annotations.models import Annotation, Article, Entity, Reply, Review, SearchEntry
+
+Kind = SearchEntry.Kind
+
+# PostgreSQL refuses a tsvector over 1 MB; the start of a very long text is what gets indexed.
+MAX_INDEXED_CHARS = 300_000
+BATCH = 500
+
+
+def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    iterator = iter(sorted(set(ids)))
+    while batch := list(islice(iterator, BATCH)):
+        yield batch
+
+
+def _replace(kind: str, ids: Sequence[int], entries: list[SearchEntry]) -> None:
+    SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
+    created = SearchEntry.objects.bulk_create(entries)
+    if connection.vendor == "postgresql" and created:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE annotations_searchentry SET vector = "
+                "setweight(to_tsvector(config::regconfig, title), 'A') || "
+                "setweight(to_tsvector(config::regconfig, body), 'B') WHERE id = ANY(%s)",
+                [[entry.pk for entry in created]],
+            )
+
+
+# The snippet marks (selectors/search_engines.py) never occur in indexed text.
+_NO_MARKS = str.maketrans({"\ue000": " ", "\ue001": " "})
+
+
+def _entry(kind: str, obj_id: int, team_id: int, **values: Any) -> SearchEntry:
+    values["body"] = values.get("body", "")[:MAX_INDEXED_CHARS].translate(_NO_MARKS)
+    values["title"] = values.get("title", "")[:500].translate(_NO_MARKS)
+    return SearchEntry(kind=kind, object_id=obj_id, team_id=team_id, **values)
+
+
+def search_index_articles(*, ids: Iterable[int]) -> None:
+    for batch in _batches(ids):
+        rows = Article.objects.filter(pk__in=batch).select_related("outlet")
+        entries = [
+            _entry(
+                Kind.ARTICLE,
+                a.pk,
+                a.team_id,
+                article_id=a.pk,
+                title=a.title,
+                # The text first: a snippet from the start of an article shows its dateline.
+                body="\n".join(
+                    [a.text, a.outlet.name if a.outlet else "", " ".join(map(str, a.authors or []))]
+                ),
+                config=text_search_config(a.language),
+            )
+            for a in rows
+        ]
+        _replace(Kind.ARTICLE, batch, entries)
+
+
+def _searchable_annotations() -> Q:
+    """Analysts' annotations and accepted suggestions: pending and rejected model output is
+    not the team's work, and would drown it (tens of suggestions per article)."""
+    return ~Q(suggestion_state__in=[Annotation.SuggestionState.PENDING, "rejected"])
+
+
+def search_index_annotations(*, ids: Iterable[int]) -> None:
+    labels = dict(Annotation.Assessment.choices)
+    for batch in _batches(ids):
+        rows = (
+            Annotation.objects.filter(pk__in=batch)
+            .filter(_searchable_annotations())
+            .select_related("article")
+            .prefetch_related("tags")
+        )
+        entries = [
+            _entry(
+                Kind.ANNOTATION,
+                a.pk,
+                a.team_id,
+                article_id=a.article_id,
+                title=a.exact,
+                body="\n".join(
+                    [a.exact, a.comment, " ".join(t.name for t in a.tags.all())]
+                    + ([labels.get(a.assessment, "")] if a.assessment != "unverified" else [])
+                ),
+                config=text_search_config(a.article.language),
+            )
+            for a in rows
+        ]
+        _replace(Kind.ANNOTATION, batch, entries)
+
+
+def search_index_replies(*, ids: Iterable[int]) -> None:
+    for batch in _batches(ids):
+        rows = Reply.objects.filter(pk__in=batch).select_related("annotation__article")
+        entries = [
+            _entry(
+                Kind.REPLY,
+                r.pk,
+                r.annotation.team_id,
+                article_id=r.annotation.article_id,
+                body=r.text,
+                config=text_search_config(r.annotation.article.language),
+            )
+            for r in rows
+        ]
+        _replace(Kind.REPLY, batch, entries)
+
+
+def search_index_reviews(*, ids: Iterable[int]) -> None:
+    for batch in _batches(ids):
+        rows = Review.objects.filter(pk__in=batch).select_related("annotation__article")
+        entries = [
+            _entry(
+                Kind.REVIEW,
+                r.pk,
+                r.annotation.team_id,
+                article_id=r.annotation.article_id,
+                body=r.note,
+                config=text_search_config(r.annotation.article.language),
+            )
+            for r in rows
+            if r.note.strip()
+        ]
+        _replace(Kind.REVIEW, batch, entries)
+
+
+def search_index_entities(*, ids: Iterable[int]) -> None:
+    for batch in _batches(ids):
+        entries = [
+            _entry(
+                Kind.ENTITY,
+                e.pk,
+                e.team_id,
+                title=e.name,
+                body="\n".join([e.name, *map(str, e.aliases or [])]),
+                config="simple",  # names are not stemmed
+            )
+            for e in Entity.objects.filter(pk__in=batch)
+        ]
+        _replace(Kind.ENTITY, batch, entries)
+
+
+def search_index_annotations_of_tags(*, tag_ids: Iterable[int]) -> None:
+    """Annotations carrying renamed tags (their tag names are indexed)."""
+    ids = Annotation.objects.filter(tags__in=list(tag_ids)).values_list("pk", flat=True)
+    search_index_annotations(ids=list(ids))
+
+
+def search_reindex(*, team_id: int) -> dict[str, int]:
+    """Rebuild a team's rows from its objects; returns the rows per kind."""
+    with transaction.atomic():
+        SearchEntry.objects.filter(team_id=team_id).delete()
+        search_index_articles(
+            ids=Article.objects.filter(team_id=team_id).values_list("pk", flat=True)
+        )
+        search_index_annotations(
+            ids=Annotation.objects.filter(team_id=team_id).values_list("pk", flat=True)
+        )
+        search_index_replies(
+            ids=Reply.objects.filter(annotation__team_id=team_id).values_list("pk", flat=True)
+        )
+        search_index_reviews(
+            ids=Review.objects.filter(annotation__team_id=team_id).values_list("pk", flat=True)
+        )
+        search_index_entities(
+            ids=Entity.objects.filter(team_id=team_id).values_list("pk", flat=True)
+        )
+    counts: dict[str, int] = {kind: 0 for kind in Kind.values}
+    for kind in SearchEntry.objects.filter(team_id=team_id).values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
