@@ -30,7 +30,7 @@ def found(text: str) -> dict[str, MentionData]:
         ("A defence official Tomas Valenko confirmed the convoy had crossed.", "Tomas Valenko"),
         ("Secretary General Ilsa Korenko opened the session in Vienna.", "Ilsa Korenko"),
         ("Deputy Prime Minister Dragan Malovic flew to Baku on Monday.", "Dragan Malovic"),
-        ("Ruling party lawmaker Yoo Yong-won told reporters the drones were Russian.", "Yoo Yong-won"),
+        ("Ruling party lawmaker Yoo Yong-won told reporters it was over.", "Yoo Yong-won"),
     ],
 )
 def test_a_role_followed_by_a_capitalised_name_is_a_person(sentence: str, name: str) -> None:
