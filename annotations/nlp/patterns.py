@@ -229,8 +229,10 @@ class PatternEntities:
                 words.append(token)
                 i += 1
                 # "Armed Forces", "Security Council Office": heads may follow heads.
-                if i < len(doc) and doc[i].lower_ in AGENCY_HEADS and doc[i].is_title:
-                    continue
+                if i < len(doc) and doc[i].lower_ in AGENCY_HEADS:
+                    if doc[i].is_title:
+                        continue
+                    return None  # "Mali's military government": a compound, not a name
                 return self._state_org(doc, ent.start, i, state, words)
             if token.lower_ in AGENCY_MODIFIERS or (token.is_title and token.is_alpha):
                 if token.text in _NOT_NAMES:

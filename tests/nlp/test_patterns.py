@@ -143,3 +143,9 @@ def test_two_letter_codes_and_common_words_never_match_alone() -> None:
     assert [m.text for m in analysis.mentions if m.text == "AI"] == []
     # Known short names still match: they are written in the project's lists.
     assert found("The US and the UK said the EU would join.")["US"].key == gaz_key("US")
+
+
+def test_a_state_and_a_common_noun_compound_stay_apart() -> None:
+    analysis = found("Mali's military government said the convoy had been attacked.")
+    assert "Mali's military" not in analysis
+    assert analysis["Mali"].key == gaz_key("Mali")
