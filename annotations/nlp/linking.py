@@ -141,8 +141,6 @@ def _trim(doc: Doc, ent: Span) -> _Candidate | None:
         return None
     if from_model and all(doc[i].lower_.rstrip(".") in TITLE_WORDS for i in range(start, end)):
         return None  # "Defense" (ORG) out of "Defense Secretary": a role, not a name
-    if from_model and end - start == 1 and _is_code_or_word(doc[start]):
-        return None  # "AI facial recognition": a two-letter code or a common word alone
     return _Candidate(start=start, end=end, label=label, ruler_id=ruler_id)
 
 
@@ -191,6 +189,9 @@ def _resolve(
             entry = gazetteer.state_for_demonym(text)
     if entry is not None:
         return _gazetteer_mention(start_char, end_char, text, label, entry)
+    single = candidate.end - candidate.start == 1
+    if single and not candidate.ruler_id and _is_code_or_word(doc[candidate.start]):
+        return None  # "AI facial recognition": a two-letter code or a common word alone
 
     antecedent = _antecedent(normalise(text).split(), persons)
     if antecedent is not None:
@@ -209,7 +210,6 @@ def _resolve(
         )
     if label not in KEPT_LABELS:
         return None
-    single = candidate.end - candidate.start == 1
     return MentionData(
         start=start_char,
         end=end_char,
