@@ -21,6 +21,7 @@ pattern span give way to it. The work is one pass over the tokens plus one over 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from spacy.language import Language
@@ -117,6 +118,20 @@ PATTERN_ID = "@pattern"
 #: Organisations of a state: ``@org:<state id>:<canonical name>``.
 STATE_ORG_PREFIX = "@org:"
 _MAX_NAME_TOKENS = 4
+_WORD = re.compile(r"[^\W\d_]+")
+#: Words a headline in Title Case may leave in lower case.
+_SMALL = frozenset({"and", "the", "for", "but", "nor", "with", "from", "into", "over", "amid"})
+
+
+def _in_headline(token: Token) -> bool:
+    """The token's line or sentence is in Title Case (a headline), where capitals say nothing."""
+    text = token.doc.text
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    line_end = text.find("\n", token.idx)
+    start = max(line_start, token.sent.start_char)
+    end = min(line_end if line_end >= 0 else len(text), token.sent.end_char)
+    words = [w for w in _WORD.findall(text, start, end) if len(w) > 2 and w not in _SMALL]
+    return len(words) >= 4 and all(w[0].isupper() for w in words)
 
 
 def _is_name_word(token: Token) -> bool:
@@ -177,6 +192,8 @@ class PatternEntities:
             holder = in_ent.get(token.i)
             if holder is not None and holder.label_ != "PERSON":
                 continue  # "General" in "UN General Assembly", "General Motors"
+            if _in_headline(token):
+                continue  # "Ministry Spokesman Says Talks Failed": every word is capitalised
             start = token.i + 1
             while (
                 start < len(doc)

@@ -45,6 +45,11 @@ def test_a_weekday_after_a_role_is_not_a_name() -> None:
     assert [m.text for m in analysis if m.label == "PERSON"] == []
 
 
+def test_a_headline_in_title_case_gives_no_person_after_a_role() -> None:
+    analysis = mentions("Ministry Spokesman Says Talks With Baku Failed\n\nThe talks failed.")
+    assert [m.text for m in analysis if m.label == "PERSON"] == []
+
+
 def test_a_role_inside_an_organisation_name_does_not_make_a_person() -> None:
     analysis = found("The UN General Assembly voted while the Black Sea Fleet sailed.")
     assert analysis["UN General Assembly"].key == gaz_key("UN General Assembly")
@@ -149,3 +154,9 @@ def test_a_state_and_a_common_noun_compound_stay_apart() -> None:
     analysis = found("Mali's military government said the convoy had been attacked.")
     assert "Mali's military" not in analysis
     assert analysis["Mali"].key == gaz_key("Mali")
+
+
+def test_a_sentence_of_names_is_not_taken_for_a_headline() -> None:
+    analysis = found("President Tomas Valenko met Prime Minister Ilsa Korenko in Moscow.")
+    assert analysis["Tomas Valenko"].label == "PERSON"
+    assert analysis["Ilsa Korenko"].label == "PERSON"
