@@ -14,7 +14,7 @@ PORT ?= 8000
 W3C_CHECKER ?= ../shared/w3c-annotation-model/check_annotation.py
 DEBIAN_CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo serve test browser lint check w3c worker venv venv-dev clean lock
+.PHONY: demo serve test browser lint check w3c worker venv venv-dev clean lock gazetteer
 
 $(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then echo "NewsNotes needs Python 3.12 or newer on PATH." >&2; exit 1; fi
@@ -68,6 +68,10 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+
+# Regenerate annotations/nlp/data/gazetteer.jsonl from its packages and data/sources/ (docs/nlp.md).
+gazetteer: venv-dev
+	$(PY) -m annotations.nlp.data.build_gazetteer
 
 check: venv-dev
 	$(PY) manage.py check

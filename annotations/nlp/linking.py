@@ -24,9 +24,11 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span, Token
 
 from annotations.nlp.gazetteer import Gazetteer, GazetteerEntry, normalise
+from annotations.nlp.patterns import PATTERN_ID, STATE_ORG_PREFIX
 from annotations.nlp.types import KEPT_LABELS, MentionData
 
 #: spaCy's small model has no per-entity scores, so confidences are fixed by how a mention
@@ -36,6 +38,10 @@ MODEL_CONFIDENCE = 0.75
 MODEL_SINGLE_TOKEN_CONFIDENCE = 0.6
 SHORT_FORM_CONFIDENCE = 0.85
 RECALLED_CONFIDENCE = 0.6
+#: An organisation of a state found by its shape ("Azerbaijani Foreign Ministry").
+STATE_ORG_CONFIDENCE = 0.8
+#: Gazetteer entries found only through a span the model calls a place (subdivisions).
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -60,6 +66,8 @@ _LEADING_WORDS = frozenset({"the", "a", "an"})
 #: Model labels that are never names, not even mislabelled ones.
 _NUMERIC_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 _POSSESSIVES = frozenset({"'s", "\u2019s", "'", "\u2019"})
+#: Single words the model sometimes takes for a name on their own: "AI" as a GPE, "Will".
+_COMMON_WORDS = frozenset(STOP_WORDS)
 
 
 @dataclass(slots=True)
@@ -103,11 +111,16 @@ def extract_mentions(
 def _trim(doc: Doc, ent: Span) -> _Candidate | None:
     """The entity without what is not part of the name; None if nothing is left."""
     start, end, label, ruler_id = ent.start, ent.end, ent.label_, ent.ent_id_
+    if ruler_id == PATTERN_ID:
+        ruler_id = ""  # found by its shape (patterns.py): treated as the model's spans are
     from_model = not ruler_id
     if from_model and label in _NUMERIC_LABELS:
         return None
+    # A lower-case "the" is never part of a name ("the Guardian"; "The Hague" keeps its own).
     while start < end and (
-        _is_filler(doc[start]) or (from_model and doc[start].lower_ in _LEADING_WORDS)
+        _is_filler(doc[start])
+        or doc[start].text == "the"
+        or (from_model and doc[start].lower_ in _LEADING_WORDS)
     ):
         start += 1
     # Model spans sometimes run on into lower-case words ("the Pacific early this month");
@@ -129,6 +142,11 @@ def _trim(doc: Doc, ent: Span) -> _Candidate | None:
     if from_model and all(doc[i].lower_.rstrip(".") in TITLE_WORDS for i in range(start, end)):
         return None  # "Defense" (ORG) out of "Defense Secretary": a role, not a name
     return _Candidate(start=start, end=end, label=label, ruler_id=ruler_id)
+
+
+def _is_code_or_word(token: Token) -> bool:
+    text = token.text
+    return (len(text) <= 2 and text.isalpha()) or token.lower_ in _COMMON_WORDS
 
 
 def _is_filler(token: Token) -> bool:
@@ -158,15 +176,22 @@ def _resolve(
     text = doc_text[start_char:end_char]
     label = candidate.label
 
+    if candidate.ruler_id.startswith(STATE_ORG_PREFIX):
+        return _state_org_mention(start_char, end_char, text, candidate.ruler_id, gazetteer)
     entry = gazetteer.get(candidate.ruler_id) if candidate.ruler_id else None
     if entry is None:
         entry = gazetteer.lookup(text)
+        if entry is not None and entry.lookup_only and label not in _PLACE_LABELS:
+            entry = None  # "Guerrero" the surname, not the Mexican state
         if entry is not None:
             label = entry.kind
         elif label == "NORP":
             entry = gazetteer.state_for_demonym(text)
     if entry is not None:
         return _gazetteer_mention(start_char, end_char, text, label, entry)
+    single = candidate.end - candidate.start == 1
+    if single and not candidate.ruler_id and _is_code_or_word(doc[candidate.start]):
+        return None  # "AI facial recognition": a two-letter code or a common word alone
 
     antecedent = _antecedent(normalise(text).split(), persons)
     if antecedent is not None:
@@ -185,7 +210,6 @@ def _resolve(
         )
     if label not in KEPT_LABELS:
         return None
-    single = candidate.end - candidate.start == 1
     return MentionData(
         start=start_char,
         end=end_char,
@@ -216,6 +240,30 @@ def _gazetteer_mention(
         kind=entry.kind,
         gazetteer_id=entry.id,
         wikidata=entry.wikidata,
+    )
+
+
+def _state_org_mention(
+    start: int, end: int, text: str, span_id: str, gazetteer: Gazetteer
+) -> MentionData:
+    """ "Azerbaijan's foreign ministry" -> the key of "Ministry of Foreign Affairs
+    (Azerbaijan)", the same for every wording; the gazetteer's entry if it has that name."""
+    _, _, canonical = span_id[len(STATE_ORG_PREFIX) :].partition(":")
+    entry = gazetteer.lookup(canonical)
+    if entry is not None and entry.kind == "ORG":
+        return _gazetteer_mention(start, end, text, "ORG", entry)
+    return MentionData(
+        start=start,
+        end=end,
+        text=text,
+        label="ORG",
+        origin="model",
+        confidence=STATE_ORG_CONFIDENCE,
+        key=name_key("ORG", canonical),
+        canonical_name=canonical,
+        kind="ORG",
+        gazetteer_id=None,
+        wikidata=None,
     )
 
 

@@ -26,6 +26,7 @@ from annotations.nlp.attribution import find_attributions
 from annotations.nlp.config import setting
 from annotations.nlp.gazetteer import Gazetteer, get_gazetteer
 from annotations.nlp.linking import extract_mentions
+from annotations.nlp.patterns import PatternEntities, state_resolver
 from annotations.nlp.types import ArticleAnalysis
 
 MODEL_SETTING = "NEWSNOTES_SPACY_MODEL"
@@ -110,6 +111,10 @@ def load_pipeline(
         # Phrase patterns, {"label", "pattern", "id"} strings; spaCy's list type is wider, and
         # lists are invariant.
         ruler.add_patterns(cast(list[PatternType], gazetteer.entity_ruler_patterns()))
+    # After "ner": the shapes (role + name, "<NORP> Foreign Ministry", "<Name> Strait") read
+    # both the gazetteer's and the model's entities (annotations/nlp/patterns.py).
+    patterns = cast(PatternEntities, nlp.add_pipe("newsnotes_patterns", after="ner"))
+    patterns.state_of = state_resolver(gazetteer)
     return nlp
 
 

@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Final, Literal
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -37,6 +36,7 @@ from annotations.models import (
 )
 from annotations.services import history
 from annotations.services.jobs import job_enqueue
+from annotations.services.outlets import outlet_for_url
 from annotations.services.search_index import search_index_articles
 from annotations.services.stamps import teams_touch
 
@@ -132,13 +132,11 @@ def _clean_title(title: str, text: str) -> str:
 
 
 def outlet_for(*, name: str = "", url: str = "") -> Outlet | None:
-    """The outlet of a URL's domain, or of a name, created on first sight."""
-    domain = (urlsplit(url).hostname or "") if url else ""
-    domain = domain.removeprefix("www.")
+    """The outlet of a URL's domain (a listed news outlet by its list name), or of a name,
+    created on first sight."""
     name = " ".join((name or "").split())[:200]
-    if domain:
-        outlet, _ = Outlet.objects.get_or_create(domain=domain, defaults={"name": name or domain})
-        return outlet
+    if by_url := outlet_for_url(url, name=name):
+        return by_url
     if name:
         existing = Outlet.objects.filter(domain="", name__iexact=name).first()
         return existing or Outlet.objects.create(name=name)

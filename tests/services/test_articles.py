@@ -75,9 +75,20 @@ def test_missing_title_falls_back_to_the_first_line(team_a):
 
 
 def test_outlet_comes_from_the_url_domain(team_a):
+    article = make_article(team=team_a, url="https://news.example/view/1", outlet_name="Wire")
+    assert article.outlet.domain == "news.example"
+    assert article.outlet.name == "Wire"
+
+
+def test_a_listed_outlet_is_named_by_its_domain(team_a):
+    # The project's list (annotations/nlp/data/sources/outlets.jsonl) names the outlet,
+    # whichever of its domains the URL uses and whatever the import called it.
     article = make_article(team=team_a, url="https://www.yna.co.kr/view/1", outlet_name="Yonhap")
-    assert article.outlet.domain == "yna.co.kr"
-    assert article.outlet.name == "Yonhap"
+    assert (article.outlet.domain, article.outlet.name) == ("yna.co.kr", "Yonhap News Agency")
+    english = make_article(team=team_a, url="https://en.yna.co.kr/view/2", text="Other text.")
+    assert english.outlet == article.outlet
+    cnn = make_article(team=team_a, url="https://edition.cnn.com/2026/x", text="Third text.")
+    assert (cnn.outlet.domain, cnn.outlet.name) == ("cnn.com", "CNN")
 
 
 def test_editing_text_creates_a_revision_and_reanchors_annotations(article, alice):
