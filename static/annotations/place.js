@@ -1,7 +1,7 @@
 // Placing a floating box (the annotation form, the preview card, the entity card) next to a
 // passage of the text so that it lies inside the viewport and does not cover the passage:
-// below it if it fits, else above, else on the side with more room, shortened to that room
-// (the box scrolls inside). Boxes are position: absolute, in page coordinates.
+// below it if it fits, else above, else beside it (over the margin or the sidebar), else on
+// the side with more room, shortened to that room (the box scrolls inside). Boxes are position: absolute, in page coordinates.
 
 const MARGIN = 8; // between the box and the viewport's edges
 const MIN_HEIGHT = 160; // a box shortened below this would be useless: cover the passage instead
@@ -13,8 +13,8 @@ export function rectOf(target) {
 
 /**
  * Put `box` next to `rect` (viewport coordinates of the passage) inside the viewport.
- * Returns "below", "above" or "over" (when neither side had room and the box covers part of
- * the passage).
+ * Returns "below", "above", "right", "left" or "over" (when no side had room and the box
+ * covers part of the passage).
  */
 export function placeBeside(box, rect, { gap = 8 } = {}) {
   box.style.maxHeight = "";
@@ -22,19 +22,28 @@ export function placeBeside(box, rect, { gap = 8 } = {}) {
   const viewHeight = window.innerHeight;
   const width = Math.min(box.offsetWidth, viewWidth - 2 * MARGIN);
   const natural = box.offsetHeight;
+  const tallest = viewHeight - 2 * MARGIN;
   const top = Math.max(rect.top, 0);
   const bottom = Math.min(rect.bottom, viewHeight);
   const below = viewHeight - bottom - gap - MARGIN;
   const above = top - gap - MARGIN;
+  const right = viewWidth - rect.right - gap - MARGIN;
+  const left = rect.left - gap - MARGIN;
+  let x = rect.left;
   let y;
   let side;
   let room = null;
   if (natural <= below) {
-    y = bottom + gap;
-    side = "below";
+    [y, side] = [bottom + gap, "below"];
   } else if (natural <= above) {
-    y = top - gap - natural;
-    side = "above";
+    [y, side] = [top - gap - natural, "above"];
+  } else if (width <= right || width <= left) {
+    // No room above or below (a tall box, a long passage): beside it, over the margin or the
+    // sidebar, as tall as the window allows.
+    side = width <= right ? "right" : "left";
+    x = side === "right" ? rect.right + gap : rect.left - gap - width;
+    room = tallest;
+    y = Math.min(Math.max(MARGIN, top), viewHeight - MARGIN - Math.min(natural, room));
   } else if (Math.max(below, above) >= MIN_HEIGHT) {
     side = below >= above ? "below" : "above";
     room = side === "below" ? below : above;
@@ -42,12 +51,12 @@ export function placeBeside(box, rect, { gap = 8 } = {}) {
   } else {
     // The passage fills the screen: keep the whole box in view, over the text.
     side = "over";
-    room = viewHeight - 2 * MARGIN;
+    room = tallest;
     y = Math.max(MARGIN, viewHeight - MARGIN - Math.min(natural, room));
   }
   if (room !== null && natural > room) box.style.maxHeight = `${Math.floor(room)}px`;
-  const x = Math.min(Math.max(MARGIN, rect.left), viewWidth - width - MARGIN);
-  box.style.left = `${Math.max(MARGIN, x) + window.scrollX}px`;
+  x = Math.max(MARGIN, Math.min(x, viewWidth - width - MARGIN));
+  box.style.left = `${x + window.scrollX}px`;
   box.style.top = `${y + window.scrollY}px`;
   return side;
 }
