@@ -90,7 +90,8 @@ def click_mention(page: Page, m: Mention) -> None:
 def underlined(page: Page, kind: str) -> list[str]:
     """The texts underlined as `kind` in the reader."""
     return page.evaluate(
-        "(kind) => [...(CSS.highlights.get(`nn-ent-${kind}`) || [])].map((r) => r.toString()).sort()",
+        """(kind) => [...(CSS.highlights.get(`nn-ent-${kind}`) || [])]
+            .map((r) => r.toString()).sort()""",
         kind,
     )
 
@@ -155,15 +156,15 @@ def test_link_a_mention_to_another_entity_with_the_search_box(live_server, page,
     expect(page.get_by_role("dialog", name="John Kirby")).to_be_visible()
     expect(page.locator("#entity-card-status")).to_contain_text("now names John Kirby")
     mention_row = Mention.objects.get(pk=desk["m_twin"].pk)
-    assert mention_row.entity == desk["kirby"] and mention_row.origin == "analyst"
+    assert mention_row.entity == desk["kirby"]
+    assert mention_row.origin == "analyst"
     # The card counts the new mention and lists the other article.
     card = page.get_by_role("dialog", name="John Kirby")
     expect(card).to_contain_text("3 mentions in 2 articles")
     expect(card.get_by_role("link", name="Kirby again")).to_be_visible()
     # The sidebar's entity list follows: John Kirby named twice here.
-    expect(page.locator('#entities button[data-entity="%d"]' % desk["kirby"].pk)).to_contain_text(
-        "2"
-    )
+    kirby = desk["kirby"].pk
+    expect(page.locator(f'#entities button[data-entity="{kirby}"]')).to_contain_text("2")
 
 
 def test_merge_an_entity_moves_its_claims(live_server, page, alice, desk):

@@ -1,5 +1,5 @@
 """The annotation form and the preview card stay inside the window and off the passage they
-are about, at 1280×720, 1280×900 and 800 px wide."""
+are about, at 1280 by 720, 1280 by 900 and 800 px wide."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from playwright.sync_api import Page, expect
 
 from annotations.services.annotations import annotation_create
 from tests.e2e.conftest import screenshot, sign_in
-from tests.factories import make_article
 
 pytestmark = pytest.mark.e2e
 
@@ -70,9 +69,9 @@ def reader(live_server, page, alice, article):
     return page
 
 
-@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize(("width", "height"), SIZES)
 @pytest.mark.parametrize("at", [0.1, 0.45, 0.62, 0.85])
-@pytest.mark.parametrize("quote,extend", [(SHORT, 0), (LONG, 260)])
+@pytest.mark.parametrize(("quote", "extend"), [(SHORT, 0), (LONG, 260)])
 def test_the_popover_and_its_save_button_stay_in_the_window(
     reader, width, height, at, quote, extend
 ):
@@ -102,11 +101,12 @@ def test_the_popover_and_its_save_button_stay_in_the_window(
     if width < 900:
         # Docked at the bottom, with the selection scrolled into view above it.
         rects = selection_rects(page)
-        assert rects[0]["top"] >= 0 and rects[0]["bottom"] <= box["y"]
+        assert rects[0]["top"] >= 0
+        assert rects[0]["bottom"] <= box["y"]
     screenshot(page, f"popover-fit-{width}x{height}-{int(at * 100)}-{extend}")
 
 
-@pytest.mark.parametrize("width,height", SIZES)
+@pytest.mark.parametrize(("width", "height"), SIZES)
 def test_the_preview_card_does_not_cover_its_passage_and_closes(
     live_server, page, alice, article, tags_a, width, height
 ):

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -67,7 +68,8 @@ class EntityViewSet(
     def card(self, request: Request, pk: str | None = None) -> Response:
         """The entity with its other articles and the claims attributed to it: what the
         reader's entity card shows."""
-        entity = self.get_object()
+        # Not get_object(): the list's filters (its own ?article=) do not apply to the card.
+        entity = get_object_or_404(self.get_queryset(), pk=pk)
         article = (
             int_field(request.query_params, "article", minimum=1)
             if request.query_params.get("article")
