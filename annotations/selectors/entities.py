@@ -45,8 +45,8 @@ def entities_in_use(user: Any) -> QuerySet[Entity]:
 
 
 #: The entity card lists at most this many other articles and claims.
-CARD_ARTICLES = 10
-CARD_CLAIMS = 10
+CARD_ARTICLES = 5
+CARD_CLAIMS = 5
 
 
 def entity_card(*, user: Any, entity: Entity, article_id: int | None = None) -> dict[str, Any]:

@@ -95,6 +95,15 @@ export class EntityCard {
     if (passage) placeBeside(this.root, rectOf(passage));
   }
 
+  /** Place the card again if what it holds grew out of the window; keep the caret's field. */
+  #refit() {
+    const box = this.root.getBoundingClientRect();
+    if (box.bottom <= window.innerHeight && box.top >= 0) return;
+    const focused = document.activeElement;
+    this.#place();
+    if (this.root.contains(focused)) focused.scrollIntoView({ block: "nearest" });
+  }
+
   #closeButton() {
     return el("button", {
       type: "button", class: "ec-close", "aria-label": "Close the entity card", title: "Close (Esc)", text: "×",
@@ -130,11 +139,13 @@ export class EntityCard {
       articles.append(el("p", { class: "muted", text: "No other article names it." }));
     }
     const claims = el("section", { class: "ec-claims" }, el("h3", { text: `Claims by it (${card.claim_count})` }));
+    const moreClaims = card.claim_count - card.claims.length;
     if (card.claims.length) {
       claims.append(el("ul", {}, ...card.claims.map((c) => el("li", { "data-claim": String(c.id) },
-        el("blockquote", { text: `“${c.exact.length > 140 ? `${c.exact.slice(0, 139)}…` : c.exact}”` }),
+        el("blockquote", { text: `“${c.exact.length > 100 ? `${c.exact.slice(0, 99)}…` : c.exact}”` }),
         el("span", { class: "muted" }, `${ASSESSMENTS[c.assessment] || c.assessment}${c.suggestion_state === "pending" ? " · suggested" : ""} · `,
           el("a", { href: `/articles/${c.article}/#a-${c.id}`, text: c.article_title || "(untitled)" }))))));
+      if (moreClaims > 0) claims.append(el("p", { class: "muted", text: `and ${moreClaims} more on the entity's page` }));
     } else {
       claims.append(el("p", { class: "muted", text: "No claim is attributed to it." }));
     }
@@ -163,8 +174,8 @@ export class EntityCard {
     search.addEventListener("input", () => this.#search(search.value.trim(), results));
     box.append(el("label", { for: "ec-search", text: mention ? "Link the mention to, or merge with, another entity" : "Merge with another entity" }),
       el("div", { class: "ec-row" }, search),
-      el("p", { class: "muted", id: "ec-search-help", text: "Merging folds this entity into the one you pick: its names, mentions and claims move there." }),
-      results);
+      results,
+      el("p", { class: "muted ec-help", id: "ec-search-help", text: "Merging folds this entity into the one you pick: its names, mentions and claims move there." }));
 
     if (mention) {
       const name = el("input", { type: "text", id: "ec-split-name", value: mention.text, maxLength: 300, "aria-label": "Name of the new entity" });
@@ -197,6 +208,7 @@ export class EntityCard {
       const found = page.results.filter((e) => e.id !== entity.id).slice(0, SEARCH_RESULTS);
       if (!found.length) {
         results.replaceChildren(el("li", { class: "muted", text: `No other entity matches “${q}”.` }));
+        this.#refit();
         return;
       }
       results.replaceChildren(...found.map((other) => {
@@ -208,6 +220,7 @@ export class EntityCard {
         row.append(el("button", { type: "button", text: "Merge into it", "aria-label": `Merge ${entity.name} into ${other.name}`, onclick: () => this.#merge(other) }));
         return row;
       }));
+      this.#refit();
     }, 200);
   }
 
@@ -217,6 +230,7 @@ export class EntityCard {
     status.textContent = message;
     status.classList.toggle("error", error);
     if (error) status.setAttribute("role", "alert");
+    this.#refit();
   }
 
   async #run(work) {

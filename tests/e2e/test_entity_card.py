@@ -240,3 +240,36 @@ def test_the_entity_page_offers_the_same_corrections(live_server, page, alice, d
     page.wait_for_url(f"{live_server.url}/entities/{desk['ai'].pk}/")
     expect(page.locator(".aliases")).to_contain_text("Washington")
     assert Mention.objects.get(pk=desk["m_washington"].pk).entity == desk["ai"]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (800, 700)])
+def test_the_card_fits_the_window_and_leaves_the_name_visible(
+    live_server, page, alice, desk, width, height
+):
+    sign_in(page, live_server, "alice")
+    page.set_viewport_size({"width": width, "height": height})
+    open_reader(page, live_server, desk["article"])
+    click_mention(page, desk["m_washington"])
+    card = page.get_by_role("dialog", name="Washington")
+    expect(card.get_by_role("button", name="Split off")).to_be_attached()
+    card.get_by_label("Link the mention to, or merge with, another entity").fill("a")
+    expect(card.locator(".ec-results li").first).to_be_visible()
+    box = card.bounding_box()
+    assert box["x"] >= 0
+    assert box["y"] >= 0
+    assert box["x"] + box["width"] <= width
+    assert box["y"] + box["height"] <= height
+    name = page.evaluate(
+        """([start, end]) => {
+            const r = window.newsnotes.index.range(start, end).getBoundingClientRect();
+            return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+        }""",
+        [desk["m_washington"].start, desk["m_washington"].end],
+    )
+    covers = (
+        box["x"] < name["right"]
+        and name["left"] < box["x"] + box["width"]
+        and box["y"] < name["bottom"]
+        and name["top"] < box["y"] + box["height"]
+    )
+    assert not covers
