@@ -83,8 +83,8 @@ def entity_card(*, user: Any, entity: Entity, article_id: int | None = None) -> 
     )
     return {
         "other_articles": [
-            {"id": a.pk, "title": a.title, "mention_count": a.n}
-            for a in others.only("pk", "title", "published_at")[:CARD_ARTICLES]
+            {"id": pk, "title": title, "mention_count": n}
+            for pk, title, n in others.values_list("pk", "title", "n")[:CARD_ARTICLES]
         ],
         "other_article_count": others.count(),
         "claims": [
