@@ -238,6 +238,7 @@ textRoot.addEventListener("mousemove", (event) => {
   if (hoverFrame) return;
   hoverFrame = requestAnimationFrame(() => {
     hoverFrame = 0;
+    if (entityCard.isOpen) return; // one card at a time: the entity card is being read
     const cp = index.offsetAtPoint(event.clientX, event.clientY);
     const hit = cp === null ? null : annotationsAt(cp)[0];
     textRoot.classList.toggle("over-highlight", Boolean(hit));

@@ -11,6 +11,7 @@ from annotations.models import Annotation, Entity, Mention
 from annotations.services.annotations import annotation_create
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_article
+from tests.test_team_pages import mention
 
 pytestmark = pytest.mark.e2e
 
@@ -20,20 +21,6 @@ TEXT = (
     "Kirby added that the Washington Post had reported it first.\n"
     "Officials in Washington declined to comment."
 )
-
-
-def mention(article, entity, quote, occurrence=0):
-    start = -1
-    for _ in range(occurrence + 1):
-        start = article.text.index(quote, start + 1)
-    return Mention.objects.create(
-        article=article,
-        entity=entity,
-        start=start,
-        end=start + len(quote),
-        text=quote,
-        label=entity.kind,
-    )
 
 
 @pytest.fixture
@@ -85,6 +72,16 @@ def click_mention(page: Page, m: Mention) -> None:
         [m.start, m.end],
     )
     page.mouse.click(box["x"], box["y"])
+
+
+def open_card(page: Page, live_server, desk, key: str, name: str):
+    """Alice's reader, and the card of the mention `desk[key]`, named `name`."""
+    sign_in(page, live_server, "alice")
+    open_reader(page, live_server, desk["article"])
+    click_mention(page, desk[key])
+    card = page.get_by_role("dialog", name=name)
+    expect(card).to_be_visible()
+    return card
 
 
 def underlined(page: Page, kind: str) -> list[str]:
@@ -143,14 +140,11 @@ def test_retype_with_the_keyboard_and_escape_returns_to_the_text(live_server, pa
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
     expect(page.locator("#article-text")).to_be_focused()
-    assert page.get_by_role("dialog").count() == 0 or not page.get_by_role("dialog").is_visible()
+    expect(page.get_by_role("dialog")).to_have_count(0)
 
 
 def test_link_a_mention_to_another_entity_with_the_search_box(live_server, page, alice, desk):
-    sign_in(page, live_server, "alice")
-    open_reader(page, live_server, desk["article"])
-    click_mention(page, desk["m_twin"])
-    card = page.get_by_role("dialog", name="Kirby")
+    card = open_card(page, live_server, desk, "m_twin", "Kirby")
     card.get_by_label("Link the mention to, or merge with, another entity").fill("John")
     card.get_by_role("button", name="Link the mention to John Kirby").click()
     expect(page.get_by_role("dialog", name="John Kirby")).to_be_visible()
@@ -189,10 +183,7 @@ def test_merge_an_entity_moves_its_claims(live_server, page, alice, desk):
 
 
 def test_split_a_mention_off_into_a_new_entity(live_server, page, alice, desk):
-    sign_in(page, live_server, "alice")
-    open_reader(page, live_server, desk["article"])
-    click_mention(page, desk["m_post"])
-    card = page.get_by_role("dialog", name="Washington")
+    card = open_card(page, live_server, desk, "m_post", "Washington")
     card.get_by_label("Name of the new entity").fill("The Washington Post")
     card.get_by_label("Kind of the new entity").select_option("ORG")
     card.get_by_role("button", name="Split off").click()
