@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,7 +15,8 @@ from annotations.models import (
     Mention,
 )
 from annotations.selectors.annotations import annotation_queryset
-from annotations.selectors.entities import entities_with_counts, entity_get_for_user
+from annotations.selectors.entities import entities_in_use, entity_get_for_user
+from annotations.services.teams import ANNOTATE_ROLES, membership_role
 from annotations.views.common import team_context
 
 
@@ -24,7 +24,7 @@ from annotations.views.common import team_context
 def entity_list(request: HttpRequest) -> HttpResponse:
     context = team_context(request)
     base = (
-        entities_with_counts(request.user)
+        entities_in_use(request.user)
         .filter(team=context["team"])
         .order_by("-mention_count", "name")
     )
@@ -68,6 +68,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("tags")
         .order_by("-created_at")[:500]
     )
+    can_correct = membership_role(user=request.user, team=entity.team) in ANNOTATE_ROLES
     context = team_context(request)
     context.update(
         {
@@ -75,7 +76,8 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "articles": list(articles.values()),
             "mention_count": len(mentions),
             "claims": claims,
-            "entity_json": json.dumps({"id": entity.pk}),
+            "can_correct": can_correct,
+            "entity_data": {"id": entity.pk, "can_correct": can_correct},
         }
     )
     return render(request, "annotations/entity_detail.html", context)

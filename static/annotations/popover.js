@@ -2,6 +2,7 @@
 // and/or the entity that makes the claim). Used to create and to edit.
 
 import { el } from "./dom.js";
+import { placeBeside, rectOf } from "./place.js";
 import { truncate } from "./sidebar.js";
 
 const ASSESSMENTS = [
@@ -20,6 +21,7 @@ export class AnnotationForm {
     this.onCancel = onCancel;
     this.onPickSource = onPickSource;
     this.state = null;
+    this.passage = null; // what the form is about: a Range, or a rectangle (viewport coordinates)
     root.addEventListener("keydown", (event) => this.#keydown(event));
   }
 
@@ -29,6 +31,7 @@ export class AnnotationForm {
     this.state = { mode, annotation };
     this.#build(quote, annotation);
     this.root.hidden = false;
+    this.passage = null;
     this.place(rect);
     const first = this.root.querySelector("input[type=checkbox]") || this.root.querySelector("textarea");
     first?.focus();
@@ -40,23 +43,27 @@ export class AnnotationForm {
     this.state = null;
   }
 
-  place(rect) {
+  /** Next to the passage (a Range, or a rectangle in viewport coordinates) and inside the
+   * viewport; on a narrow screen, a sheet docked at the bottom, with the passage scrolled
+   * above it. `passage` null keeps the last one. */
+  place(passage) {
+    if (passage) this.passage = passage;
     const narrow = window.innerWidth < 900;
     this.root.classList.toggle("sheet", narrow);
-    if (narrow || !rect) {
+    if (narrow) {
       this.root.style.left = "";
       this.root.style.top = "";
+      this.root.style.maxHeight = "";
+      const rect = rectOf(this.passage);
+      const free = window.innerHeight - this.root.offsetHeight - 16; // above the sheet
+      if (rect && (rect.bottom > free || rect.top < 0)) {
+        const target = Math.max(8, (free - (rect.bottom - rect.top)) / 2);
+        window.scrollBy({ top: rect.top - target, behavior: "instant" });
+        if (!(this.passage instanceof Range)) this.passage = null; // a stale rectangle now
+      }
       return;
     }
-    const width = this.root.offsetWidth || 360;
-    const left = Math.min(Math.max(8, rect.left + window.scrollX), window.scrollX + window.innerWidth - width - 16);
-    let top = rect.bottom + window.scrollY + 8;
-    const height = this.root.offsetHeight || 420;
-    if (rect.bottom + height + 16 > window.innerHeight && rect.top > height + 16) {
-      top = rect.top + window.scrollY - height - 8;
-    }
-    this.root.style.left = `${left}px`;
-    this.root.style.top = `${top}px`;
+    if (this.passage) placeBeside(this.root, rectOf(this.passage));
   }
 
   #build(quote, annotation) {

@@ -6,6 +6,9 @@ import { HighlightLayer, supportsHighlights, TextIndex, translucent } from "./hi
 import { registerShortcuts } from "./keyboard.js";
 import { startLive } from "./live.js";
 import { DetailPanel } from "./details.js";
+import { EntityCard, KINDS } from "./entitycard.js";
+import { el } from "./dom.js";
+import { placeBeside, rectOf } from "./place.js";
 import { AnnotationForm } from "./popover.js";
 import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
 
@@ -135,31 +138,36 @@ function describe(annotation) {
   return parts.join(" · ");
 }
 
-function showCard(annotation, rect) {
-  if (!annotation || !rect) {
+// The preview card: beside the annotation's passage (above or below it, never over it while
+// there is room), closed by Escape or its close button until another annotation is previewed.
+let cardShown = null;
+let cardDismissed = null;
+function showCard(annotation, range) {
+  if (!annotation || !range || cardDismissed === annotation.id) {
     hoverCard.hidden = true;
+    cardShown = null;
     return;
   }
+  if (cardShown === annotation && !hoverCard.hidden) return; // a newer copy is drawn again
+  cardDismissed = null;
+  cardShown = annotation;
   hoverCard.replaceChildren();
-  const head = document.createElement("p");
-  head.className = "hc-head";
-  head.textContent = describe(annotation);
-  const quote = document.createElement("blockquote");
-  quote.textContent = truncate(annotation.exact, 200);
-  hoverCard.append(head, quote);
-  if (annotation.comment) {
-    const comment = document.createElement("p");
-    comment.textContent = truncate(annotation.comment, 300);
-    hoverCard.append(comment);
-  }
-  const by = document.createElement("p");
-  by.className = "by";
-  by.textContent = annotation.suggestion_state === "pending" ? "NewsNotes model" : annotation.author.name;
-  hoverCard.append(by);
+  const close = el("button", { type: "button", class: "hc-close", "aria-label": "Close the preview", title: "Close (Esc)", text: "×" });
+  close.addEventListener("click", () => closeCard());
+  const head = el("p", { class: "hc-head", text: describe(annotation) });
+  hoverCard.append(close, head, el("blockquote", { text: truncate(annotation.exact, 200) }));
+  if (annotation.comment) hoverCard.append(el("p", { text: truncate(annotation.comment, 300) }));
+  hoverCard.append(el("p", { class: "by", text: annotation.suggestion_state === "pending" ? "NewsNotes model" : annotation.author.name }));
   hoverCard.hidden = false;
-  const width = hoverCard.offsetWidth;
-  hoverCard.style.left = `${Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + window.innerWidth - width - 16))}px`;
-  hoverCard.style.top = `${rect.bottom + window.scrollY + 6}px`;
+  placeBeside(hoverCard, rectOf(range), { gap: 6 });
+}
+
+function closeCard() {
+  if (hoverCard.hidden) return false;
+  cardDismissed = cardShown.id;
+  hoverCard.hidden = true;
+  cardShown = null;
+  return true;
 }
 
 function scrollToRange(range) {
@@ -198,6 +206,7 @@ const details = new DetailPanel(detailsSlot.querySelector("#details"), {
 function setActive(id, { scrollText = false, card = false } = {}) {
   const changed = id !== activeId;
   activeId = id;
+  if (changed) cardDismissed = null;
   layer.clear("active");
   if (id === null) {
     sidebar.setActive(null);
@@ -212,7 +221,7 @@ function setActive(id, { scrollText = false, card = false } = {}) {
   if (range) {
     layer.group("active").add(range);
     if (scrollText) scrollToRange(range);
-    if (card) showCard(annotation, range.getBoundingClientRect());
+    if (card) showCard(annotation, range);
   }
   const li = sidebar.setActive(id);
   placeDetails();
@@ -229,6 +238,7 @@ textRoot.addEventListener("mousemove", (event) => {
   if (hoverFrame) return;
   hoverFrame = requestAnimationFrame(() => {
     hoverFrame = 0;
+    if (entityCard.isOpen) return; // one card at a time: the entity card is being read
     const cp = index.offsetAtPoint(event.clientX, event.clientY);
     const hit = cp === null ? null : annotationsAt(cp)[0];
     textRoot.classList.toggle("over-highlight", Boolean(hit));
@@ -236,7 +246,7 @@ textRoot.addEventListener("mousemove", (event) => {
       if (activeId === null) showCard(null);
       return;
     }
-    showCard(hit, { left: event.clientX, bottom: event.clientY + 12 });
+    showCard(hit, rangeOf(hit));
   });
 });
 textRoot.addEventListener("mouseleave", () => { if (activeId === null) showCard(null); });
@@ -248,6 +258,11 @@ textRoot.addEventListener("click", (event) => {
   const hit = cp === null ? null : annotationsAt(cp)[0];
   if (pickingSource) {
     if (hit) finishPick(hit);
+    return;
+  }
+  const mention = mentionAt(cp);
+  if (mention && mentionShown(mention)) {
+    openEntityCard(mention);
     return;
   }
   if (hit) setActive(hit.id, { card: false });
@@ -270,7 +285,7 @@ function currentSelection() {
   if (!quote) return null;
   start += [...text.slice(0, lead)].length;
   end -= [...text.slice(text.length - trail)].length;
-  return { start, end, quote, rect: range.getBoundingClientRect() };
+  return { start, end, quote, range: range.cloneRange(), rect: range.getBoundingClientRect() };
 }
 
 let selectionTimer = 0;
@@ -301,8 +316,9 @@ function annotateSelection() {
   }
   selectionButton.hidden = true;
   showCard(null);
+  entityCard.close();
   pending = { start: chosen.start, end: chosen.end, quote: chosen.quote, key: newIdempotencyKey() };
-  form.open({ mode: "create", rect: chosen.rect, quote: chosen.quote });
+  form.open({ mode: "create", rect: chosen.range, quote: chosen.quote });
   return true;
 }
 document.getElementById("annotate-button").addEventListener("click", annotateSelection);
@@ -314,7 +330,9 @@ for (const type of ["beforeinput", "paste", "drop", "cut"]) {
 textRoot.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
     event.preventDefault();
-    annotateSelection();
+    const mention = mentionAtCaret();
+    if (mention) openEntityCard(mention);
+    else annotateSelection();
   }
 });
 
@@ -436,7 +454,7 @@ function edit(id) {
   const annotation = annotations.get(id);
   if (!annotation || !sidebar.canEdit(annotation)) return false;
   const range = rangeOf(annotation);
-  form.open({ mode: "edit", rect: range?.getBoundingClientRect(), quote: annotation.exact, annotation });
+  form.open({ mode: "edit", rect: range, quote: annotation.exact, annotation });
   return true;
 }
 
@@ -566,10 +584,128 @@ function focusEntity(entityId, button) {
   announce(`${data.entities[entityId]?.name}: ${ranges.length} mention(s) highlighted.`);
 }
 
+/** Whether the mention's kind is shown (a hidden underline opens no card). */
+function mentionShown([, , , entityId, label]) {
+  const kind = data.entities[entityId]?.kind || label;
+  const box = document.querySelector(`#kind-toggles input[data-kind="${kind}"]`);
+  return !box || box.checked;
+}
+
 function mentionCounts() {
   const counts = new Map();
   for (const [, , , entityId] of data.mentions) counts.set(entityId, (counts.get(entityId) || 0) + 1);
   return counts;
+}
+
+// --- The entity card: a click on a mention, or Enter with the caret in one ------------------
+
+function mentionAt(cp, { inclusiveEnd = false } = {}) {
+  if (cp === null) return null;
+  return data.mentions.find(([, start, end]) => start <= cp && (cp < end || (inclusiveEnd && cp === end))) || null;
+}
+
+/** The mention the caret rests in (a collapsed selection in the text), or null. */
+function mentionAtCaret() {
+  const selection = document.getSelection();
+  if (!selection || !selection.isCollapsed || selection.rangeCount === 0) return null;
+  return mentionAt(index.offsetOf(selection.anchorNode, selection.anchorOffset), { inclusiveEnd: true });
+}
+
+const entityCard = new EntityCard(document.getElementById("entity-card"), {
+  articleId: data.article.id,
+  onChanged: (change) => applyEntityChange(change),
+});
+
+function openEntityCard(mention) {
+  const [id, start, end, entityId] = mention;
+  showCard(null);
+  entityCard.open({ entityId, mention: { id, text: index.slice(start, end) }, passage: index.range(start, end), returnFocus: textRoot });
+}
+
+// The caret in a mention marks it, so that the keyboard can reach each one (Enter opens it).
+layer.group("mention-caret", "background-color: rgb(0 140 255 / 0.18); text-decoration: underline 3px rgb(0 110 220);", 6);
+let caretMention = null;
+document.addEventListener("selectionchange", () => {
+  const mention = textRoot.contains(document.activeElement) ? mentionAtCaret() : null;
+  if (mention === caretMention) return;
+  caretMention = mention;
+  layer.clear("mention-caret");
+  if (!mention) return;
+  const range = index.range(mention[1], mention[2]);
+  if (range) layer.group("mention-caret").add(range);
+  const entity = data.entities[mention[3]];
+  if (entity) announce(`${entity.name}, ${KINDS[entity.kind] || entity.kind}. Enter opens its card.`);
+});
+
+/** Redraw the underlines and the entity list after a correction; kinds hidden stay hidden. */
+function redrawMentions() {
+  const hidden = new Set([...document.querySelectorAll("#kind-toggles input")].filter((b) => !b.checked).map((b) => b.dataset.kind));
+  for (const kind of Object.keys(KIND_COLOURS)) layer.clear(`ent-${kind}`);
+  layer.clear("entity-focus");
+  layer.clear("mention-caret");
+  caretMention = null;
+  mentionRanges.clear();
+  drawMentions();
+  renderKindToggles();
+  for (const box of document.querySelectorAll("#kind-toggles input")) {
+    if (hidden.has(box.dataset.kind)) {
+      box.checked = false;
+      layer.show(`ent-${box.dataset.kind}`, false);
+    }
+  }
+  renderEntities(document.getElementById("entities"), data.entities, mentionCounts(), focusEntity);
+  const focused = focusedEntity;
+  focusedEntity = null;
+  if (focused !== null && mentionRanges.has(focused)) {
+    focusEntity(focused, document.querySelector(`#entities button[data-entity="${focused}"]`));
+  }
+}
+
+/** The entity known to the page (the card's "Claimed by" choices among them) or forgotten. */
+function knowEntity(entity) {
+  const ref = { id: entity.id, name: entity.name, kind: entity.kind };
+  data.entities[entity.id] = ref;
+  form.entities[entity.id] = ref;
+}
+
+function forgetEntityIfUnused(entityId) {
+  if (data.mentions.some((m) => m[3] === entityId)) return;
+  delete data.entities[entityId];
+  delete form.entities[entityId];
+}
+
+/** Claims attributed to an entity that changed show its new name; merged ones its survivor. */
+function reattribute(fromId, entity) {
+  const ref = { id: entity.id, name: entity.name, kind: entity.kind };
+  for (const annotation of [...annotations.values()]) {
+    if (annotation.attributed_to_entity?.id === fromId) upsert({ ...annotation, attributed_to_entity: ref });
+  }
+}
+
+function applyEntityChange({ action, entity, mention, from, into }) {
+  const row = mention && data.mentions.find((m) => m[0] === mention.id);
+  if (action === "reject") {
+    data.mentions = data.mentions.filter((m) => m[0] !== mention.id);
+    forgetEntityIfUnused(from.id);
+    announce(`Mention rejected: “${mention.text}” no longer names ${from.name}.`);
+  } else if (action === "kind") {
+    if (data.entities[entity.id]) knowEntity(entity);
+    reattribute(entity.id, entity);
+    announce(`${entity.name} is now ${KINDS[entity.kind] || entity.kind}.`);
+  } else if (action === "link" || action === "split") {
+    if (row) row[3] = into.id;
+    knowEntity(into);
+    forgetEntityIfUnused(from.id);
+    announce(action === "link" ? `“${mention.text}” now names ${into.name}.` : `“${mention.text}” is now a new entity, ${into.name}.`);
+  } else if (action === "merge") {
+    for (const m of data.mentions) if (m[3] === from.id) m[3] = into.id;
+    delete data.entities[from.id];
+    delete form.entities[from.id];
+    knowEntity(into);
+    reattribute(from.id, into);
+    announce(`${from.name} merged into ${into.name}.`);
+  }
+  redrawMentions();
 }
 
 // --- Keyboard -----------------------------------------------------------------------------
@@ -597,6 +733,8 @@ registerShortcuts({
       textRoot.classList.remove("picking");
       return true;
     }
+    if (entityCard.close({ restoreFocus: true })) return true;
+    if (closeCard()) return true;
     setActive(null);
     return true;
   },
@@ -651,6 +789,15 @@ if (wanted && wanted[1] === "a" && annotations.has(Number(wanted[2]))) {
     }
   }
 }
+
+// The entity card links claims of this article as #a-<id>: show them without a reload.
+window.addEventListener("hashchange", () => {
+  const id = Number(window.location.hash.match(/^#a-(\d+)$/)?.[1]);
+  if (annotations.has(id)) {
+    entityCard.close();
+    setActive(id, { scrollText: true, card: true });
+  }
+});
 
 // --- Submitting one's work (and, on a blind article, seeing the others') ---------------------
 
@@ -712,4 +859,4 @@ startLive({ articleId: data.article.id, after: data.last_event, mode: data.live,
 
 performance.mark("newsnotes:ready");
 document.documentElement.dataset.ready = "true";
-window.newsnotes = { index, annotations, layer };
+window.newsnotes = { index, annotations, layer, form };

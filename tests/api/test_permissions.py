@@ -259,6 +259,7 @@ CASES: list[tuple[str, str, Any, Any, dict[str, int]]] = [
     ),
     ("entities list", "get", lambda w: "/api/entities/", None, LIST),
     ("entity detail", "get", lambda w: f"/api/entities/{w.entity.pk}/", None, READ),
+    ("entity card", "get", lambda w: f"/api/entities/{w.entity.pk}/card/", None, READ),
     (
         "entity edit",
         "patch",

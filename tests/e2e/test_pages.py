@@ -458,8 +458,14 @@ def test_mention_context_is_escaped(page, live_server, team_a, alice):
     _mention(risky, kirby, "Kirby")
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/entities/{kirby.pk}/")
-    expect(page.locator(".contexts li")).to_have_text("<script>alert(1)</script> Kirby <img src=x>")
+    expect(page.locator(".contexts li a.kwic")).to_have_text(
+        "<script>alert(1)</script> Kirby <img src=x>"
+    )
     expect(page.get_by_role("heading", name="Kirby <i>", level=1)).to_be_visible()
+    # The entity card writes the same names and titles as text.
+    page.get_by_role("button", name="Correct the mention “Kirby” in <b>bold</b>").click()
+    card = page.get_by_role("dialog", name="Kirby <i>")
+    expect(card.get_by_role("link", name="<b>bold</b>")).to_be_visible()
     expect(page.locator("main img, main script, main b")).to_have_count(0)
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from annotations.models import Annotation, Article
+from annotations.models import Annotation, Article, Mention
 from tests.e2e.conftest import screenshot
 
 pytestmark = pytest.mark.e2e
@@ -59,3 +59,37 @@ def test_demo_reader_popover_and_sidebar(live_server, page):
     form.get_by_label("Comment").fill("Appeal, not a factual claim: tag as opinion?")
     form.get_by_label("Claimed by / on whose authority (entity)").fill("Volodymyr Zelensky")
     screenshot(page, "popover")
+
+
+def test_demo_entity_card(live_server, page):
+    call_command("demo", stdout=StringIO())
+    article = Article.objects.get(url__endswith="north-korean-troops-kursk")
+    kirby = (
+        Mention.objects.filter(article=article, entity__name="John Kirby", rejected=False)
+        .order_by("start")
+        .first()
+    )
+    assert kirby is not None
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("analyst")
+    page.get_by_label("Password").fill("newsnotes-analyst")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    expect(page.locator("html[data-ready=true]")).to_be_attached()
+    box = page.evaluate(
+        """([start, end]) => {
+            const range = window.newsnotes.index.range(start, end);
+            range.startContainer.parentElement.scrollIntoView({block: "start"});
+            window.scrollBy({top: -80, behavior: "instant"});
+            const r = range.getBoundingClientRect();
+            return {x: r.left + r.width / 2, y: r.top + r.height / 2};
+        }""",
+        [kirby.start, kirby.end],
+    )
+    page.mouse.click(box["x"], box["y"])
+    card = page.get_by_role("dialog", name="John Kirby")
+    expect(card.locator(".ec-claims li").first).to_be_visible()
+    card.get_by_label("Link the mention to, or merge with, another entity").fill("White")
+    expect(card.get_by_role("button", name="Link the mention to White House")).to_be_visible()
+    page.mouse.move(5, 5)
+    screenshot(page, "entity-card")

@@ -7,23 +7,24 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from drf_spectacular.utils import (
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import filters
 from annotations.api import serializers as s
+from annotations.api.entity_serializers import EntityCardSerializer
+from annotations.api.params import int_field
 from annotations.api.users import signed_in
 from annotations.models import (
     Entity,
     Mention,
 )
-from annotations.selectors.entities import entities_with_counts
+from annotations.selectors.entities import entities_with_counts, entity_card
 from annotations.services import entities as entity_services
 from annotations.services import teams
 
@@ -53,6 +54,37 @@ class EntityViewSet(
         )
         serializer.instance = entity_services.entity_update(
             entity=entity, **serializer.validated_data
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "article", int, description="Leave this article out of `other_articles`"
+            )
+        ],
+        responses={200: EntityCardSerializer},
+    )
+    @action(detail=True, methods=["get"])
+    def card(self, request: Request, pk: str | None = None) -> Response:
+        """The entity with its other articles and the claims attributed to it: what the
+        reader's entity card shows."""
+        # Not get_object(): the list's filters (its own ?article=) do not apply to the card.
+        entity = get_object_or_404(self.get_queryset(), pk=pk)
+        article = (
+            int_field(request.query_params, "article", minimum=1)
+            if request.query_params.get("article")
+            else None
+        )
+        card = entity_card(user=request.user, entity=entity, article_id=article)
+        role = teams.membership_role(user=request.user, team=entity.team)
+        return Response(
+            EntityCardSerializer(
+                {
+                    "entity": entity,
+                    **card,
+                    "can_correct": role in teams.ANNOTATE_ROLES,
+                }
+            ).data
         )
 
     @extend_schema(request=s.EntityMergeSerializer, responses={200: s.EntitySerializer})
