@@ -22,7 +22,7 @@ EXPORTS = (
     (
         "jsonld",
         "W3C JSON-LD",
-        "One Web Annotation collection; replies are “replying” and verdicts “assessing” annotations.",
+        "One Web Annotation collection; replies are “replying”, verdicts “assessing” annotations.",
     ),
     (
         "spacy",
