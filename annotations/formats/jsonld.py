@@ -371,12 +371,11 @@ def is_discussion_item(item: Any) -> bool:
     selector."""
     if not isinstance(item, dict):
         return False
-    motivations = as_list(item.get("motivation"))
+    motivations = {m for m in as_list(item.get("motivation")) if isinstance(m, str)}
     targets = as_list(item.get("target"))
     return (
-        bool(motivations)
-        and set(motivations) <= {PURPOSE_REPLYING, PURPOSE_ASSESSING, PURPOSE_COMMENTING}
-        and bool(targets)
+        bool(motivations & {PURPOSE_REPLYING, PURPOSE_ASSESSING})
+        and motivations <= {PURPOSE_REPLYING, PURPOSE_ASSESSING, PURPOSE_COMMENTING}
         and all(isinstance(target, str) for target in targets)
     )
 
