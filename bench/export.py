@@ -165,7 +165,7 @@ def seed(args: argparse.Namespace) -> Seeded:
     from api_throughput import generate_article
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from rest_framework.authtoken.models import Token
+    from annotations.services.tokens import token_create
 
     from annotations.models import Annotation, Entity, Membership, Tag
     from annotations.services.imports import import_jsonl
@@ -180,7 +180,7 @@ def seed(args: argparse.Namespace) -> Seeded:
         reviewer = user_model.objects.create_user("reviewer", password="bench-password")
         membership_set(team=team, user=analyst, role=Membership.Role.ANALYST)
         membership_set(team=team, user=reviewer, role=Membership.Role.REVIEWER)
-        token = Token.objects.create(user=analyst)
+        _, token = token_create(user=analyst, name="bench")
         entities = [
             Entity.objects.create(team=team, name=name, kind=Entity.Kind.PERSON)
             for name in ("John Kirby", "Maria Zakharova", "Rafael Grossi", "Lin Jian")
@@ -273,7 +273,7 @@ def seed(args: argparse.Namespace) -> Seeded:
         f"written with COPY; seeded in {seconds:.1f} s"
     )
     return Seeded(
-        team_id=team.pk, token=token.key, annotations=written, articles=articles, seconds=seconds
+        team_id=team.pk, token=token, annotations=written, articles=articles, seconds=seconds
     )
 
 
