@@ -165,11 +165,11 @@ def seed(args: argparse.Namespace) -> Seeded:
     from api_throughput import generate_article
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from annotations.services.tokens import token_create
 
     from annotations.models import Annotation, Entity, Membership, Tag
     from annotations.services.imports import import_jsonl
     from annotations.services.teams import membership_set, team_create
+    from annotations.services.tokens import token_create
 
     rng = random.Random(args.seed)  # noqa: S311 (reproducible data, not secrets)
     started = time.perf_counter()

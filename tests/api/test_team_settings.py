@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from annotations.models import Annotation, Article, Membership, Tag, Team
+from annotations.models import Article, Membership, Tag, Team
 from annotations.nlp.training import records_from_docbin
-from annotations.services.annotations import annotation_submit, review_create
 from tests.api.conftest import client_for
-from tests.factories import UserFactory, make_article
+from tests.factories import UserFactory, make_approved, make_article
 
 
 def team_url(team) -> str:
@@ -101,20 +100,13 @@ def test_owners_rename_the_team(team_a, olga):
 
 @pytest.fixture
 def approved(team_a, alice, bob, article, tags_a):
-    from annotations.services.annotations import annotation_create
-
-    quote = "North Korean"
-    start = article.text.index(quote)
-    claim = annotation_create(
+    return make_approved(
         article=article,
         author=alice,
-        start=start,
-        end=start + len(quote),
+        reviewer=bob,
+        quote="North Korean",
         tags=[tags_a["claim"], tags_a["figure"]],
     )
-    annotation_submit(annotation=claim, actor=alice)
-    review_create(annotation=claim, reviewer=bob, verdict="approve")
-    return Annotation.objects.get(pk=claim.pk)
 
 
 def test_the_docbin_is_a_download_with_every_tag_of_a_span(team_a, alice, approved):

@@ -11,14 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Article, Membership, Tag, Team
-from annotations.services.annotations import (
-    annotation_create,
-    annotation_submit,
-    reply_create,
-    review_create,
-)
+from annotations.services.annotations import reply_create
 from tests.e2e.conftest import sign_in
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_approved
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,18 +23,15 @@ QUOTE = "North Korean"
 @pytest.fixture
 def desk(team_a, alice, bob, olga, article, tags_a):
     """Team A with an approved claim that has a reply and a verdict with a note."""
-    start = article.text.index(QUOTE)
-    claim = annotation_create(
+    claim = make_approved(
         article=article,
         author=alice,
-        start=start,
-        end=start + len(QUOTE),
+        reviewer=bob,
+        quote=QUOTE,
         tags=[tags_a["claim"], tags_a["figure"]],
-        comment="Check the count.",
+        note="Matches the briefing.",
     )
     reply_create(annotation=claim, author=bob, text="Which source says so?")
-    annotation_submit(annotation=claim, actor=alice)
-    review_create(annotation=claim, reviewer=bob, verdict="approve", note="Matches the briefing.")
     return claim
 
 
