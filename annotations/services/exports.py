@@ -2,14 +2,16 @@
 
 An export holds the team's annotations that the requesting user may see (``visible_to``: no one
 else's private notes, nothing in the trash), pending and rejected model suggestions excepted,
-in reading order: ``csv`` and ``jsonl`` one flat record per annotation, ``jsonld`` one W3C
-AnnotationCollection, ``spacy`` the approved spans, a line per article. Each format's module
+in reading order: ``csv`` and ``jsonl`` one flat record per annotation with its replies and
+verdicts, ``jsonld`` one W3C AnnotationCollection with the replies and verdicts as annotations
+of their own, ``spacy`` the approved spans (a span per tag) and the accepted entity mentions
+(``ents``), a line per article; ``docbin_export`` the spaCy data as a DocBin. Each format's module
 describes its shape; ``services/annotation_imports.py`` reads any of them back into a team.
 
 Every format is written as it is read, so memory stays flat however large the team:
 ``TeamExport`` walks the annotations with ``QuerySet.iterator`` (a server-side cursor on
-PostgreSQL), ``EXPORT_CHUNK`` rows at a time, with their tags and the sources they may name
-fetched per chunk, and yields the file in pieces. The API streams them
+PostgreSQL), ``EXPORT_CHUNK`` rows at a time, with their tags, replies, reviews and the sources
+they may name fetched per chunk, and yields the file in pieces. The API streams them
 (``StreamingHttpResponse``), the command writes them to its file as they come.
 """
 
