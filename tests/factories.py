@@ -56,3 +56,22 @@ def make_article(*, team: Team, text: str = "", title: str = "", url: str = "", 
         url=url,
         **kwargs,
     )
+
+
+def make_approved(*, article, author, reviewer, quote: str, tags, note: str = ""):
+    """An annotation of ``quote`` (its first occurrence) with ``tags``, submitted by ``author``
+    and approved by ``reviewer``, through the services."""
+    from annotations.models import Annotation
+    from annotations.services.annotations import (
+        annotation_create,
+        annotation_submit,
+        review_create,
+    )
+
+    start = article.text.index(quote)
+    annotation = annotation_create(
+        article=article, author=author, start=start, end=start + len(quote), tags=list(tags)
+    )
+    annotation_submit(annotation=annotation, actor=author)
+    review_create(annotation=annotation, reviewer=reviewer, verdict="approve", note=note)
+    return Annotation.objects.get(pk=annotation.pk)

@@ -81,8 +81,17 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "slug", "role", "created_at"]
-        read_only_fields = ["slug", "created_at"]
+        fields = ["id", "name", "slug", "role", "blind_default", "created_at"]
+        read_only_fields = ["slug", "blind_default", "created_at"]
+
+
+class TeamUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    blind_default = serializers.BooleanField(
+        required=False,
+        help_text="New articles start in blind mode (owners only); articles already in the "
+        "team keep theirs.",
+    )
 
 
 class TeamCreateSerializer(serializers.Serializer):
@@ -582,6 +591,9 @@ class EventPageSerializer(serializers.Serializer):
 
 # The same as exports.FORMATS (tests/api/test_exports.py checks that they stay equal).
 ANNOTATION_EXPORT_FORMATS = ["csv", "jsonl", "jsonld", "spacy"]
+# What the export offers: the formats above, and the spaCy data as a DocBin (binary, not
+# importable).
+EXPORT_DOWNLOADS = [*ANNOTATION_EXPORT_FORMATS, "docbin"]
 
 
 class AnnotationImportSerializer(serializers.Serializer):

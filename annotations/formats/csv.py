@@ -1,17 +1,24 @@
 """CSV: one row per annotation, the columns ``EXPORT_FIELDS`` (``records.py``).
 
-Tags are slugs joined by ``|``. The file is UTF-8 with a byte-order mark, so that spreadsheets
-read it as UTF-8, and rows end in CRLF. A cell a spreadsheet would run as a formula (starting
-with = + - @, tab or carriage return, after any apostrophes) gets a leading apostrophe; the
-reader strips exactly that one. A file to import needs a header row naming its columns, of
-which ``start``, ``end``, ``exact`` and ``article_url`` or ``article_sha256`` are required; the
-other columns may be left out. Rows are numbered as a spreadsheet shows them: the header is
-row 1.
+Tags are slugs joined by ``|``. The discussion and the review travel in two more columns,
+``replies`` and ``reviews``, each the JSON array of the JSON Lines record (empty when there is
+none): one file and one row per annotation, so that a spreadsheet still sorts and filters
+annotations, the export still streams, and the importer reads the same file (it ignores these
+two columns). A second file in a zip would have to wait for the whole first one or read the team
+twice, and would need its own join key for a spreadsheet.
+
+The file is UTF-8 with a byte-order mark, so that spreadsheets read it as UTF-8, and rows end in
+CRLF. A cell a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+return, after any apostrophes) gets a leading apostrophe; the reader strips exactly that one. A
+file to import needs a header row naming its columns, of which ``start``, ``end``, ``exact`` and
+``article_url`` or ``article_sha256`` are required; the other columns may be left out. Rows are
+numbered as a spreadsheet shows them: the header is row 1.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
@@ -51,6 +58,10 @@ class _Row:
         self.text = text
 
 
+def _json_cell(items: list[dict[str, Any]]) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else ""
+
+
 def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     """Flat records (``records.export_record``) as CSV, a row at a time as they come: the
     byte-order mark and the header row first."""
@@ -59,7 +70,12 @@ def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     writer.writerow(EXPORT_FIELDS)
     yield "\ufeff" + row.text
     for record in records:
-        cells = {**record, "tags": "|".join(record["tags"])}
+        cells = {
+            **record,
+            "tags": "|".join(record["tags"]),
+            "replies": _json_cell(record["replies"]),
+            "reviews": _json_cell(record["reviews"]),
+        }
         writer.writerow(csv_cell(cells[name]) for name in EXPORT_FIELDS)
         yield row.text
 
@@ -121,6 +137,9 @@ def read_csv(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Valid
                 name: csv_uncell(cell) for name, cell in zip(columns, cells, strict=True)
             }
             values["tags"] = [t for t in values.get("tags", "").split("|") if t.strip()]
+            # The discussion is not imported (records.py); its cells are not read.
+            values.pop("replies", None)
+            values.pop("reviews", None)
             yield row, values
     except csv.Error as exc:
         raise file_error(f"Malformed CSV at row {row + 1}: {exc}.") from None

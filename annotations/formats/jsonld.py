@@ -22,7 +22,11 @@ The team export (format ``jsonld``) is one AnnotationCollection of the whole tea
 (``team_collection_to_jsonld``): each target's source also names the article by its text's
 ``schema:sha256`` and its title, and a private annotation carries an ``audience``. The API
 serves one annotation (``annotation_to_jsonld``) and an article's collection
-(``collection_to_jsonld``).
+(``collection_to_jsonld``). In the team collection each annotation is followed by its
+discussion and review (``discussion_items``): replies as annotations with motivation
+``replying`` and verdicts with their notes as ``assessing``, each targeting the annotation (a
+reply to a reply targets that reply) by IRI, as the W3C model's example of a reply does. The
+collection's ``total`` counts them.
 
 Reading: ``read_jsonld`` takes a file to the items of its collection, page or single
 annotation (a ValidationError naming ``file`` if it cannot); ``jsonld_fields.py`` reads one
@@ -52,12 +56,14 @@ WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 # The API key for an error that concerns the whole document (as in annotations.api.errors).
 NON_FIELD = "non_field_errors"
 
-IriKind = Literal["annotation", "article", "entity", "user"]
+IriKind = Literal["annotation", "article", "entity", "user", "reply", "review"]
 _PLURAL: dict[str, str] = {
     "annotation": "annotations",
     "article": "articles",
     "entity": "entities",
     "user": "users",
+    "reply": "replies",
+    "review": "reviews",
 }
 # No leading zeros (one spelling per IRI), and at most 18 digits: that stays inside a signed
 # 64-bit integer, where a longer key would make the database driver raise OverflowError.
@@ -68,6 +74,7 @@ PURPOSE_TAGGING = "tagging"
 PURPOSE_COMMENTING = "commenting"
 PURPOSE_ASSESSING = "assessing"
 PURPOSE_LINKING = "linking"
+PURPOSE_REPLYING = "replying"
 PURPOSES = (PURPOSE_TAGGING, PURPOSE_COMMENTING, PURPOSE_ASSESSING, PURPOSE_LINKING)
 
 
@@ -95,6 +102,12 @@ class Iris:
 
     def user(self, pk: object) -> str:
         return self._iri("user", pk)
+
+    def reply(self, pk: object) -> str:
+        return self._iri("reply", pk)
+
+    def review(self, pk: object) -> str:
+        return self._iri("review", pk)
 
     def collection(self, article_pk: object) -> str:
         return f"{self.base}/api/articles/{article_pk}/annotations.jsonld"
@@ -294,6 +307,79 @@ def team_collection_item(
     return item
 
 
+def _person(user: Any, iris: Iris) -> dict[str, Any]:
+    return {"id": iris.user(user.pk), "type": "Person", "nickname": user.get_username()}
+
+
+def discussion_items(annotation: Annotation, *, iris: Iris) -> list[dict[str, Any]]:
+    """The annotation's discussion and review as W3C annotations that follow it in the team
+    collection: each reply an annotation with motivation ``replying`` whose target is the
+    annotation (or the reply it answers) and whose body is its text; each verdict one with
+    motivation ``assessing``, its verdict a body with purpose ``assessing`` and its note one
+    with purpose ``commenting``. The annotation needs ``replies`` and ``reviews`` loaded with
+    their authors, oldest first. Importers of the collection skip these items."""
+    items: list[dict[str, Any]] = []
+    for reply in annotation.replies.all():
+        target = iris.reply(reply.parent_id) if reply.parent_id else iris.annotation(annotation.pk)
+        items.append(
+            {
+                "id": iris.reply(reply.pk),
+                "type": "Annotation",
+                "motivation": PURPOSE_REPLYING,
+                "created": _datetime(reply.created_at),
+                "modified": _datetime(reply.modified_at),
+                "creator": _person(reply.author, iris),
+                "body": {
+                    "type": "TextualBody",
+                    "purpose": PURPOSE_REPLYING,
+                    "value": reply.text,
+                    "format": "text/plain",
+                },
+                "target": target,
+            }
+        )
+    for review in annotation.reviews.all():
+        bodies: list[dict[str, Any]] = [
+            {"type": "TextualBody", "purpose": PURPOSE_ASSESSING, "value": review.verdict}
+        ]
+        if review.note:
+            bodies.append(
+                {
+                    "type": "TextualBody",
+                    "purpose": PURPOSE_COMMENTING,
+                    "value": review.note,
+                    "format": "text/plain",
+                }
+            )
+        items.append(
+            {
+                "id": iris.review(review.pk),
+                "type": "Annotation",
+                "motivation": PURPOSE_ASSESSING,
+                "created": _datetime(review.created_at),
+                "creator": _person(review.reviewer, iris),
+                "body": _one_or_list(bodies),
+                "target": iris.annotation(annotation.pk),
+            }
+        )
+    return items
+
+
+def is_discussion_item(item: Any) -> bool:
+    """Whether a collection item is a reply or a verdict (``discussion_items``): motivated
+    ``replying`` or ``assessing``, aimed at another annotation by its IRI, with no text
+    selector."""
+    if not isinstance(item, dict):
+        return False
+    motivations = {m for m in as_list(item.get("motivation")) if isinstance(m, str)}
+    targets = as_list(item.get("target"))
+    return (
+        bool(motivations & {PURPOSE_REPLYING, PURPOSE_ASSESSING})
+        and motivations <= {PURPOSE_REPLYING, PURPOSE_ASSESSING, PURPOSE_COMMENTING}
+        and all(isinstance(target, str) for target in targets)
+    )
+
+
 def _team_collection(team: Team, items: list[Any], *, total: int, iris: Iris) -> dict[str, Any]:
     collection_id = f"{iris.base}/api/teams/{team.pk}/export/?format=jsonld"
     data: dict[str, Any] = {
@@ -328,7 +414,14 @@ def team_collection_to_jsonld(
     writes the same document an item at a time.
     """
     exported = {annotation.pk for annotation in annotations}
-    items = [team_collection_item(a, iris=iris, exported=exported) for a in annotations]
+    items = [
+        item
+        for a in annotations
+        for item in (
+            team_collection_item(a, iris=iris, exported=exported),
+            *discussion_items(a, iris=iris),
+        )
+    ]
     return _team_collection(team, items, total=len(items), iris=iris)
 
 

@@ -1,5 +1,11 @@
 """The flat record that CSV rows and JSON Lines share: one annotation as the fields
-``EXPORT_FIELDS``, and the readers of those fields in an imported record."""
+``EXPORT_FIELDS``, and the readers of those fields in an imported record.
+
+The record carries the annotation's discussion and review: ``replies`` (each ``{"id",
+"parent", "author", "text", "created_at"}``, ``parent`` the id of the reply it answers or null)
+and ``reviews`` (each ``{"id", "reviewer", "verdict", "note", "created_at"}``), oldest first.
+The importer reads neither: a discussion belongs to the team it happened in.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +39,8 @@ EXPORT_FIELDS = (
     "attributed_to_entity_wikidata",
     "created_at",
     "modified_at",
+    "replies",
+    "reviews",
 )
 WIKIDATA_ID = re.compile(r"Q[1-9][0-9]*")
 # At most 18 digits: that stays inside a signed 64-bit integer.
@@ -43,10 +51,41 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def replies_of(annotation: Annotation) -> list[dict[str, Any]]:
+    """The annotation's replies as the record's ``replies`` (``replies`` and their authors
+    loaded, oldest first)."""
+    return [
+        {
+            "id": reply.pk,
+            "parent": reply.parent_id,
+            "author": reply.author.get_username(),
+            "text": reply.text,
+            "created_at": _iso(reply.created_at),
+        }
+        for reply in annotation.replies.all()
+    ]
+
+
+def reviews_of(annotation: Annotation) -> list[dict[str, Any]]:
+    """The annotation's verdicts and review notes as the record's ``reviews`` (``reviews``
+    and their reviewers loaded, oldest first)."""
+    return [
+        {
+            "id": review.pk,
+            "reviewer": review.reviewer.get_username(),
+            "verdict": review.verdict,
+            "note": review.note,
+            "created_at": _iso(review.created_at),
+        }
+        for review in annotation.reviews.all()
+    ]
+
+
 def export_record(annotation: Annotation, *, exported: Container[int]) -> dict[str, Any]:
     """One annotation as the fields ``EXPORT_FIELDS`` (JSON Lines' shape). Its source
     annotation is named only if it is ``exported`` (not a teammate's private note). The
-    annotation needs ``article``, ``author``, ``attributed_to_entity`` and ``tags`` loaded."""
+    annotation needs ``article``, ``author``, ``attributed_to_entity``, ``tags``, ``replies``
+    and ``reviews`` (with their authors) loaded (``exports.exportable_annotations``)."""
     article, entity = annotation.article, annotation.attributed_to_entity
     source_id = annotation.attributed_to_id
     return {
@@ -70,6 +109,8 @@ def export_record(annotation: Annotation, *, exported: Container[int]) -> dict[s
         "attributed_to_entity_wikidata": entity.wikidata_id if entity else "",
         "created_at": _iso(annotation.created_at),
         "modified_at": _iso(annotation.modified_at),
+        "replies": replies_of(annotation),
+        "reviews": reviews_of(annotation),
     }
 
 

@@ -1,12 +1,18 @@
-"""spaCy: training data for span categorisation, one line per article (JSON Lines).
+"""spaCy: training data for span categorisation and NER, one line per article (JSON Lines).
 
-Each line is ``{"text", "spans": [{"start", "end", "label"}], "meta": {"article_url",
-"article_sha256", "title"}}``: the article's text, and its approved annotations as spans in code
-points, the label being the annotation's first tag in the team's order (its slug). Annotations
-without tags have no label and are left out, as are spans no longer anchored in the current
-text (orphaned by an edit); the same span with the same label from two annotations is one span.
-``annotations/nlp/training.py`` turns these records into a DocBin. Lines are read by
-``jsonl.read_lines``; an error within a span names the span (``span 2 (5-9): ...``).
+Each line is ``{"text", "spans": [{"start", "end", "label"}], "ents": [{"start", "end",
+"label"}], "meta": {"article_url", "article_sha256", "title"}}``: the article's text; its
+approved annotations as ``spans`` in code points, one span per tag of the annotation (the label
+is the tag's slug), so an annotation tagged claim and figure gives two spans on the same
+characters; and the entity mentions analysts have not rejected as ``ents``, labelled with their
+entity's kind (PERSON, GPE, ORG ...), for NER training. Annotations without tags have no label
+and are left out, as are spans and mentions no longer anchored in the current text (orphaned by
+an edit); the same span with the same label from two annotations is one span. ``ents`` may
+overlap here (a mention inside a longer one); the DocBin keeps the longest of overlapping ones,
+as ``doc.ents`` must not overlap. ``annotations/nlp/training.py`` turns these records into a
+DocBin. Lines are read by ``jsonl.read_lines``; an error within a span names the span
+(``span 2 (5-9): ...``). The importer reads ``spans`` (the tags of one span become one
+annotation) and ignores ``ents``: mentions come from NER, not from a file.
 """
 
 from __future__ import annotations
@@ -21,25 +27,35 @@ from annotations.formats.jsonl import read_lines, write_jsonl
 from annotations.formats.records import text_field, whole_field
 from annotations.models import Annotation
 
-SPACY_FIELDS = ("text", "spans", "meta")
+SPACY_FIELDS = ("text", "spans", "ents", "meta")
+# A mention as the spaCy export reads it: start, end, label (the entity's kind), its text.
+MentionRow = tuple[int, int, str, str]
 
 
-def spacy_record(approved: Sequence[Annotation], *, text: str) -> dict[str, Any] | None:
+def spacy_record(
+    approved: Sequence[Annotation], *, text: str, mentions: Iterable[MentionRow] = ()
+) -> dict[str, Any] | None:
     """The record of one article from its approved annotations (each with ``article`` and
-    ``tags`` loaded) and its text; None if no span is left."""
+    ``tags`` loaded), its text and its accepted mentions; None if no span and no mention is
+    left."""
     article = approved[0].article
     spans = sorted(
         {
-            (a.start, a.end, tags[0].slug)
+            (a.start, a.end, tag.slug)
             for a in approved
-            if (tags := list(a.tags.all())) and text[a.start : a.end] == a.exact
+            if text[a.start : a.end] == a.exact
+            for tag in a.tags.all()
         }
     )
-    if not spans:
+    ents = sorted(
+        {(start, end, label) for start, end, label, said in mentions if text[start:end] == said}
+    )
+    if not spans and not ents:
         return None
     return {
         "text": text,
         "spans": [{"start": s, "end": e, "label": label} for s, e, label in spans],
+        "ents": [{"start": s, "end": e, "label": label} for s, e, label in ents],
         "meta": {
             "article_url": article.url,
             "article_sha256": article.text_sha256,
@@ -49,16 +65,22 @@ def spacy_record(approved: Sequence[Annotation], *, text: str) -> dict[str, Any]
 
 
 def to_spacy_records(
-    annotations: Iterable[Annotation], *, texts: dict[int, str]
+    annotations: Iterable[Annotation],
+    *,
+    texts: dict[int, str],
+    mentions: dict[int, list[MentionRow]] | None = None,
 ) -> list[dict[str, Any]]:
     """One record per article of the given (approved) annotations, in their order; ``texts``
-    maps each article's id to its text. Each annotation needs ``article`` and ``tags`` loaded."""
+    maps each article's id to its text, ``mentions`` to its accepted mentions. Each annotation
+    needs ``article`` and ``tags`` loaded."""
     by_article: dict[int, list[Annotation]] = {}
     for annotation in annotations:
         by_article.setdefault(annotation.article_id, []).append(annotation)
     records = []
     for article_id, approved in by_article.items():
-        record = spacy_record(approved, text=texts[article_id])
+        record = spacy_record(
+            approved, text=texts[article_id], mentions=(mentions or {}).get(article_id, ())
+        )
         if record is not None:
             records.append(record)
     return records

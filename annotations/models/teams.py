@@ -27,6 +27,11 @@ class Team(models.Model):
     # cached list pages are keyed by it (services/stamps.py, api/listcache.py). Random, not a
     # counter, so a team id that SQLite reuses never meets an old page.
     content_stamp = models.CharField(max_length=32, default=new_content_stamp, editable=False)
+    blind_default = models.BooleanField(
+        default=False,
+        help_text="New articles start in blind mode: analysts see teammates' work on them only "
+        "after submitting their own.",
+    )
 
     objects = TeamQuerySet.as_manager()
 

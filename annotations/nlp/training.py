@@ -2,7 +2,9 @@
 
 Each record ``{"text", "spans": [{"start", "end", "label"}], "meta"}`` becomes one Doc made by a
 blank pipeline's tokenizer, its spans in ``doc.spans["sc"]``: the key spaCy's span categoriser
-reads by default, and a SpanGroup may hold overlapping spans. A span must start and end on token
+reads by default, and a SpanGroup may hold overlapping spans. The record's ``ents`` (accepted
+entity mentions) become ``doc.ents`` for NER training; as those may not overlap, the longest of
+overlapping entities is kept (``spacy.util.filter_spans``). A span must start and end on token
 boundaries (``char_span(..., alignment_mode="strict")``): one that does not is returned as a
 ``MisalignedSpan`` for the caller to report, never silently dropped or stretched to the tokens
 around it. The Doc is kept, with its aligned spans.
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import spacy
-from spacy.tokens import DocBin
+from spacy.tokens import DocBin, Span
+from spacy.util import filter_spans
 
 SPANS_KEY = "sc"
 
@@ -28,10 +31,12 @@ class MisalignedSpan:
     end: int
     label: str
     text: str
+    kind: str = "span"  # or "entity"
 
     def __str__(self) -> str:
         return (
-            f"line {self.record} ({self.article}): span {self.start}-{self.end} {self.label!r} "
+            f"line {self.record} ({self.article}): {self.kind} {self.start}-{self.end} "
+            f"{self.label!r} "
             f"({self.text[:60]!r}) does not start and end on token boundaries"
         )
 
@@ -48,30 +53,34 @@ def docbin_from_records(
         text = record["text"]
         doc = nlp.make_doc(text)
         meta = record.get("meta") or {}
-        spans = []
-        for span in record["spans"]:
-            start, end, label = span["start"], span["end"], span["label"]
-            found = doc.char_span(start, end, label=label, alignment_mode="strict")
-            if found is None:
-                misaligned.append(
-                    MisalignedSpan(
-                        record=number,
-                        article=meta.get("article_url") or meta.get("title") or "",
-                        start=start,
-                        end=end,
-                        label=label,
-                        text=text[start:end],
+        found: dict[str, list[Span]] = {"span": [], "entity": []}
+        for kind, key in (("span", "spans"), ("entity", "ents")):
+            for span in record.get(key) or []:
+                start, end, label = span["start"], span["end"], span["label"]
+                aligned = doc.char_span(start, end, label=label, alignment_mode="strict")
+                if aligned is None:
+                    misaligned.append(
+                        MisalignedSpan(
+                            record=number,
+                            article=meta.get("article_url") or meta.get("title") or "",
+                            start=start,
+                            end=end,
+                            label=label,
+                            text=text[start:end],
+                            kind=kind,
+                        )
                     )
-                )
-            else:
-                spans.append(found)
-        doc.spans[SPANS_KEY] = spans
+                else:
+                    found[kind].append(aligned)
+        doc.spans[SPANS_KEY] = found["span"]
+        doc.ents = filter_spans(found["entity"])
         docbin.add(doc)
     return docbin, misaligned
 
 
 def records_from_docbin(data: bytes, *, lang: str = "en") -> list[dict[str, Any]]:
-    """A DocBin's docs back as ``{"text", "spans"}`` records (to check what was written)."""
+    """A DocBin's docs back as ``{"text", "spans", "ents"}`` records (to check what was
+    written)."""
     docs = DocBin().from_bytes(data).get_docs(spacy.blank(lang).vocab)
     return [
         {
@@ -79,6 +88,9 @@ def records_from_docbin(data: bytes, *, lang: str = "en") -> list[dict[str, Any]
             "spans": [
                 {"start": s.start_char, "end": s.end_char, "label": s.label_}
                 for s in doc.spans.get(SPANS_KEY, [])
+            ],
+            "ents": [
+                {"start": e.start_char, "end": e.end_char, "label": e.label_} for e in doc.ents
             ],
         }
         for doc in docs

@@ -21,6 +21,7 @@ from annotations.formats.jsonld import (
     NON_FIELD,
     PURPOSE_LINKING,
     Iris,
+    is_discussion_item,
     is_private,
     purpose_of,
     wikidata_of,
@@ -349,6 +350,8 @@ def jsonld_items(
             keys[key] = number
     items = []
     for number, raw in enumerate(read_items(), start=1):
+        if is_discussion_item(raw):
+            continue  # a reply or a verdict (our own export writes them): not imported
         report.records += 1
         try:
             key = raw.get("id") if isinstance(raw, dict) else None
@@ -386,22 +389,30 @@ def spacy_items(
         except ValidationError as exc:
             report.error(number, error_message(exc))
             continue
+        # The labels of one span (an annotation's tags) make one annotation.
+        by_span: dict[tuple[int, int], ImportItem] = {}
         for where, span in line.spans:
             try:
                 if isinstance(span, ValidationError):
                     raise span
-                item = ImportItem(
-                    row=number,
-                    article=article,
-                    start=span.start,
-                    end=span.end,
-                    exact=None,
-                    tags=resolver.tags([span.label]),
-                    where=where,
-                    tag_subset=True,
-                )
+                tags = resolver.tags([span.label])
             except ValidationError as exc:
                 report.error(number, f"{where}: {error_message(exc)}")
                 continue
+            same = by_span.get((span.start, span.end))
+            if same is not None:
+                same.tags.extend(tag for tag in tags if tag not in same.tags)
+                continue
+            item = ImportItem(
+                row=number,
+                article=article,
+                start=span.start,
+                end=span.end,
+                exact=None,
+                tags=tags,
+                where=where,
+                tag_subset=True,
+            )
+            by_span[(span.start, span.end)] = item
             items.append(item)
     return items

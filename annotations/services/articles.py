@@ -177,6 +177,7 @@ def article_create(
         published_at=published_at,
         language=(language or "")[:16],
         imported_by=imported_by,
+        blind=team.blind_default,
     )
     ArticleRevision.objects.create(
         article=article, number=1, text=text, text_sha256=digest, created_by=imported_by

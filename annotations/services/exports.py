@@ -2,40 +2,48 @@
 
 An export holds the team's annotations that the requesting user may see (``visible_to``: no one
 else's private notes, nothing in the trash), pending and rejected model suggestions excepted,
-in reading order: ``csv`` and ``jsonl`` one flat record per annotation, ``jsonld`` one W3C
-AnnotationCollection, ``spacy`` the approved spans, a line per article. Each format's module
+in reading order: ``csv`` and ``jsonl`` one flat record per annotation with its replies and
+verdicts, ``jsonld`` one W3C AnnotationCollection with the replies and verdicts as annotations
+of their own, ``spacy`` the approved spans (a span per tag) and the accepted entity mentions
+(``ents``), a line per article; ``docbin_export`` the spaCy data as a DocBin. Each format's module
 describes its shape; ``services/annotation_imports.py`` reads any of them back into a team.
 
 Every format is written as it is read, so memory stays flat however large the team:
 ``TeamExport`` walks the annotations with ``QuerySet.iterator`` (a server-side cursor on
-PostgreSQL), ``EXPORT_CHUNK`` rows at a time, with their tags and the sources they may name
-fetched per chunk, and yields the file in pieces. The API streams them
+PostgreSQL), ``EXPORT_CHUNK`` rows at a time, with their tags, replies, reviews and the sources
+they may name fetched per chunk, and yields the file in pieces. The API streams them
 (``StreamingHttpResponse``), the command writes them to its file as they come.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import batched, groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
 from annotations.formats.csv import csv_lines
 from annotations.formats.jsonl import jsonl_lines
-from annotations.formats.jsonld import Iris, team_collection_item, team_collection_lines
+from annotations.formats.jsonld import (
+    Iris,
+    discussion_items,
+    team_collection_item,
+    team_collection_lines,
+)
 from annotations.formats.records import export_record
 from annotations.formats.spacy import spacy_record
-from annotations.models import Annotation, Article, Membership, Team
+from annotations.models import Annotation, Article, Membership, Mention, Reply, Review, Team
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -89,7 +97,17 @@ def exportable_annotations(*, team: Team, user: User) -> QuerySet[Annotation]:
         _exportable(team=team, user=user)
         .select_related("article", "author", "attributed_to_entity")
         .defer("article__text")
-        .prefetch_related("tags")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "replies",
+                queryset=Reply.objects.select_related("author").order_by("created_at", "id"),
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("reviewer").order_by("created_at", "id"),
+            ),
+        )
         .order_by("article_id", "start", "end", "id")
     )
 
@@ -130,7 +148,7 @@ class TeamExport:
                 # Counted after the document's start has left: the first bytes go at once.
                 items = self._jsonld_items()
                 yield from team_collection_lines(
-                    self.team, items, total=self.base.count, iris=self.iris
+                    self.team, items, total=self._jsonld_total, iris=self.iris
                 )
             else:
                 yield from jsonl_lines(self.spacy_records())
@@ -180,30 +198,61 @@ class TeamExport:
                 self.count += 1
                 yield export_record(annotation, exported=exported)
 
+    def _jsonld_total(self) -> int:
+        """The collection's items: the annotations, their replies and their verdicts."""
+        ids = self.base.order_by().values("pk")
+        return (
+            self.base.count()
+            + Reply.objects.filter(annotation__in=ids).count()
+            + Review.objects.filter(annotation__in=ids).count()
+        )
+
     def _jsonld_items(self) -> Iterator[dict[str, Any]]:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
             for annotation in chunk:
                 self.count += 1
                 yield team_collection_item(annotation, iris=self.iris, exported=exported)
+                yield from discussion_items(annotation, iris=self.iris)
 
     def spacy_records(self) -> Iterator[dict[str, Any]]:
         """The approved annotations as spaCy records, an article at a time: the annotations
         come in article order, and so do the texts, read alongside by a second cursor."""
-        approved = self.rows.filter(review_state=Annotation.ReviewState.APPROVED)
+        approved = (
+            self.rows.filter(review_state=Annotation.ReviewState.APPROVED)
+            .prefetch_related(None)
+            .prefetch_related("tags")
+        )
+        articles = approved.order_by().values("article_id")
         texts = (
-            Article.objects.filter(pk__in=approved.order_by().values("article_id"))
+            Article.objects.filter(pk__in=articles)
             .order_by("pk")
             .values_list("pk", "text")
             .iterator(chunk_size=TEXT_CHUNK)
         )
+        # The accepted mentions of the same articles, in the same order: a third cursor.
+        mentions = (
+            Mention.objects.filter(article__in=articles, rejected=False)
+            .order_by("article_id", "start", "end", "id")
+            .values_list("article_id", "start", "end", "entity__kind", "text")
+            .iterator(chunk_size=EXPORT_CHUNK)
+        )
+        mentions_of = groupby(mentions, key=itemgetter(0))
+        mention_group: tuple[int, Iterator[tuple[int, int, int, str, str]]] = (0, iter(()))
         text_of: tuple[int, str] = (0, "")
         rows = approved.iterator(chunk_size=EXPORT_CHUNK)
         for article_id, group in groupby(rows, key=attrgetter("article_id")):
             while text_of[0] != article_id:
                 text_of = next(texts)
+            while mention_group[0] < article_id:
+                mention_group = next(mentions_of, (sys.maxsize, iter(())))
+            found = mention_group[1] if mention_group[0] == article_id else iter(())
             annotations = list(group)
-            record = spacy_record(annotations, text=text_of[1])
+            record = spacy_record(
+                annotations,
+                text=text_of[1],
+                mentions=[(start, end, kind, said) for _, start, end, kind, said in found],
+            )
             _release(annotations)
             if record is not None:
                 self.count += len(record["spans"])
@@ -224,6 +273,24 @@ def spacy_records(*, team: Team, user: User) -> list[dict[str, Any]]:
     export = TeamExport(team=team, user=user, fmt="spacy")
     with _snapshot():
         return list(export.spacy_records())
+
+
+DOCBIN_MEDIA_TYPE = "application/octet-stream"
+
+
+def docbin_filename(*, team: Team, day: datetime | None = None) -> str:
+    day = day or timezone.now()
+    return f"newsnotes-{team.slug}-{day.date().isoformat()}.spacy"
+
+
+def docbin_export(*, team: Team, user: User, lang: str = "en") -> tuple[bytes, list[Any]]:
+    """The spaCy export as a DocBin (``nlp/training.py``): its bytes, and the spans and
+    entities that do not fall on token boundaries (left out of it). Built whole in memory, as
+    a DocBin is: the streamed ``spacy`` format is the one for very large teams."""
+    from annotations.nlp.training import docbin_from_records  # loads spaCy: only here
+
+    docbin, misaligned = docbin_from_records(spacy_records(team=team, user=user), lang=lang)
+    return docbin.to_bytes(), misaligned
 
 
 def annotations_export(

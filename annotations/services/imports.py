@@ -367,6 +367,7 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
                     published_at=row.published_at,
                     language=row.language,
                     imported_by=user,
+                    blind=team.blind_default,
                 ),
             )
         )

@@ -136,6 +136,20 @@ def team_update(
 
 
 @transaction.atomic
+def team_set_blind_default(*, team: Team, actor: User, blind: bool) -> Team:
+    """Whether the team's new articles start in blind mode (owners). Articles already in the
+    team keep their own setting (``article_update(blind=...)`` changes one)."""
+    require_manager(
+        user=actor, team=team, action="change the team's blind mode", perm="annotations.change_team"
+    )
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    if team.blind_default != bool(blind):
+        team.blind_default = bool(blind)
+        team.save(update_fields=["blind_default"])
+    return team
+
+
+@transaction.atomic
 def team_delete(*, team: Team, actor: User) -> None:
     """Delete a team and everything in it (staff in the admin; owners have no way to)."""
     if not (actor.is_staff and actor.has_perm("annotations.delete_team")):

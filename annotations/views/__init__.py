@@ -15,6 +15,7 @@ from annotations.views.entities import entity_detail, entity_list
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.search import search_page
+from annotations.views.team import team_page
 
 __all__ = [
     "ResetPasswordConfirmView",
@@ -31,6 +32,7 @@ __all__ = [
     "reset_hours",
     "review_queue",
     "search_page",
+    "team_page",
     "team_switch",
     "tokens_page",
     "trash",

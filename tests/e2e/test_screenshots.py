@@ -93,3 +93,26 @@ def test_demo_entity_card(live_server, page):
     expect(card.get_by_role("button", name="Link the mention to White House")).to_be_visible()
     page.mouse.move(5, 5)
     screenshot(page, "entity-card")
+
+
+def test_demo_team_page(live_server, page):
+    """The team page as its owner sees it (the demo team has no owner: the reviewer becomes
+    one here)."""
+    from django.contrib.auth import get_user_model
+
+    from annotations.models import Team
+    from annotations.services.teams import membership_set
+
+    call_command("demo", stdout=StringIO())
+    team = Team.objects.get(slug="demo")
+    membership_set(team=team, user=get_user_model().objects.get(username="reviewer"), role="owner")
+    page.set_viewport_size({"width": 1280, "height": 1640})
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("reviewer")
+    page.get_by_label("Password").fill("newsnotes-reviewer")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/team/")
+    expect(page.locator("html")).to_have_attribute("data-team-ready", "true")
+    expect(page.locator("#tag-list li")).to_have_count(7)
+    page.mouse.move(5, 5)
+    screenshot(page, "team")

@@ -19,7 +19,7 @@ from annotations.formats.jsonl import write_jsonl
 from annotations.formats.jsonld import Iris, team_collection_to_jsonld, write_jsonld
 from annotations.formats.records import export_records
 from annotations.formats.spacy import to_spacy_records, write_spacy
-from annotations.models import Annotation, Article, Entity, Tag
+from annotations.models import Annotation, Article, Entity, Mention, Reply, Review, Tag
 from annotations.services import exports
 from annotations.services.exports import TeamExport, annotations_export, exportable_annotations
 from tests.factories import make_article
@@ -82,6 +82,38 @@ def seed(team, authors, count: int, *, seed: int = 5) -> None:
     for annotation in linked:
         annotation.attributed_to = rng.choice(created)
     Annotation.objects.bulk_update(linked, ["attributed_to"])
+    # The discussion and the review, which every format but spaCy carries.
+    replies = Reply.objects.bulk_create(
+        Reply(
+            annotation=a, author=rng.choice(authors), text=rng.choice(["Source?", "=1+1", "ok 👍"])
+        )
+        for a in rng.sample(created, count // 5)
+    )
+    Reply.objects.bulk_create(
+        Reply(annotation=r.annotation, parent=r, author=authors[0], text="Agreed.")
+        for r in replies[: len(replies) // 2]
+    )
+    Review.objects.bulk_create(
+        Review(
+            annotation=a,
+            reviewer=authors[-1],
+            verdict=rng.choice(Review.Verdict.values),
+            note=rng.choice(["", "Check the date."]),
+        )
+        for a in rng.sample(created, count // 5)
+    )
+    # Entity mentions, which the spaCy export carries as ents; a rejected one is left out.
+    for n, article in enumerate(articles):
+        at = article.text.index("Kirby")
+        Mention.objects.create(
+            article=article,
+            entity=entities[0],
+            start=at,
+            end=at + 5,
+            text="Kirby",
+            label="PERSON",
+            rejected=n == 0,
+        )
 
 
 def whole(team, user, fmt: str) -> str:
@@ -97,7 +129,14 @@ def whole(team, user, fmt: str) -> str:
     else:
         approved = [a for a in rows if a.review_state == Annotation.ReviewState.APPROVED]
         texts = dict(Article.objects.values_list("pk", "text"))
-        write_spacy(to_spacy_records(approved, texts=texts), out)
+        mentions: dict[int, list] = {}
+        for row in Mention.objects.filter(rejected=False).order_by(
+            "article_id", "start", "end", "id"
+        ):
+            mentions.setdefault(row.article_id, []).append(
+                (row.start, row.end, row.entity.kind, row.text)
+            )
+        write_spacy(to_spacy_records(approved, texts=texts, mentions=mentions), out)
     return out.getvalue()
 
 
@@ -135,8 +174,8 @@ def test_queries_grow_with_the_chunks_not_the_rows(team_a, alice, dave, chunk, f
     seed(team_a, [alice, dave], 400)
     with CaptureQueriesContext(connection) as queries:
         streamed(team_a, alice, fmt)
-    # 8 chunks of 50: the rows, their tags and the sources they name, per chunk.
-    assert len(queries) <= 3 * 8 + 12, [q["sql"][:80] for q in queries]
+    # 8 chunks of 50: the rows, their tags, replies, reviews and the sources they name.
+    assert len(queries) <= 5 * 8 + 12, [q["sql"][:80] for q in queries]
 
 
 def test_the_first_piece_leaves_before_the_last_chunk_is_read(team_a, alice, dave, chunk):

@@ -27,6 +27,7 @@ from django.core.management.base import CommandError
 
 from annotations.formats import FORMATS
 from annotations.formats.csv import csv_cell, csv_uncell
+from annotations.formats.jsonld import is_discussion_item
 from annotations.formats.records import EXPORT_FIELDS
 from annotations.models import Annotation, Entity, Tag, Team
 from annotations.services.annotation_imports import annotations_import
@@ -214,8 +215,10 @@ def normal_flat(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     normal = []
     for row in rows:
         row = dict(row)
-        for name in ("id", "author", "created_at", "modified_at", "review_state"):
+        # The discussion and the review stay in their team: the importer reads neither.
+        for name in ("id", "author", "created_at", "modified_at", "review_state", "replies"):
             del row[name]
+        del row["reviews"]
         if row["attributed_to"] not in (None, ""):
             row["attributed_to"] = anchor[str(row["attributed_to"])]
         normal.append(row)
@@ -227,6 +230,8 @@ def normal_jsonld(text: str) -> list[dict[str, Any]]:
     assert doc["type"] == "AnnotationCollection"
     items = doc["first"]["items"] if doc["total"] else []
     assert len(items) == doc["total"]
+    # Replies and verdicts stay in their team: the importer skips them.
+    items = [item for item in items if not is_discussion_item(item)]
 
     def anchor(item: dict[str, Any]) -> list[Any]:
         return [item["target"]["source"]["schema:sha256"], item["target"]["selector"]]
@@ -310,7 +315,10 @@ def test_export_holds_what_the_user_may_see_and_no_suggestions(story, alice):
             a.pk for a in story.exported.values()
         )
     jsonld = json.loads(export(story.team, alice, "jsonld"))
-    assert jsonld["total"] == len(story.exported)
+    annotations = [i for i in jsonld["first"]["items"] if not is_discussion_item(i)]
+    assert len(annotations) == len(story.exported)
+    # Three approvals (claim, source, figure) follow their annotations as "assessing" items.
+    assert jsonld["total"] == len(story.exported) + 3
     for hidden in story.hidden.values():
         assert f"/api/annotations/{hidden.pk}/" not in json.dumps(jsonld)
 
@@ -341,8 +349,12 @@ def test_csv_columns_and_one_row(story, alice):
         "attributed_to_entity_wikidata": KIRBY_QID,
         "created_at": claim["created_at"],
         "modified_at": claim["modified_at"],
+        "replies": "",
+        "reviews": claim["reviews"],
     }
     assert claim["created_at"].endswith("Z")
+    [review] = json.loads(claim["reviews"])
+    assert (review["reviewer"], review["verdict"], review["note"]) == ("bob", "approve", "")
     # The claim stands before its source: the importer has to look ahead.
     ids = [row["id"] for row in rows]
     assert ids.index(claim["id"]) < ids.index(str(source.pk))
@@ -408,6 +420,8 @@ def test_spacy_export_holds_approved_spans_with_labels_that_slice_the_text(story
     labelled = {(r["text"][s["start"] : s["end"]], s["label"]) for r in records for s in r["spans"]}
     assert labelled == {
         ("The US believes the North Korean troops traveled by ship to Vladivostok", "claim"),
+        # Every tag of a span, not only the first.
+        ("The US believes the North Korean troops traveled by ship to Vladivostok", "figure"),
         ("John Kirby", "source"),
         ("12 transport ships", "figure"),
     }
@@ -452,7 +466,7 @@ def test_spacy_docbin_keeps_aligned_spans_and_reports_the_others(story, alice):
     )
     records[1]["spans"].remove(misfit)
     assert records_from_docbin(docbin.to_bytes()) == [
-        {"text": r["text"], "spans": r["spans"]} for r in records
+        {"text": r["text"], "spans": r["spans"], "ents": r["ents"]} for r in records
     ]
 
 
@@ -594,7 +608,7 @@ def test_jsonld_items_with_errors_name_their_position(story, mirror, alice, team
     items[1]["target"]["source"]["schema:sha256"] = "0" * 64
     items.append("junk")
     report = import_(team_b, carol, "jsonld", json.dumps(doc))
-    assert report.records == 8
+    assert report.records == 8  # the three verdicts are skipped, not counted
     assert report.errors[:2] == [
         {"row": 1, "message": "body: unknown tag 'Rumour'"},
         {
@@ -604,7 +618,7 @@ def test_jsonld_items_with_errors_name_their_position(story, mirror, alice, team
         },
     ]
     assert report.errors[-1] == {
-        "row": 8,
+        "row": len(items),
         "message": "Each item must be an annotation (a JSON object).",
     }
 
@@ -721,4 +735,4 @@ def test_export_command_writes_a_docbin(story, alice, tmp_path):
         stderr=err,
     )  # fmt: skip
     assert path.stat().st_size > 0
-    assert "2 article(s), 3 span(s)" in err.getvalue()
+    assert "2 article(s), 4 span(s) and 0 entity mention(s)" in err.getvalue()

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -40,6 +42,7 @@ class TeamViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = s.TeamSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -48,6 +51,25 @@ class TeamViewSet(
             "role"
         )
         return Team.objects.visible_to(self.request.user).annotate(role=Subquery(role[:1]))
+
+    @extend_schema(request=s.TeamUpdateSerializer, responses={200: s.TeamSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Rename the team or set its blind-mode default (owners)."""
+        team = self.get_object()
+        data = s.TeamUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = signed_in(request)
+        teams.require_role(
+            user=actor, team=team, roles=teams.MANAGE_ROLES, action="manage the team"
+        )
+        with transaction.atomic():
+            if "name" in data.validated_data:
+                team = teams.team_update(team=team, actor=actor, name=data.validated_data["name"])
+            if "blind_default" in data.validated_data:
+                team = teams.team_set_blind_default(
+                    team=team, actor=actor, blind=data.validated_data["blind_default"]
+                )
+        return Response(s.TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
 
     @extend_schema(request=s.TeamCreateSerializer, responses={201: s.TeamSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -74,10 +96,15 @@ class TeamViewSet(
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
-                enum=s.ANNOTATION_EXPORT_FORMATS,
+                enum=s.EXPORT_DOWNLOADS,
                 required=True,
-                description="csv: a row per annotation; jsonl: a JSON object per line; jsonld: "
-                "a W3C Web Annotation collection; spacy: approved spans, a line per article.",
+                description="csv: a row per annotation, its replies and verdicts as JSON in two "
+                "columns; jsonl: a JSON object per line, with its replies and verdicts; jsonld: "
+                "a W3C Web Annotation collection, replies as `replying` and verdicts as "
+                "`assessing` annotations; spacy: approved spans (every tag) and accepted entity "
+                "mentions, a line per article; docbin: the same as a spaCy DocBin (binary, "
+                "built whole; the header X-Misaligned counts the spans left out because they "
+                "do not fall on token boundaries).",
             )
         ],
         responses={
@@ -91,6 +118,7 @@ class TeamViewSet(
                 ("text/csv", OpenApiTypes.BINARY),
                 ("application/x-ndjson", OpenApiTypes.BINARY),
                 ("application/ld+json", OpenApiTypes.OBJECT),
+                ("application/octet-stream", OpenApiTypes.BINARY),
             )
         },
         filters=False,
@@ -104,9 +132,16 @@ class TeamViewSet(
 
         team = self.get_object()
         fmt = request.query_params.get("format", "")
+        if fmt == "docbin":
+            data, misaligned = exports.docbin_export(team=team, user=signed_in(request))
+            response = HttpResponse(data, content_type=exports.DOCBIN_MEDIA_TYPE)
+            filename = exports.docbin_filename(team=team)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            response["X-Misaligned"] = str(len(misaligned))
+            return response
         if fmt not in exports.FORMATS:
             raise ValidationError(
-                {"format": f"Give one of {', '.join(exports.FORMATS)} (got {fmt[:40]!r})."}
+                {"format": f"Give one of {', '.join(s.EXPORT_DOWNLOADS)} (got {fmt[:40]!r})."}
             )
         export = exports.TeamExport(
             team=team,
@@ -196,14 +231,8 @@ class MembershipViewSet(viewsets.ModelViewSet):
         membership = self.get_object()
         data = s.MembershipUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        teams.require_role(
-            user=signed_in(request),
-            team=membership.team,
-            roles=teams.MANAGE_ROLES,
-            action="manage members",
-        )
-        updated = teams.membership_set(
-            team=membership.team, user=membership.user, role=data.validated_data["role"]
+        updated = teams.membership_update(
+            membership=membership, role=data.validated_data["role"], actor=signed_in(request)
         )
         return Response(s.MembershipSerializer(updated, context={"request": request}).data)
 

@@ -86,8 +86,10 @@ class Command(BaseCommand):
             docbin.to_disk(output)
         except OSError as exc:
             raise CommandError(f"{output}: {exc.strerror}.") from None
-        spans = sum(len(record["spans"]) for record in records) - len(misaligned)
+        left_out = sum(1 for item in misaligned if item.kind == "span")
+        spans = sum(len(record["spans"]) for record in records) - left_out
+        ents = sum(len(record["ents"]) for record in records) - (len(misaligned) - left_out)
         self.stderr.write(
-            f"{len(records)} article(s), {spans} span(s) written to {output}; "
-            f"{len(misaligned)} span(s) not on token boundaries."
+            f"{len(records)} article(s), {spans} span(s) and {ents} entity mention(s) written "
+            f"to {output}; {len(misaligned)} not on token boundaries."
         )
