@@ -281,12 +281,13 @@ class EntitySerializer(serializers.ModelSerializer):
             "wikidata_id",
             "gazetteer_id",
             "aliases",
+            "merged_into",
             "mention_count",
             "article_count",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["team", "gazetteer_id", "created_at", "updated_at"]
+        read_only_fields = ["team", "gazetteer_id", "merged_into", "created_at", "updated_at"]
 
     def validate_aliases(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):

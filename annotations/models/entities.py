@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from annotations.models.articles import Article
 from annotations.models.teams import Team
 from annotations.querysets import (
+    EntityJudgementQuerySet,
     EntityQuerySet,
     MentionQuerySet,
 )
@@ -163,6 +164,8 @@ class EntityJudgement(models.Model):
         related_name="+",
     )
     snapshot = models.JSONField(default=dict, blank=True)
+
+    objects = EntityJudgementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -41,6 +41,37 @@ FRENCH_LABELS = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG"}
 _UNSPACED = frozenset({"ko", "ja", "zh"})
 
 
+#: English names of the languages the detector knows (detection.LANGUAGES), for the reader.
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fr": "French",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "id": "Indonesian",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+    UNDETERMINED: "an undetermined language",
+}
+
+
+def language_name(language: str) -> str:
+    code = (language or UNDETERMINED).lower().split("-")[0]
+    return LANGUAGE_NAMES.get(code, code)
+
+
 def route(language: str) -> str:
     """``en``, ``fr``, or ``names`` (gazetteer matching) for an article's language code."""
     code = (language or "").lower().split("-")[0]

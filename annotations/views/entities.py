@@ -17,6 +17,7 @@ from annotations.models import (
 )
 from annotations.selectors.annotations import annotation_queryset
 from annotations.selectors.entities import entities_with_counts, entity_get_for_user
+from annotations.selectors.judgements import judgements_for_entity
 from annotations.views.common import team_context
 
 
@@ -25,6 +26,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     context = team_context(request)
     base = (
         entities_with_counts(request.user)
+        .canonical()
         .filter(team=context["team"])
         .order_by("-mention_count", "name")
     )
@@ -76,6 +78,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mention_count": len(mentions),
             "claims": claims,
             "entity_json": json.dumps({"id": entity.pk}),
+            "judgements": judgements_for_entity(entity),
         }
     )
     return render(request, "annotations/entity_detail.html", context)
