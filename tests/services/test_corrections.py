@@ -105,9 +105,7 @@ def test_language_is_detected_at_import_unless_stated(team_a, alice):
         json.dumps({"text": ENGLISH + " Bis.", "title": "stated", "language": "es"}),
     ]
     report = import_jsonl(team=team_a, user=alice, lines=lines, analyze=False)
-    languages = dict(
-        Article.objects.filter(pk__in=report.created).values_list("title", "language")
-    )
+    languages = dict(Article.objects.filter(pk__in=report.created).values_list("title", "language"))
     assert languages == {"ru": "ru", "fr": "fr", "stated": "es"}
 
 

@@ -38,7 +38,9 @@ def two(team_a):
     return make
 
 
-def test_merge_records_a_judgement_and_undo_restores_entities_and_mentions(team_a, alice, seed_text):
+def test_merge_records_a_judgement_and_undo_restores_entities_and_mentions(
+    team_a, alice, seed_text
+):
     article = make_article(team=team_a, text=KIM_TEXT)
     _analyse(article)
     kim_jong_un = _entity_of(article, "Kim Jong Un")
@@ -76,9 +78,7 @@ def test_merge_records_a_judgement_and_undo_restores_entities_and_mentions(team_
     assert "Pyongyang" not in Entity.objects.get(pk=kim_jong_un.pk).aliases
 
 
-def test_reanalysis_after_a_merge_links_to_the_canonical_and_undo_still_gives_back(
-    team_a, alice
-):
+def test_reanalysis_after_a_merge_links_to_the_canonical_and_undo_still_gives_back(team_a, alice):
     first = make_article(team=team_a, text=KIM_TEXT)
     _analyse(first)
     kim, pyongyang = _entity_of(first, "Kim Jong Un"), _entity_of(first, "Pyongyang")
