@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ApiToken,
         Article,
         Entity,
+        EntityJudgement,
         Membership,
         Mention,
         Team,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -74,7 +75,12 @@ def _active_pair(left: Entity, right: Entity) -> EntityJudgement | None:
 
 @transaction.atomic
 def judgement_record(
-    *, left: Entity, right: Entity, judgement: str, actor: User, snapshot: dict | None = None
+    *,
+    left: Entity,
+    right: Entity,
+    judgement: str,
+    actor: User,
+    snapshot: dict[str, Any] | None = None,
 ) -> EntityJudgement:
     """Record that ``left`` and ``right`` are the same (``right`` folds into ``left``), not the
     same, or that it is unsure. A new judgement on a pair replaces the active one."""
@@ -128,7 +134,7 @@ def judgement_record(
     return record
 
 
-def _fold(*, into: Entity, other: Entity) -> dict:
+def _fold(*, into: Entity, other: Entity) -> dict[str, Any]:
     """Fold the cluster of ``other`` into the cluster of ``into`` (both canonical); what to
     give back on undo."""
     members = cluster_ids(other.pk)
@@ -142,14 +148,14 @@ def _fold(*, into: Entity, other: Entity) -> dict:
         )
     )
     Annotation.objects.filter(pk__in=list(annotations)).update(attributed_to_entity=into)
-    snapshot: dict = {
+    snapshot: dict[str, Any] = {
         "into": into.pk,
         "other": other.pk,
         "annotations": {str(pk): entity_id for pk, entity_id in annotations.items()},
     }
     names = [other.name, *other.aliases]
     known = {n.casefold() for n in [into.name, *into.aliases]}
-    added = []
+    added: list[str] = []
     for name in names:
         if name and name.casefold() not in known and len(into.aliases) + len(added) < MAX_ALIASES:
             known.add(name.casefold())
@@ -178,7 +184,7 @@ def judgement_undo(*, judgement: EntityJudgement, actor: User) -> EntityJudgemen
     """Undo a judgement. Undoing a merge gives back the entities, their mentions, their
     attributed claims, and the names and Wikidata id the merge copied."""
     require_role(user=actor, team=judgement.team, roles=ANNOTATE_ROLES, action="judge entities")
-    record = EntityJudgement.objects.select_for_update().get(pk=judgement.pk)
+    record: EntityJudgement = EntityJudgement.objects.select_for_update().get(pk=judgement.pk)
     if record.undone_at is not None:
         raise ValidationError({"judgement": "This judgement has already been undone."})
     _stamp_undone(record, actor)
@@ -252,7 +258,7 @@ def derive_canonicals(members: Sequence[int], same: Iterable[tuple[int, int]]) -
     return {m: find(m) for m in members}
 
 
-def split_snapshot(mentions: Sequence[Mention]) -> dict:
+def split_snapshot(mentions: Sequence[Mention]) -> dict[str, Any]:
     """What a split changes on each mention, for its judgement's undo."""
     return {"split": [[m.pk, m.entity_id, m.origin, m.confidence] for m in mentions]}
 

@@ -26,8 +26,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     context = team_context(request)
     base = (
         entities_with_counts(request.user)
-        .canonical()
-        .filter(team=context["team"])
+        .filter(team=context["team"], merged_into__isnull=True)
         .order_by("-mention_count", "name")
     )
     entity_filter = EntityFilter(request.GET, queryset=base, request=request)

@@ -28,7 +28,8 @@ def test_record_list_and_undo_a_merge(api, alice, pair):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["judgement"] == "same" and body["active"] is True
+    assert body["judgement"] == "same"
+    assert body["active"] is True
     assert body["user"]["username"] == "alice"
     assert (body["left"]["id"], body["right"]["id"]) == (full.pk, short.pk)
     assert Mention.objects.get(pk=mention.pk).entity == full
@@ -44,7 +45,8 @@ def test_record_list_and_undo_a_merge(api, alice, pair):
     assert undone.json()["undone_by"]["username"] == "alice"
     assert Mention.objects.get(pk=mention.pk).entity == short
     again = client.post(f"/api/judgements/{body['id']}/undo/")
-    assert again.status_code == 400 and "judgement" in again.json()["errors"]
+    assert again.status_code == 400
+    assert "judgement" in again.json()["errors"]
 
 
 def test_not_same_then_merge_is_a_400_naming_the_field(api, alice, pair):
@@ -66,7 +68,8 @@ def test_not_same_then_merge_is_a_400_naming_the_field(api, alice, pair):
         {"left": full.pk, "right": short.pk, "judgement": "maybe"},
         format="json",
     )
-    assert bad.status_code == 400 and "judgement" in bad.json()["errors"]
+    assert bad.status_code == 400
+    assert "judgement" in bad.json()["errors"]
 
 
 def test_other_teams_judgements_are_404_and_their_entities_400(api, alice, carol, bob, pair):
@@ -88,7 +91,8 @@ def test_other_teams_judgements_are_404_and_their_entities_400(api, alice, carol
     crossed = outsider.post(
         "/api/judgements/", {"left": own.pk, "right": full.pk, "judgement": "same"}, format="json"
     )
-    assert crossed.status_code == 400 and "right" in crossed.json()["errors"]
+    assert crossed.status_code == 400
+    assert "right" in crossed.json()["errors"]
     # A reviewer reads but does not judge.
     assert api(bob).post(f"/api/judgements/{record['id']}/undo/").status_code == 403
     assert EntityJudgement.objects.get(pk=record["id"]).undone_at is None
