@@ -12,7 +12,7 @@ and ner do not read the tagger's output, so excluding them changes neither parse
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -65,6 +65,11 @@ def get_nlp() -> Language:
     instance; the lock keeps two threads from loading it twice.
     """
     name = model_name()
+    return _load_once(name, lambda gazetteer: load_pipeline(name, gazetteer))
+
+
+def _load_once(name: str, load: Callable[[Gazetteer], Language]) -> Language:
+    """The pipeline ``name`` with the current gazetteer, loaded by ``load`` once per process."""
     gazetteer = get_gazetteer()
     key = (name, gazetteer.source)
     nlp = _loaded.get(key)
@@ -72,7 +77,7 @@ def get_nlp() -> Language:
         with _lock:
             nlp = _loaded.get(key)
             if nlp is None:
-                nlp = _loaded[key] = load_pipeline(name, gazetteer)
+                nlp = _loaded[key] = load(gazetteer)
     return nlp
 
 
@@ -141,15 +146,7 @@ def model_info() -> dict[str, Any]:
 
 def get_french_nlp() -> Language:
     """spaCy's French pipeline with the gazetteer's names (in French too), loaded once."""
-    gazetteer = get_gazetteer()
-    key = (FRENCH_MODEL, gazetteer.source)
-    nlp = _loaded.get(key)
-    if nlp is None:
-        with _lock:
-            nlp = _loaded.get(key)
-            if nlp is None:
-                nlp = _loaded[key] = load_french_pipeline(gazetteer)
-    return nlp
+    return _load_once(FRENCH_MODEL, load_french_pipeline)
 
 
 def load_french_pipeline(gazetteer: Gazetteer) -> Language:
