@@ -179,7 +179,13 @@ class ArticleCreateSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
     )
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(max_length=16, required=False, default="en")
+    language = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ISO 639-1 code; detected from the text when left out.",
+    )
 
 
 class ArticleUpdateSerializer(serializers.Serializer):

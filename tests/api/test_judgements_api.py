@@ -96,3 +96,17 @@ def test_other_teams_judgements_are_404_and_their_entities_400(api, alice, carol
     # A reviewer reads but does not judge.
     assert api(bob).post(f"/api/judgements/{record['id']}/undo/").status_code == 403
     assert EntityJudgement.objects.get(pk=record["id"]).undone_at is None
+
+
+def test_imported_text_gets_its_language_detected_unless_stated(api, alice, team_a):
+    client = api(alice)
+    french = "Le président Emmanuel Macron a déclaré mardi que la France soutiendrait l'Ukraine."
+    detected = client.post("/api/articles/", {"team": team_a.pk, "text": french}, format="json")
+    assert detected.status_code == 201, detected.content
+    assert detected.json()["language"] == "fr"
+    stated = client.post(
+        "/api/articles/",
+        {"team": team_a.pk, "text": french + " Encore.", "language": "en"},
+        format="json",
+    )
+    assert stated.json()["language"] == "en"
