@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         ApiToken,
         Article,
         Entity,
+        EntityJudgement,
         Membership,
         Mention,
         Team,
@@ -53,7 +54,14 @@ class ArticleQuerySet(TeamScopedQuerySet["Article"]):
 
 
 class EntityQuerySet(TeamScopedQuerySet["Entity"]):
-    pass
+    def canonical(self) -> Self:
+        """Entities not folded into another by a "same" judgement."""
+        return self.filter(merged_into__isnull=True)
+
+
+class EntityJudgementQuerySet(TeamScopedQuerySet["EntityJudgement"]):
+    def active(self) -> Self:
+        return self.filter(undone_at__isnull=True)
 
 
 class MentionQuerySet(models.QuerySet["Mention"]):

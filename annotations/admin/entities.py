@@ -16,7 +16,9 @@ from annotations.admin.base import (
 )
 from annotations.models import (
     Entity,
+    EntityJudgement,
     EntityKey,
+    LearnedName,
     Mention,
 )
 from annotations.services import entities
@@ -81,6 +83,22 @@ class EntityKeyAdmin(ReadOnlyAdmin):
     list_display = ["key", "entity", "team"]
     search_fields = ["key", "entity__name"]
     list_filter = ["team"]
+
+
+@admin.register(EntityJudgement)
+class EntityJudgementAdmin(ReadOnlyAdmin):
+    list_display = ["left", "judgement", "right", "user", "created_at", "undone_at", "team"]
+    list_filter = ["judgement", "team"]
+    search_fields = ["left__name", "right__name"]
+    list_select_related = ["left", "right", "user", "team"]
+
+
+@admin.register(LearnedName)
+class LearnedNameAdmin(ReadOnlyAdmin):
+    list_display = ["text", "entity", "created_by", "created_at", "team"]
+    list_filter = ["team"]
+    search_fields = ["text", "name"]
+    list_select_related = ["entity", "created_by", "team"]
 
 
 @admin.register(Mention)

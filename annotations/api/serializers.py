@@ -188,7 +188,13 @@ class ArticleCreateSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=200), required=False, default=list, max_length=50
     )
     published_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(max_length=16, required=False, default="en")
+    language = serializers.CharField(
+        max_length=16,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="ISO 639-1 code; detected from the text when left out.",
+    )
 
 
 class ArticleUpdateSerializer(serializers.Serializer):
@@ -290,12 +296,13 @@ class EntitySerializer(serializers.ModelSerializer):
             "wikidata_id",
             "gazetteer_id",
             "aliases",
+            "merged_into",
             "mention_count",
             "article_count",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["team", "gazetteer_id", "created_at", "updated_at"]
+        read_only_fields = ["team", "gazetteer_id", "merged_into", "created_at", "updated_at"]
 
     def validate_aliases(self, value: Any) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(a, str) for a in value):

@@ -13,6 +13,7 @@ from annotations.api.views import (
     discussion,
     entities,
     jobs,
+    judgements,
     notifications,
     search,
     tags,
@@ -31,6 +32,7 @@ router.register("users", accounts.UserViewSet, basename="user")
 router.register("articles", articles.ArticleViewSet, basename="article")
 router.register("entities", entities.EntityViewSet, basename="entity")
 router.register("mentions", entities.MentionViewSet, basename="mention")
+router.register("judgements", judgements.EntityJudgementViewSet, basename="judgement")
 router.register("tags", tags.TagViewSet, basename="tag")
 router.register("annotations", annotations.AnnotationViewSet, basename="annotation")
 router.register("replies", discussion.ReplyViewSet, basename="reply")

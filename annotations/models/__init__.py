@@ -11,7 +11,7 @@ Writes go through ``annotations.services``; models hold fields, constraints and 
 from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
-from annotations.models.entities import Entity, EntityKey, Mention
+from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
@@ -28,10 +28,12 @@ __all__ = [
     "ArticleRevision",
     "ArticleSubmission",
     "Entity",
+    "EntityJudgement",
     "EntityKey",
     "Event",
     "IdempotencyKey",
     "Job",
+    "LearnedName",
     "Membership",
     "Mention",
     "Notification",

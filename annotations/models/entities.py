@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from annotations.models.articles import Article
 from annotations.models.teams import Team
 from annotations.querysets import (
+    EntityJudgementQuerySet,
     EntityQuerySet,
     MentionQuerySet,
 )
@@ -33,6 +35,11 @@ class Entity(models.Model):
     wikidata_id = models.CharField(max_length=20, blank=True, default="")
     gazetteer_id = models.CharField(max_length=100, blank=True, default="")
     aliases = models.JSONField(default=list, blank=True)
+    # Set while a "same" judgement folds this entity into another: the row stays, so that
+    # undoing the judgement gives it back with its keys and mentions (see EntityJudgement).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +101,11 @@ class Mention(models.Model):
     label = models.CharField(max_length=16)
     origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.MODEL)
     confidence = models.FloatField(default=1.0)
+    # The entity the mention was linked to before a merge moved it to ``entity`` (null: not
+    # moved); undoing the merge moves it back.
+    linked_entity = models.ForeignKey(
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # An analyst who rejects a mention keeps the row, so that running NER again does not
     # bring it back.
     rejected = models.BooleanField(default=False)
@@ -117,3 +129,81 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} [{self.start}:{self.end}]"
+
+
+class EntityJudgement(models.Model):
+    """An analyst's decision about two entities, after nomenklatura's resolver: the same
+    (a merge), not the same, or unsure. Judgements are never deleted: undoing one stamps
+    ``undone_at``, and the canonical entities are derived again from those still active.
+
+    For a merge, ``left`` is the entity that survives (the one chosen as target) and
+    ``right`` the one folded into it; ``snapshot`` records what the merge copied onto
+    ``left`` (aliases, Wikidata id, description) and which annotations it re-attributed, so
+    that undoing it gives each back exactly.
+    """
+
+    class Kind(models.TextChoices):
+        SAME = "same", "The same"
+        NOT_SAME = "not_same", "Not the same"
+        UNSURE = "unsure", "Unsure"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    left = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    judgement = models.CharField(max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    snapshot = models.JSONField(default=dict, blank=True)
+
+    objects = EntityJudgementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(left=F("right")), name="judgement_two_entities"),
+        ]
+        indexes = [
+            models.Index(fields=["team", "undone_at"], name="judgement_team_active"),
+            models.Index(fields=["left"], name="judgement_left"),
+            models.Index(fields=["right"], name="judgement_right"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.left_id} {self.judgement} {self.right_id}"
+
+
+class LearnedName(models.Model):
+    """A team's correction that later analyses apply: a name an analyst marked as an entity
+    (recognised in every later article of the team) or a name whose mention an analyst
+    rejected (never suggested again in the team). ``name`` is the normalised form."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=300)
+    text = models.CharField(max_length=300, help_text="The name as the analyst marked it.")
+    # Null: the name was rejected; otherwise the entity it names.
+    entity = models.ForeignKey(
+        Entity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["team", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "name"], name="learnedname_unique_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} -> {self.entity_id or 'rejected'}"

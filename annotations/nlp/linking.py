@@ -81,9 +81,13 @@ class _Candidate:
 
 
 def extract_mentions(
-    doc: Doc, gazetteer: Gazetteer
+    doc: Doc, gazetteer: Gazetteer, *, not_same: frozenset[frozenset[str]] = frozenset()
 ) -> tuple[list[MentionData], dict[int, MentionData]]:
-    """Mentions sorted by start, and a token index -> mention map for attribution."""
+    """Mentions sorted by start, and a token index -> mention map for attribution.
+
+    ``not_same`` holds pairs of keys whose entities the team judged not the same: a short
+    form is never tied to an antecedent of such a pair (rules 3 and 4).
+    """
     text = doc.text  # built from the tokens on every access: read it once
     mentions: list[MentionData] = []
     by_token: dict[int, MentionData] = {}
@@ -93,7 +97,7 @@ def extract_mentions(
         candidate = _trim(doc, ent)
         if candidate is None:
             continue
-        mention = _resolve(doc, text, candidate, gazetteer, persons)
+        mention = _resolve(doc, text, candidate, gazetteer, persons, not_same)
         if mention is None:
             continue
         mentions.append(mention)
@@ -104,7 +108,7 @@ def extract_mentions(
             if len(words) >= 2:
                 persons.append((words, mention))
     if persons:
-        _recall_short_forms(doc, text, mentions, by_token, persons)
+        _recall_short_forms(doc, text, mentions, by_token, persons, not_same)
     return mentions, by_token
 
 
@@ -170,6 +174,7 @@ def _resolve(
     candidate: _Candidate,
     gazetteer: Gazetteer,
     persons: list[tuple[list[str], MentionData]],
+    not_same: frozenset[frozenset[str]] = frozenset(),
 ) -> MentionData | None:
     start_char = doc[candidate.start].idx
     end_char = doc[candidate.end - 1].idx + len(doc[candidate.end - 1])
@@ -194,6 +199,8 @@ def _resolve(
         return None  # "AI facial recognition": a two-letter code or a common word alone
 
     antecedent = _antecedent(normalise(text).split(), persons)
+    if antecedent is not None and _blocked(not_same, antecedent, text):
+        antecedent = None
     if antecedent is not None:
         return MentionData(
             start=start_char,
@@ -272,6 +279,13 @@ def name_key(kind: str, name: str) -> str:
     return f"name:{kind}:{normalise(name)}"
 
 
+def _blocked(not_same: frozenset[frozenset[str]], antecedent: MentionData, text: str) -> bool:
+    """The team judged the short form's own entity not the same as the antecedent's."""
+    return bool(not_same) and frozenset((name_key(antecedent.kind, text), antecedent.key)) in (
+        not_same
+    )
+
+
 def _antecedent(
     words: list[str], persons: list[tuple[list[str], MentionData]]
 ) -> MentionData | None:
@@ -291,6 +305,7 @@ def _recall_short_forms(
     mentions: list[MentionData],
     by_token: dict[int, MentionData],
     persons: list[tuple[list[str], MentionData]],
+    not_same: frozenset[frozenset[str]] = frozenset(),
 ) -> None:
     """Add later bare first/last names of full PERSON names that the model did not tag.
 
@@ -322,7 +337,7 @@ def _recall_short_forms(
             [normalise(match.group())],
             [(w, m) for w, m in persons if m.end <= match.start()],
         )
-        if antecedent is None:
+        if antecedent is None or _blocked(not_same, antecedent, match.group()):
             continue
         mention = MentionData(
             start=match.start(),

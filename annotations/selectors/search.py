@@ -205,8 +205,8 @@ def _base(kind: str, user: User | AnonymousUser, filters: Filters) -> QuerySet[A
         qs = _article_facets(qs, filters, "annotation__article__")
         if filters.author:
             qs = qs.filter(**{f"{person}__username__in": filters.author})
-    else:
-        qs = Entity.objects.visible_to(user)
+    else:  # an entity merged into another is found as that one
+        qs = Entity.objects.visible_to(user).filter(merged_into__isnull=True)
         if filters.entity:
             qs = qs.filter(pk__in=filters.entity)
     return qs.order_by().values("pk")

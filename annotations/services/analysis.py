@@ -31,8 +31,10 @@ from django.utils import timezone
 
 from annotations.lib.anchoring import quote_context
 from annotations.models import Annotation, Article, Tag, Team
+from annotations.nlp.corrections import TeamCorrections
 from annotations.nlp.pipeline import analyze_many
 from annotations.nlp.types import ArticleAnalysis, AttributionData, MentionData
+from annotations.selectors.corrections import team_corrections
 from annotations.services.entities import (
     EntityResolver,
     copy_rows,
@@ -116,7 +118,7 @@ def _read_chunk(ids: Sequence[int]) -> list[Article]:
     return list(
         Article.objects.filter(pk__in=ids)
         .select_related("team")
-        .only("pk", "text", "revision", "team")
+        .only("pk", "text", "revision", "language", "team")
         .order_by("pk")
     )
 
@@ -145,20 +147,29 @@ class _Parser:
             _return_freed_memory()
 
     def submit(self, chunk: list[Article]) -> Future[tuple[list[Article], list[ArticleAnalysis]]]:
-        texts = [article.text for article in chunk]
+        # Read in this thread (the helper never touches the database): each team's
+        # corrections, which every analysis of its articles applies.
+        corrections = {team_id: team_corrections(team_id) for team_id in {a.team_id for a in chunk}}
+        fixes = [corrections[article.team_id] for article in chunk]
         if self.pool is not None:
-            return self.pool.submit(self._analyze, chunk, texts)
+            return self.pool.submit(self._analyze, chunk, fixes)
         future: Future[tuple[list[Article], list[ArticleAnalysis]]] = Future()
         try:
-            future.set_result(self._analyze(chunk, texts))
+            future.set_result(self._analyze(chunk, fixes))
         except BaseException as exc:  # re-raised by result(), as from the helper thread
             future.set_exception(exc)
         return future
 
     def _analyze(
-        self, chunk: list[Article], texts: list[str]
+        self, chunk: list[Article], fixes: list[TeamCorrections]
     ) -> tuple[list[Article], list[ArticleAnalysis]]:
-        return chunk, list(analyze_many(texts, batch_size=self.batch_size))
+        analyses = analyze_many(
+            [article.text for article in chunk],
+            batch_size=self.batch_size,
+            languages=[article.language for article in chunk],
+            corrections=fixes,
+        )
+        return chunk, list(analyses)
 
 
 def _return_freed_memory() -> None:

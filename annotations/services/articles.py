@@ -34,6 +34,7 @@ from annotations.models import (
     Outlet,
     Team,
 )
+from annotations.nlp.detection import detect_language
 from annotations.services import history
 from annotations.services.jobs import job_enqueue
 from annotations.services.outlets import outlet_for_url
@@ -155,8 +156,9 @@ def article_create(
     outlet_name: str = "",
     authors: Sequence[str] | str | None = None,
     published_at: datetime | None = None,
-    language: str = "en",
+    language: str = "",
 ) -> Article:
+    """A new article; its language is detected (nlp/detection.py) unless ``language`` says it."""
     text = canonical_text(text)
     url = _clean_url(url)
     if url and Article.objects.filter(team=team, url=url).exists():
@@ -175,7 +177,7 @@ def article_create(
         outlet=outlet,
         authors=_clean_authors(authors),
         published_at=published_at,
-        language=(language or "")[:16],
+        language=(language or "").strip()[:16] or detect_language(text),
         imported_by=imported_by,
         blind=team.blind_default,
     )

@@ -20,9 +20,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.models import Annotation, Entity, EntityKey, Mention, Team
-from annotations.nlp.gazetteer import get_gazetteer
+from annotations.models import (
+    Entity,
+    EntityJudgement,
+    EntityKey,
+    LearnedName,
+    Mention,
+    Team,
+)
+from annotations.nlp.gazetteer import get_gazetteer, normalise
 from annotations.nlp.types import MentionData
+from annotations.services.judgements import (
+    NOT_SAME,
+    SAME,
+    judgement_record,
+    split_snapshot,
+)
 from annotations.services.search_index import search_index_entities
 from annotations.services.stamps import teams_touch
 from annotations.services.teams import ANNOTATE_ROLES, require_role
@@ -33,33 +46,79 @@ MAX_ALIASES = 100
 
 
 class EntityResolver:
-    """Key → entity for one team, cached for a batch of articles.
+    """Key → canonical entity for one team, cached for a batch of articles.
 
     Reads every key the batch needs in one query, and creates the missing entities in bulk;
-    a bulk import resolves tens of thousands of mentions with a handful of queries.
+    a bulk import resolves tens of thousands of mentions with a handful of queries. A key
+    keeps pointing at the entity it was made for; an entity folded into another by a "same"
+    judgement resolves to its canonical entity. ``entity:<id>`` keys (names the team taught
+    the pipeline) name an entity directly.
+
+    The team's "not the same" judgements are loaded once: a mention whose own name belongs
+    to one entity is never linked to an entity judged not the same as it, whatever key the
+    linker gave it ("Kim" after "Kim Jong Un" when the team said the two differ).
     """
 
     def __init__(self, team: Team) -> None:
         self.team = team
-        self._by_key: dict[str, int] = {}
+        self._by_key: dict[str, int] = {}  # key -> canonical entity
+        self._direct: dict[str, int] = {}  # key -> the entity it points at
+        self._blocked: set[frozenset[int]] = set()
+        not_same = EntityJudgement.objects.filter(
+            team=team, judgement=EntityJudgement.Kind.NOT_SAME, undone_at__isnull=True
+        ).values_list("left_id", "left__merged_into_id", "right_id", "right__merged_into_id")
+        for left, left_canon, right, right_canon in not_same:
+            self._blocked.add(frozenset((left_canon or left, right_canon or right)))
 
     def resolve(self, mentions: Iterable[MentionData]) -> dict[str, int]:
         wanted: dict[str, MentionData] = {}
+        own: set[str] = set()
         for mention in mentions:
             if mention.key not in self._by_key:
                 wanted.setdefault(mention.key, mention)
-        if wanted:
-            self._load(list(wanted))
+            if self._blocked:
+                own_key = own_name_key(mention)
+                if own_key != mention.key and own_key not in self._by_key:
+                    own.add(own_key)
+        if wanted or own:
+            self._load([*wanted, *own])
             missing = [m for key, m in wanted.items() if key not in self._by_key]
             if missing:
                 self._create(missing)
         return self._by_key
 
+    def entity_of(self, mention: MentionData) -> tuple[int, int | None]:
+        """The canonical entity of a resolved mention, and the entity its key points at when
+        that one is folded into another (``Mention.linked_entity``)."""
+        key = mention.key
+        if self._blocked:
+            own_key = own_name_key(mention)
+            own = self._by_key.get(own_key)
+            if own is not None and frozenset((own, self._by_key[key])) in self._blocked:
+                key = own_key
+        canonical, direct = self._by_key[key], self._direct[key]
+        return canonical, (direct if direct != canonical else None)
+
     def _load(self, keys: Sequence[str]) -> None:
-        rows = EntityKey.objects.filter(team=self.team, key__in=keys).values_list(
-            "key", "entity_id"
+        rows = list(
+            EntityKey.objects.filter(team=self.team, key__in=keys).values_list(
+                "key", "entity_id", "entity__merged_into_id"
+            )
         )
-        self._by_key.update(rows)
+        direct_ids = {}
+        for key in keys:
+            if key.startswith("entity:") and key[7:].isdigit():
+                direct_ids[int(key[7:])] = key
+        if direct_ids:
+            rows += [
+                (direct_ids[pk], pk, merged)
+                for pk, merged in Entity.objects.filter(
+                    team=self.team, pk__in=list(direct_ids)
+                ).values_list("pk", "merged_into_id")
+            ]
+        for key, entity_id, merged_into in rows:
+            self._direct[key] = entity_id
+            self._by_key[key] = merged_into or entity_id
 
     def _create(self, mentions: list[MentionData]) -> None:
         gazetteer = get_gazetteer()
@@ -67,20 +126,20 @@ class EntityResolver:
         wikidata_ids = [m.wikidata for m in mentions if m.wikidata]
         if wikidata_ids:
             # An analyst may have created the entity by hand with its Wikidata id.
-            by_wikidata = dict(
-                Entity.objects.filter(team=self.team, wikidata_id__in=wikidata_ids).values_list(
-                    "wikidata_id", "id"
-                )
-            )
+            by_wikidata = {
+                wikidata: (pk, merged or pk)
+                for wikidata, pk, merged in Entity.objects.filter(
+                    team=self.team, wikidata_id__in=wikidata_ids
+                ).values_list("wikidata_id", "id", "merged_into_id")
+            }
         new_entities: list[tuple[str, Entity]] = []
         keys: list[EntityKey] = []
         for mention in mentions:
             if mention.wikidata and mention.wikidata in by_wikidata:
-                keys.append(
-                    EntityKey(
-                        team=self.team, key=mention.key, entity_id=by_wikidata[mention.wikidata]
-                    )
-                )
+                pk, canonical = by_wikidata[mention.wikidata]
+                keys.append(EntityKey(team=self.team, key=mention.key, entity_id=pk))
+                self._by_key[mention.key] = canonical
+                self._direct[mention.key] = pk
                 continue
             entry = gazetteer.get(mention.gazetteer_id) if mention.gazetteer_id else None
             entity = Entity(
@@ -97,8 +156,15 @@ class EntityResolver:
         search_index_entities(ids=[entity.pk for entity in created])
         for (key, _), entity in zip(new_entities, created, strict=True):
             keys.append(EntityKey(team=self.team, key=key, entity_id=entity.pk))
-        EntityKey.objects.bulk_create(keys)
-        self._by_key.update({k.key: k.entity_id for k in keys})
+            self._by_key[key] = self._direct[key] = entity.pk
+        # entity:<id> keys of deleted entities are not stored: the name makes a new entity.
+        EntityKey.objects.bulk_create([k for k in keys if not k.key.startswith("entity:")])
+
+
+def own_name_key(mention: MentionData) -> str:
+    """The key the mention's own words would have: ``name:PERSON:kim`` for a "Kim" that the
+    linker tied to Kim Jong Un."""
+    return f"name:{mention.kind}:{normalise(mention.text)}"
 
 
 def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[MentionData]]]) -> int:
@@ -125,16 +191,16 @@ def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[Ment
     by_resolver: dict[int, tuple[EntityResolver, list[MentionData]]] = {}
     for _, resolver, mentions in batch:
         by_resolver.setdefault(id(resolver), (resolver, []))[1].extend(mentions)
-    keys_of = {ident: resolver.resolve(ms) for ident, (resolver, ms) in by_resolver.items()}
+    for resolver, ms in by_resolver.values():
+        resolver.resolve(ms)
     now = timezone.now()
     rows: list[tuple[object, ...]] = []
     for article_id, resolver, mentions in batch:
-        keys = keys_of[id(resolver)]
         spans = kept.get(article_id, ())
         rows.extend(
             (
                 article_id,
-                keys[m.key],
+                *resolver.entity_of(m),
                 m.start,
                 m.end,
                 m.text[:500],
@@ -152,6 +218,7 @@ def mentions_replace(*, batch: Sequence[tuple[int, EntityResolver, Sequence[Ment
     columns = (
         "article_id",
         "entity_id",
+        "linked_entity_id",
         "start",
         "end",
         "text",
@@ -195,34 +262,20 @@ def _require_same_team(entities: Iterable[Entity], team_id: int, field: str) -> 
 
 @transaction.atomic
 def entity_merge(*, target: Entity, others: Sequence[Entity], actor: User) -> Entity:
-    """Fold ``others`` into ``target``: their mentions, keys, attributions and names move."""
+    """Fold ``others`` into ``target``: one "same" judgement each (services/judgements.py).
+
+    Their mentions and attributed claims move to ``target`` and their names become its
+    aliases; the others stay as rows folded into it, so each merge can be undone exactly.
+    """
     require_role(user=actor, team=target.team, roles=ANNOTATE_ROLES, action="merge entities")
     others = [e for e in others if e.pk != target.pk]
     if not others:
         raise ValidationError({"entities": "Name at least one other entity to merge."})
     _require_same_team(others, target.team_id, "entities")
-    other_ids = [e.pk for e in others]
-    # Two merged entities may both have a mention of the same span only if they came from
-    # different articles, so moving mentions never breaks the one-mention-per-span rule.
-    Mention.objects.filter(entity_id__in=other_ids).update(entity=target)
-    EntityKey.objects.filter(entity_id__in=other_ids).update(entity=target)
-    Annotation.objects.filter(attributed_to_entity_id__in=other_ids).update(
-        attributed_to_entity=target
-    )
-    names = list(target.aliases)
     for other in others:
-        names += [other.name, *other.aliases]
-        if not target.wikidata_id and other.wikidata_id:
-            target.wikidata_id = other.wikidata_id
-        if not target.description and other.description:
-            target.description = other.description
-    target.aliases = _unique_names(names, exclude=target.name)
-    Entity.objects.filter(pk__in=other_ids).update(wikidata_id="")  # free the unique id
-    Entity.objects.filter(pk__in=other_ids).delete()
-    target.save(update_fields=["aliases", "wikidata_id", "description", "updated_at"])
-    search_index_entities(ids=[target.pk, *other_ids])  # the others' rows go
-    teams_touch(team_ids=[target.team_id])  # claims attributed to the others now show target
-    logger.info("entity.merged into=%s from=%s", target.pk, other_ids)
+        judgement_record(left=target, right=other, judgement=SAME, actor=actor)
+    target.refresh_from_db()
+    logger.info("entity.merged into=%s from=%s", target.pk, [e.pk for e in others])
     return target
 
 
@@ -258,9 +311,12 @@ def entity_split(
         raise ValidationError({"mentions": "Every mention must currently belong to the entity."})
     new = Entity.objects.create(team=entity.team, name=name[:300], kind=kind)
     search_index_entities(ids=[new.pk])
+    snapshot = split_snapshot(mentions)
     Mention.objects.filter(pk__in=[m.pk for m in mentions]).update(
-        entity=new, origin=Mention.Origin.ANALYST, confidence=1.0
+        entity=new, origin=Mention.Origin.ANALYST, confidence=1.0, linked_entity=None
     )
+    # The two are not the same from now on: the pipeline will not merge them again.
+    judgement_record(left=entity, right=new, judgement=NOT_SAME, actor=actor, snapshot=snapshot)
     logger.info("entity.split from=%s new=%s mentions=%s", entity.pk, new.pk, len(mentions))
     return new
 
@@ -298,7 +354,7 @@ def mention_create(
     ).delete()
     try:
         with transaction.atomic():
-            return Mention.objects.create(
+            mention = Mention.objects.create(
                 article=article,
                 entity=entity,
                 start=start,
@@ -309,6 +365,20 @@ def mention_create(
             )
     except IntegrityError:
         raise ValidationError({"start": "An analyst's mention already covers this span."}) from None
+    # Every later article of the team recognises the name (nlp/corrections.py).
+    _learn_name(team=article.team, text=mention.text, entity=entity, actor=actor)
+    return mention
+
+
+def _learn_name(*, team: Team, text: str, entity: Entity | None, actor: User) -> None:
+    name = normalise(text)[:300]
+    if not name:
+        return
+    LearnedName.objects.update_or_create(
+        team=team,
+        name=name,
+        defaults={"text": " ".join(text.split())[:300], "entity": entity, "created_by": actor},
+    )
 
 
 @transaction.atomic
@@ -319,6 +389,8 @@ def mention_reject(*, mention: Mention, actor: User) -> Mention:
     )
     mention.rejected = True
     mention.save(update_fields=["rejected"])
+    # The team's later analyses do not suggest this name again (nlp/corrections.py).
+    _learn_name(team=mention.article.team, text=mention.text, entity=None, actor=actor)
     return mention
 
 
@@ -433,6 +505,10 @@ def entity_validate_delete(*, entity: Entity) -> None:
                 "entity": f"{mentions} mention(s) and {claims} annotation(s) point to this "
                 "entity; merge it into another one instead."
             }
+        )
+    if entity.merged_into_id is not None or entity.merged.exists():
+        raise ValidationError(
+            {"entity": "This entity is part of a merge; undo the merge before deleting it."}
         )
 
 

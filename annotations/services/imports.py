@@ -34,6 +34,7 @@ from annotations.lib.urlfetch import (
     legacy_ipv4,
 )
 from annotations.models import Article, ArticleRevision, Job, Team
+from annotations.nlp.detection import detect_languages
 from annotations.services.articles import (
     _clean_authors,
     _clean_title,
@@ -107,7 +108,7 @@ def import_text(
     outlet_name: str = "",
     authors: Any = None,
     published_at: Any = None,
-    language: str = "en",
+    language: str = "",
     analyze: bool = True,
 ) -> tuple[Article, bool]:
     """Import one article; return it and whether it is new (False: it was already there)."""
@@ -162,7 +163,7 @@ def import_html(
         outlet_name=extracted.site_name,
         authors=extracted.authors,
         published_at=extracted.published_at,
-        language=extracted.language or "en",
+        language=extracted.language or "",
         analyze=analyze,
     )
 
@@ -264,7 +265,7 @@ def _parse_line(number: int, raw: bytes | str) -> _Row:
         outlet=record.get("outlet") or "",
         authors=_clean_authors(record.get("authors")),
         published_at=parse_published_at(record.get("published_at")),
-        language=(record.get("language") or "en")[:16],
+        language=(record.get("language") or "")[:16],
     )
 
 
@@ -371,6 +372,10 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
                 ),
             )
         )
+    # Lines that do not state their language get the detector's, in one parallel call.
+    unstated = [article for _, article in fresh if not article.language]
+    for article, code in zip(unstated, detect_languages([a.text for a in unstated]), strict=True):
+        article.language = code
     created = Article.objects.bulk_create([article for _, article in fresh])
     ArticleRevision.objects.bulk_create(
         ArticleRevision(

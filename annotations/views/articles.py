@@ -17,6 +17,7 @@ from annotations.models import (
     Outlet,
     Tag,
 )
+from annotations.nlp.languages import full_ner_available, language_name
 from annotations.rows import tag_dict, user_dict
 from annotations.selectors.annotations import annotation_queryset, annotation_rows
 from annotations.selectors.articles import (
@@ -93,6 +94,8 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             "paragraphs": _paragraphs(article.text),
             "reader_data": data,
             "annotation_count": len(data["annotations"]),
+            "language_name": language_name(article.language),
+            "full_ner": full_ner_available(article.language),
         }
     )
     return render(request, "annotations/article_read.html", context)

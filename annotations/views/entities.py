@@ -16,6 +16,7 @@ from annotations.models import (
 )
 from annotations.selectors.annotations import annotation_queryset
 from annotations.selectors.entities import entities_in_use, entity_get_for_user
+from annotations.selectors.judgements import judgements_for_entity
 from annotations.services.teams import ANNOTATE_ROLES, membership_role
 from annotations.views.common import team_context
 
@@ -25,7 +26,7 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     context = team_context(request)
     base = (
         entities_in_use(request.user)
-        .filter(team=context["team"])
+        .filter(team=context["team"], merged_into__isnull=True)
         .order_by("-mention_count", "name")
     )
     entity_filter = EntityFilter(request.GET, queryset=base, request=request)
@@ -78,6 +79,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "claims": claims,
             "can_correct": can_correct,
             "entity_data": {"id": entity.pk, "can_correct": can_correct},
+            "judgements": judgements_for_entity(entity),
         }
     )
     return render(request, "annotations/entity_detail.html", context)

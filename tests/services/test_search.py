@@ -280,8 +280,10 @@ def test_incremental_index_equals_a_rebuild(corpus, alice, team_a):
     counts = search_reindex(team_id=team_a.pk)
     assert rows() == before
     assert counts["article"] == 3
-    assert counts["entity"] == 2
-    assert not Entity.objects.filter(pk=corpus["zelensky"].pk).exists()
+    assert counts["entity"] == 3  # the merged entity stays, pointing to the canonical one
+    assert Entity.objects.get(pk=corpus["zelensky"].pk).merged_into_id == corpus["kim"].pk
+    # Its names find the canonical entity, and it is no longer a result of its own.
+    assert ids(search(alice, "Zelensky"), "entity") == [corpus["kim"].pk]
 
 
 @pytest.mark.parametrize(

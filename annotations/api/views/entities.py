@@ -90,7 +90,8 @@ class EntityViewSet(
     @extend_schema(request=s.EntityMergeSerializer, responses={200: s.EntitySerializer})
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str | None = None) -> Response:
-        """Fold other entities into this one: their mentions, keys and attributions move."""
+        """Fold other entities into this one ("same" judgements, each undoable): their mentions
+        and attributions move; the others stay as rows with ``merged_into`` set."""
         target = self.get_object()
         data = s.EntityMergeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
