@@ -16,7 +16,6 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 from annotations.models import (
     MAX_ID,
     Annotation,
-    AnnotationVersion,
     Article,
     ArticleRevision,
     Entity,
@@ -507,19 +506,6 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
-
-
-class AnnotationVersionSerializer(serializers.ModelSerializer):
-    actor = UserSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = AnnotationVersion
-        fields = ["number", "action", "snapshot", "actor", "note", "created_at"]
-        read_only_fields = fields
-
-
-class RestoreVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -35,3 +35,11 @@ export function el(tag, props = {}, ...children) {
   }
   return node;
 }
+
+/**
+ * "1 version", "2 versions", "0 articles": a count with its noun. English only; give the
+ * plural when adding "s" is wrong: plural(n, "reply", "replies").
+ */
+export function plural(count, one, many = `${one}s`) {
+  return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
+}

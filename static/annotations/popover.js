@@ -64,6 +64,13 @@ export class AnnotationForm {
     const form = el("form", { class: "ann-form", noValidate: true });
     form.append(el("h2", { id: "popover-title", text: editing ? "Edit annotation" : "New annotation" }));
     form.append(el("blockquote", { class: "quote", text: truncate(quote, 240) }));
+    if (editing && annotation.review_state === "approved") {
+      // annotation_update sends approved work back to the reviewers: say so before saving.
+      form.append(el("p", {
+        class: "warning", id: "ann-approved-warning",
+        text: "This annotation is approved. Saving a change sends it back to review.",
+      }));
+    }
 
     const tagSet = el("fieldset", { class: "tags" }, el("legend", { text: "Tags" }));
     const chosen = new Set((annotation?.tags || []).map((t) => t.id));
