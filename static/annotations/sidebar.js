@@ -1,7 +1,7 @@
 // The sidebar: annotation cards in reading order with their filters, and the entity panel.
 // Every user-supplied string goes in with textContent.
 
-import { el } from "./dom.js";
+import { el, plural } from "./dom.js";
 
 const ASSESSMENTS = {
   unverified: "Unverified", supported: "Supported", disputed: "Disputed", false: "False", misleading: "Misleading",
@@ -123,7 +123,7 @@ export class Sidebar {
     if (links.length) li.append(el("p", { class: "attribution" }, ...links.flatMap((l, i) => (i ? [" · ", l] : [l]))));
     const foot = el("div", { class: "card-foot" });
     foot.append(el("span", { class: "by", text: pending ? "NewsNotes model" : annotation.author.name }));
-    if (annotation.reply_count) foot.append(el("span", { class: "by", text: `${annotation.reply_count} repl${annotation.reply_count === 1 ? "y" : "ies"}` }));
+    if (annotation.reply_count) foot.append(el("span", { class: "by", text: plural(annotation.reply_count, "reply", "replies") }));
     const actions = el("span", { class: "actions" });
     if (pending && this.canHandleSuggestion()) {
       actions.append(el("button", { type: "button", "data-action": "accept", text: "Accept", title: "Accept (y)" }));

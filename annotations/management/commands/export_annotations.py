@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.formats import FORMATS
+from annotations.lib.plural import counted
 from annotations.models import Team
 from annotations.services.exports import TeamExport, spacy_records
 
@@ -64,11 +65,11 @@ class Command(BaseCommand):
                         out.write(text)
             except OSError as exc:
                 raise CommandError(f"{output}: {exc.strerror}.") from None
-            self.stderr.write(f"{export.count} annotation(s) exported to {output}.")
+            self.stderr.write(f"{counted(export.count, 'annotation')} exported to {output}.")
         else:
             for text in export:
                 self.stdout.write(text, ending="")
-            self.stderr.write(f"{export.count} annotation(s) exported.")
+            self.stderr.write(f"{counted(export.count, 'annotation')} exported.")
 
     def _docbin(self, *, team: Team, user: Any, output: str | None, lang: str) -> None:
         if not output or output == "-":
@@ -88,6 +89,6 @@ class Command(BaseCommand):
             raise CommandError(f"{output}: {exc.strerror}.") from None
         spans = sum(len(record["spans"]) for record in records) - len(misaligned)
         self.stderr.write(
-            f"{len(records)} article(s), {spans} span(s) written to {output}; "
-            f"{len(misaligned)} span(s) not on token boundaries."
+            f"{counted(len(records), 'article')}, {counted(spans, 'span')} written to {output}; "
+            f"{counted(len(misaligned), 'span')} not on token boundaries."
         )
