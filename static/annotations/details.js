@@ -2,7 +2,7 @@
 // reviews, its full history as diffs with "restore", and the review workflow buttons.
 
 import { api, ApiError, newIdempotencyKey } from "./api.js";
-import { el, plural } from "./dom.js";
+import { el, plural, sanitisedHtml } from "./dom.js";
 import { truncate } from "./sidebar.js";
 
 const STATE_LABELS = {
@@ -136,7 +136,7 @@ export class DetailPanel {
         answer.addEventListener("click", () => this.#openForm(section, annotation, reply));
         const item = el("li", { "data-reply": String(reply.id) },
           el("div", { class: "reply-head" }, el("strong", { text: reply.author.name }), el("time", { class: "muted", text: when(reply.created_at) })),
-          el("p", { class: "reply-text", text: reply.text }),
+          sanitisedHtml(reply.text_html, "div", { class: "reply-text markdown" }),
           depth < 6 ? answer : null);
         if (byParent.has(reply.id)) item.append(build(reply.id, depth + 1));
         list.append(item);

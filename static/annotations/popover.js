@@ -87,7 +87,10 @@ export class AnnotationForm {
     form.append(tagSet);
 
     form.append(el("label", { for: "ann-comment", text: "Comment" }));
-    form.append(el("textarea", { id: "ann-comment", name: "comment", rows: 3, maxLength: 10000, value: annotation?.comment || "" }));
+    form.append(el("textarea", {
+      id: "ann-comment", name: "comment", rows: 3, maxLength: 10000, value: annotation?.comment || "", "aria-describedby": "ann-comment-hint",
+    }));
+    form.append(el("p", { class: "hint", id: "ann-comment-hint", text: "Markdown: **bold**, _italic_, [link](https://…), - lists" }));
 
     const assess = el("select", { id: "ann-assessment", name: "assessment" });
     for (const [value, label] of ASSESSMENTS) {

@@ -1,7 +1,7 @@
 // The sidebar: annotation cards in reading order with their filters, and the entity panel.
 // Every user-supplied string goes in with textContent.
 
-import { el, plural } from "./dom.js";
+import { el, plural, sanitisedHtml } from "./dom.js";
 
 const ASSESSMENTS = {
   unverified: "Unverified", supported: "Supported", disputed: "Disputed", false: "False", misleading: "Misleading",
@@ -106,7 +106,7 @@ export class Sidebar {
     if (annotation.visibility === "private") head.append(el("span", { class: "badge private", text: "Private" }));
     li.append(head);
     li.append(el("blockquote", { text: truncate(annotation.exact, 280) }));
-    if (annotation.comment) li.append(el("p", { class: "comment", text: annotation.comment }));
+    if (annotation.comment) li.append(sanitisedHtml(annotation.comment_html, "div", { class: "comment markdown" }));
     const links = [];
     if (annotation.attributed_to_entity) {
       const who = el("a", { href: `/entities/${annotation.attributed_to_entity.id}/`, text: annotation.attributed_to_entity.name });
