@@ -21,6 +21,8 @@ if TYPE_CHECKING:
         Annotation,
         ApiToken,
         Article,
+        ArticleNote,
+        ArticleRead,
         Entity,
         Membership,
         Mention,
@@ -98,6 +100,38 @@ class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
         return TeamScopedQuerySet.visible_to(self, user).filter(
             Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
         )
+
+
+class ArticleNoteQuerySet(TeamScopedQuerySet["ArticleNote"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """Page notes by the rule of annotations: the user's teams, not deleted, others'
+        private notes never, and on a blind article teammates' notes only once the user has
+        submitted their own work (reviewers and owners see everything)."""
+        from .models import ArticleSubmission, Membership
+
+        qs = super().visible_to(user)
+        if not user.is_authenticated:
+            return qs.none()
+        privileged = Membership.objects.filter(
+            user=user, role__in=[Membership.Role.OWNER, Membership.Role.REVIEWER]
+        ).values("team_id")
+        submitted = ArticleSubmission.objects.filter(user=user).values("article_id")
+        return qs.filter(
+            Q(deleted_at__isnull=True),
+            Q(visibility="team") | Q(author=user),
+            Q(article__blind=False)
+            | Q(author=user)
+            | Q(team_id__in=privileged)
+            | Q(article_id__in=submitted),
+        )
+
+
+class ArticleReadQuerySet(models.QuerySet["ArticleRead"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """A user's own reading marks only."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -13,6 +13,7 @@ from annotations.api.views import (
     discussion,
     entities,
     jobs,
+    notes,
     notifications,
     tags,
     team_reports,
@@ -34,6 +35,7 @@ router.register("tags", tags.TagViewSet, basename="tag")
 router.register("annotations", annotations.AnnotationViewSet, basename="annotation")
 router.register("replies", discussion.ReplyViewSet, basename="reply")
 router.register("reviews", discussion.ReviewViewSet, basename="review")
+router.register("notes", notes.ArticleNoteViewSet, basename="note")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
