@@ -25,6 +25,7 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.events import live_transport
+from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
 
 
@@ -55,6 +56,7 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_get_for_user(user=request.user, pk=pk)
     context = team_context(request)
     membership = Membership.objects.filter(user=request.user, team=article.team).first()
+    article_read_record(article=article, user=request.user)  # for the "next to annotate" list
     annotations = annotation_queryset(request.user).filter(article=article).order_by("start", "id")
     mentions = list(
         Mention.objects.filter(article=article, rejected=False)
@@ -106,6 +108,7 @@ READER_FIELDS = (
     "end",
     "exact",
     "comment",
+    "comment_html",
     "assessment",
     "attributed_to",
     "attributed_to_entity",
