@@ -25,6 +25,7 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.events import live_transport
+from annotations.selectors.queue import NEXT_LIMIT, next_to_annotate
 from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
 
@@ -39,8 +40,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
     article_filter = ArticleFilter(request.GET, queryset=articles, request=request)
     rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
+    queue = next_to_annotate(user=request.user, team=team) if context["can_annotate"] else None
+    next_articles = list(queue[:NEXT_LIMIT]) if queue is not None else []
+    next_count = queue.count() if queue is not None and len(next_articles) == NEXT_LIMIT else 0
     context.update(
         {
+            "next_articles": next_articles,
+            "next_count": max(next_count, len(next_articles)),
+            "next_more": max(next_count - len(next_articles), 0),
             "articles": rows,
             "filter": article_filter,
             "outlets": Outlet.objects.filter(articles__team=team).distinct().order_by("name"),
