@@ -16,7 +16,7 @@ class VersionChangeSerializer(serializers.Serializer):
     """One field a version changed, as a person reads it (``selectors/history.py``)."""
 
     field = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, as DRF declares them
     runs = serializers.ListField(
         child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
         required=False,

@@ -616,3 +616,6 @@ class AnnotationImportReportSerializer(serializers.Serializer):
     annotation_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="The created annotations."
     )
+    notes_created = serializers.IntegerField(
+        help_text="Page notes created (JSON-LD items whose target is a whole article)."
+    )

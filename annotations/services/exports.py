@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import batched, groupby
+from itertools import batched, chain, groupby
 from operator import attrgetter
 from typing import IO, Any
 
@@ -33,9 +33,10 @@ from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
 from annotations.formats.csv import csv_lines
 from annotations.formats.jsonl import jsonl_lines
 from annotations.formats.jsonld import Iris, team_collection_item, team_collection_lines
+from annotations.formats.jsonld_notes import note_item
 from annotations.formats.records import export_record
 from annotations.formats.spacy import spacy_record
-from annotations.models import Annotation, Article, Membership, Team
+from annotations.models import Annotation, Article, ArticleNote, Membership, Team
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -119,6 +120,14 @@ class TeamExport:
         self.rows = exportable_annotations(team=team, user=user)
         self.iris = Iris(base_url or default_base_url())
         self.count = 0
+        # Page notes travel in the JSON-LD collection only: the other formats are span tables.
+        self.notes = (
+            ArticleNote.objects.visible_to(user)
+            .filter(team=team)
+            .select_related("article", "author")
+            .defer("article__text")
+            .order_by("article_id", "created_at", "id")
+        )
 
     def __iter__(self) -> Iterator[str]:
         with _snapshot():
@@ -128,9 +137,12 @@ class TeamExport:
                 yield from jsonl_lines(self._records())
             elif self.fmt == "jsonld":
                 # Counted after the document's start has left: the first bytes go at once.
-                items = self._jsonld_items()
+                items = chain(self._jsonld_items(), self._note_items())
                 yield from team_collection_lines(
-                    self.team, items, total=self.base.count, iris=self.iris
+                    self.team,
+                    items,
+                    total=lambda: self.base.count() + self.notes.count(),
+                    iris=self.iris,
                 )
             else:
                 yield from jsonl_lines(self.spacy_records())
@@ -186,6 +198,11 @@ class TeamExport:
             for annotation in chunk:
                 self.count += 1
                 yield team_collection_item(annotation, iris=self.iris, exported=exported)
+
+    def _note_items(self) -> Iterator[dict[str, Any]]:
+        for note in self.notes.iterator(chunk_size=EXPORT_CHUNK):
+            self.count += 1
+            yield note_item(note, iris=self.iris)
 
     def spacy_records(self) -> Iterator[dict[str, Any]]:
         """The approved annotations as spaCy records, an article at a time: the annotations

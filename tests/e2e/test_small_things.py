@@ -110,7 +110,8 @@ def test_favicon_is_linked_and_favicon_ico_redirects_to_it(page, live_server, al
     sign_in(page, live_server, "alice")
     icon = page.locator('link[rel="icon"]')
     href = icon.get_attribute("href")
-    assert href and href.endswith(".svg")
+    assert href
+    assert href.endswith(".svg")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.status == 200
     assert "image/svg+xml" in response.headers["content-type"]
@@ -147,7 +148,8 @@ def test_markdown_comments_render_and_attacks_stay_inert(page, live_server, stor
     # The attacks show as text; nothing ran, no element carries a handler or a script URL.
     expect(comment).to_contain_text("<script>window.__pwned = 1</script>")
     assert comment.locator("script, img, [onerror], [onmouseover]").count() == 0
-    assert page.locator('#details a[href^="javascript"], li.card a[href^="javascript"]').count() == 0
+    scripted = page.locator('#details a[href^="javascript"], li.card a[href^="javascript"]')
+    assert scripted.count() == 0
     reply = page.locator("#details .reply-text")
     expect(reply.locator("em")).to_have_text("this")
     expect(reply).to_contain_text("<b onmouseover=x>b</b>")
@@ -170,13 +172,13 @@ def test_next_to_annotate_lists_unread_and_unannotated_newest_first(
             published_at=datetime(2024, 11, day, tzinfo=UTC),
         )
 
-    older, read_only, annotated, submitted = (
-        dated("Older story", 1),
+    dated("Older story", 1)
+    read_only, annotated, submitted = (
         dated("Read story", 2),
         dated("Annotated story", 3),
         dated("Submitted story", 4),
     )
-    newest = dated("Newest story", 5)
+    dated("Newest story", 5)
     annotation_create(article=annotated, author=alice, start=0, end=5)
     mine = annotation_create(article=submitted, author=alice, start=0, end=5)
     from annotations.services.annotations import article_submit
@@ -195,4 +197,3 @@ def test_next_to_annotate_lists_unread_and_unannotated_newest_first(
     expect(queue.locator("li").nth(1)).to_contain_text("read, not annotated")
     expect(queue.locator("li").nth(0)).to_contain_text("unread")
     screenshot(page, "next-to-annotate")
-    assert newest.pk and older.pk

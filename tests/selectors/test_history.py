@@ -101,7 +101,8 @@ def test_history_api_reads_as_a_person_reads_it(article, alice, bob, carol, tags
     assert edited["assessment"]["before"] == "Unverified"
     assert edited["assessment"]["after"] == "Disputed"
     # Moving to the trash and back changes no field a person reads; the action says it.
-    assert versions[2]["changes"] == [] and versions[3]["changes"] == []
+    assert versions[2]["changes"] == []
+    assert versions[3]["changes"] == []
 
     # Another team's reader gets a 404, as for the annotation itself.
     assert client_for(carol).get(f"/api/annotations/{claim.pk}/history/").status_code == 404
