@@ -17,6 +17,8 @@ from tests.api.conftest import client_for
 from tests.factories import make_article
 from tests.jsonld_schema import problems
 
+BASE = "https://nn.example"
+
 
 def _create(user, article, text, visibility="team"):
     return client_for(user).post(
@@ -106,9 +108,7 @@ def test_jsonld_export_carries_notes_that_import_back(
     if with_private:
         article_note_create(article=article, author=alice, text="mine", visibility="private")
     out = io.StringIO()
-    annotations_export(
-        team=article.team, user=alice, fmt="jsonld", out=out, base_url="https://nn.example"
-    )
+    annotations_export(team=article.team, user=alice, fmt="jsonld", out=out, base_url=BASE)
     document = json.loads(out.getvalue())
     assert problems(document) == []
     items = document["first"]["items"]
@@ -134,24 +134,18 @@ def test_jsonld_export_carries_notes_that_import_back(
     # Into another team holding the same article: the notes come back as notes, once.
     mirror = make_article(team=team_b, text=article.text, title=article.title, url=article.url)
     data = out.getvalue().encode()
-    report = annotations_import(
-        team=team_b,
-        user=carol,
-        fmt="jsonld",
-        stream=io.BytesIO(data),
-        base_url="https://nn.example",
-    )
+
+    def import_into_b():
+        return annotations_import(
+            team=team_b, user=carol, fmt="jsonld", stream=io.BytesIO(data), base_url=BASE
+        )
+
+    report = import_into_b()
     assert report.error_count == 0, report.errors
     assert report.as_dict()["notes_created"] == len(notes)
     imported = ArticleNote.objects.filter(article=mirror, author=carol)
     assert {n.text for n in imported} == {n["body"]["value"] for n in notes}
     if with_private:
         assert imported.get(text="mine").visibility == "private"
-    again = annotations_import(
-        team=team_b,
-        user=carol,
-        fmt="jsonld",
-        stream=io.BytesIO(data),
-        base_url="https://nn.example",
-    )
+    again = import_into_b()
     assert again.as_dict()["notes_created"] == 0

@@ -69,7 +69,7 @@ def test_history_shows_readable_runs_and_what_a_person_cares_about(
     )
     assert gap > 2
     history.scroll_into_view_if_needed()
-    screenshot(page, "history")
+    screenshot(page, "history-runs")
 
     page.locator(f'li.card[data-id="{source.pk}"] blockquote').click()
     expect(page.locator("#details section.history")).to_contain_text("History (1 version)")
