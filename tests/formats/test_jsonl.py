@@ -62,7 +62,7 @@ def test_the_message_says_what_the_line_must_be_and_bounds_unknown_names():
     ]
     with pytest.raises(ValidationError) as excinfo:
         parse_line(b'{"' + b"x" * 1000 + b'": 1}', fields=())
-    assert len(excinfo.value.messages[0]) == len("unknown fields ") + 200
+    assert len(excinfo.value.messages[0]) == len("unknown field ") + 200
 
 
 @pytest.mark.parametrize("first", [codecs.BOM_UTF8 + b'{"a": 1}\n', '\ufeff{"a": 1}\n'])
