@@ -140,3 +140,13 @@ def test_editing_approved_work_sends_it_back_to_review(article, alice, bob, tags
     history = client_for(alice).get(f"/api/annotations/{claim.pk}/history/").json()
     (change,) = [c for c in history[-1]["changes"] if c["field"] == "review_state"]
     assert (change["before"], change["after"]) == ("Approved", "Submitted")
+
+
+def test_a_long_text_is_diffed_by_sentence_and_round_trips(seed_text):
+    before = seed_text * 2  # well past MAX_TOKENS words
+    after = before.replace("Kirby", "John Kirby", 1)
+    runs = word_diff(before, after)
+    assert _sides(runs) == (before, after)
+    changed = [text for op, text in runs if op != "="]
+    assert len(changed) == 2  # the one sentence, deleted and inserted
+    assert all(len(text) < 1000 for text in changed)
