@@ -21,6 +21,8 @@ if TYPE_CHECKING:
         Annotation,
         ApiToken,
         Article,
+        ArticleNote,
+        ArticleRead,
         Entity,
         EntityJudgement,
         Membership,
@@ -72,29 +74,38 @@ class MentionQuerySet(models.QuerySet["Mention"]):
         return self.filter(rejected=False)
 
 
+def _work_visible_to(user: User, *, shared_too: Q | None = None) -> list[Q]:
+    """The rule for analysts' work (annotations, page notes): live, not another member's
+    private work, and on a blind article teammates' work only once the user has submitted
+    their own (reviewers and owners see everything); ``shared_too`` is also always shown."""
+    from .models import ArticleSubmission, Membership
+
+    privileged = Membership.objects.filter(
+        user=user, role__in=[Membership.Role.OWNER, Membership.Role.REVIEWER]
+    ).values("team_id")
+    submitted = ArticleSubmission.objects.filter(user=user).values("article_id")
+    blind_ok = (
+        Q(article__blind=False)
+        | Q(author=user)
+        | Q(team_id__in=privileged)
+        | Q(article_id__in=submitted)
+    )
+    if shared_too is not None:
+        blind_ok |= shared_too
+    return [Q(deleted_at__isnull=True), Q(visibility="team") | Q(author=user), blind_ok]
+
+
 class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
     def visible_to(self, user: User | AnonymousUser) -> Self:
         """What the user may see: their teams' live annotations, others' private ones
         excepted; on a blind article, analysts see teammates' work only once they have
         submitted their own (reviewers and owners see everything, suggestions are shared)."""
-        from .models import Annotation, ArticleSubmission, Membership
+        from .models import Annotation
 
         qs = super().visible_to(user)
         if not user.is_authenticated:
             return qs.none()
-        privileged = Membership.objects.filter(
-            user=user, role__in=[Membership.Role.OWNER, Membership.Role.REVIEWER]
-        ).values("team_id")
-        submitted = ArticleSubmission.objects.filter(user=user).values("article_id")
-        return qs.filter(
-            Q(deleted_at__isnull=True),
-            Q(visibility=Annotation.Visibility.TEAM) | Q(author=user),
-            Q(article__blind=False)
-            | Q(author=user)
-            | Q(origin=Annotation.Origin.MODEL)
-            | Q(team_id__in=privileged)
-            | Q(article_id__in=submitted),
-        )
+        return qs.filter(*_work_visible_to(user, shared_too=Q(origin=Annotation.Origin.MODEL)))
 
     def trash_of(self, user: User | AnonymousUser) -> Self:
         """Deleted annotations the user may restore: their own, or all of a team they own."""
@@ -106,6 +117,23 @@ class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
         return TeamScopedQuerySet.visible_to(self, user).filter(
             Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
         )
+
+
+class ArticleNoteQuerySet(TeamScopedQuerySet["ArticleNote"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """Page notes by the rule of annotations (``_work_visible_to``)."""
+        qs = super().visible_to(user)
+        if not user.is_authenticated:
+            return qs.none()
+        return qs.filter(*_work_visible_to(user))
+
+
+class ArticleReadQuerySet(models.QuerySet["ArticleRead"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """A user's own reading marks only."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection
 
+from annotations.lib.markdown import markdown_html
 from annotations.models import Annotation, Tag
 
 
@@ -109,6 +110,7 @@ def annotation_dicts(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "suffix": r["suffix"],
                 "tags": tags[r["id"]],
                 "comment": r["comment"],
+                "comment_html": markdown_html(r["comment"]),
                 "assessment": r["assessment"],
                 "attributed_to": r["attributed_to_id"],
                 "attributed_to_entity": (

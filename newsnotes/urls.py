@@ -8,8 +8,10 @@ from annotations.views import (
     ThrottledPasswordResetView,
     reset_hours,
 )
+from annotations.views.favicon import favicon
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("annotations.api.urls")),
     path("login/", ThrottledLoginView.as_view(), name="login"),

@@ -249,7 +249,7 @@ def test_entity_is_not_deleted_while_mentions_name_it(admin_client, article):
     Mention.objects.create(article=article, entity=kirby, start=0, end=5, text="x", label="PERSON")
     response = admin_client.post(url(Entity, "delete", kirby.pk), {"post": "yes"})
     assert response.status_code == 200
-    assert "1 mention(s) and 0 annotation(s) point to this entity" in response.content.decode()
+    assert "1 mention and 0 annotations point to this entity" in response.content.decode()
     assert Entity.objects.filter(pk=kirby.pk).exists()
 
     # One that nothing points to goes, with its resolution keys (rows of a read-only page).
@@ -288,7 +288,7 @@ def test_tag_in_use_is_not_deleted(admin_client, article, alice, tags_a):
     annotation_create(article=article, author=alice, start=0, end=5, tags=[tags_a["claim"]])
     response = admin_client.post(url(Tag, "delete", tags_a["claim"].pk), {"post": "yes"})
     assert response.status_code == 200
-    assert "1 annotation(s) use this tag; retag them first." in response.content.decode()
+    assert "1 annotation uses this tag; retag them first." in response.content.decode()
     assert Tag.objects.filter(pk=tags_a["claim"].pk).exists()
 
     unused = tags_a["context"]

@@ -43,7 +43,7 @@ def test_demo_creates_team_users_articles_and_a_linked_claim():
     assert "'reviewer'" in out.getvalue()
     team = Team.objects.get(slug="demo")
     roles = dict(team.memberships.values_list("user__username", "role"))
-    assert roles == {"analyst": "analyst", "reviewer": "reviewer"}
+    assert roles == {"analyst": "analyst", "reviewer": "reviewer", "analyst2": "analyst"}
     assert Article.objects.filter(team=team).count() >= 5
     corpus = " ".join(Article.objects.values_list("text", flat=True))
     for actor in (
@@ -116,8 +116,33 @@ def test_demo_articles_share_canonical_entities_across_articles():
     )
     assert len(ids) == len(set(ids))
     claim = Annotation.objects.get(
-        exact__startswith="at least 8,000 North Korean troops", origin="analyst"
+        exact__startswith="at least 8,000 North Korean troops", author__username="analyst"
     )
     assert claim.attributed_to_entity == entity("john-kirby")
     suggestions = Annotation.objects.filter(team=team, origin="model", suggestion_state="pending")
     assert suggestions.filter(attributed_to_entity=entity("john-kirby")).exists()
+
+
+@pytest.mark.django_db
+def test_demo_users_have_real_looking_names_and_old_names_are_replaced():
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    User.objects.create(username="analyst", first_name="Ana", last_name="Lyst")
+    call_command("demo", stdout=StringIO())
+    demo = User.objects.filter(username__in=["analyst", "reviewer", "analyst2"])
+    names = {u.username: u.get_full_name() for u in demo}
+    assert names == {"analyst": "Nadia Okafor", "reviewer": "Tomás Reyes", "analyst2": "Jonas Berg"}
+
+
+@pytest.mark.django_db
+def test_demo_gives_the_agreement_page_something_on_first_run():
+    from annotations.selectors.oversight import agreement_report
+
+    call_command("demo", stdout=StringIO())
+    team = Team.objects.get(slug="demo")
+    reviewer = team.memberships.get(role="reviewer").user
+    (figures,) = agreement_report(user=reviewer, team=team)
+    assert figures.annotators == ["analyst", "analyst2"]
+    assert figures.result is not None
+    assert 0 < figures.result.mean_exact_f1 < 1  # they agree on some spans, not all

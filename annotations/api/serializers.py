@@ -13,10 +13,10 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
+from annotations.lib.markdown import markdown_html
 from annotations.models import (
     MAX_ID,
     Annotation,
-    AnnotationVersion,
     Article,
     ArticleRevision,
     Entity,
@@ -414,7 +414,12 @@ class AnnotationSerializer(serializers.Serializer):
     prefix = serializers.CharField(allow_blank=True)
     suffix = serializers.CharField(allow_blank=True)
     tags = TagRefSerializer(many=True)
-    comment = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True, help_text="Markdown source")
+    comment_html = serializers.CharField(
+        allow_blank=True,
+        help_text="The comment's Markdown as HTML, sanitised with nh3 (links, emphasis, lists; "
+        "no raw HTML; links carry rel=noopener noreferrer nofollow)",
+    )
     assessment = serializers.ChoiceField(choices=Annotation.Assessment.choices)
     attributed_to = serializers.IntegerField(allow_null=True)
     attributed_to_entity = EntityRefSerializer(allow_null=True)
@@ -468,11 +473,27 @@ class ReplySerializer(serializers.ModelSerializer):
         queryset=Reply.objects.all(), required=False, allow_null=True
     )
 
+    text_html = serializers.SerializerMethodField(
+        help_text="The reply's Markdown as HTML, sanitised with nh3"
+    )
+
     class Meta:
         model = Reply
-        fields = ["id", "annotation", "parent", "author", "text", "created_at", "modified_at"]
+        fields = [
+            "id",
+            "annotation",
+            "parent",
+            "author",
+            "text",
+            "text_html",
+            "created_at",
+            "modified_at",
+        ]
         read_only_fields = ["created_at", "modified_at"]
         extra_kwargs = {"text": {"max_length": 10_000}}
+
+    def get_text_html(self, reply: Reply) -> str:
+        return markdown_html(reply.text)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # A parent on another annotation answers exactly like an id that does not exist, so
@@ -523,19 +544,6 @@ class JobSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
-
-
-class AnnotationVersionSerializer(serializers.ModelSerializer):
-    actor = UserSerializer(read_only=True, allow_null=True)
-
-    class Meta:
-        model = AnnotationVersion
-        fields = ["number", "action", "snapshot", "actor", "note", "created_at"]
-        read_only_fields = fields
-
-
-class RestoreVersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(min_value=1)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -626,4 +634,7 @@ class AnnotationImportReportSerializer(serializers.Serializer):
     errors_truncated = serializers.BooleanField(help_text="More than 100 errors: not all shown.")
     annotation_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="The created annotations."
+    )
+    notes_created = serializers.IntegerField(
+        help_text="Page notes created (JSON-LD items whose target is a whole article)."
     )

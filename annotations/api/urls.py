@@ -14,6 +14,7 @@ from annotations.api.views import (
     entities,
     jobs,
     judgements,
+    notes,
     notifications,
     search,
     tags,
@@ -37,6 +38,7 @@ router.register("tags", tags.TagViewSet, basename="tag")
 router.register("annotations", annotations.AnnotationViewSet, basename="annotation")
 router.register("replies", discussion.ReplyViewSet, basename="reply")
 router.register("reviews", discussion.ReviewViewSet, basename="review")
+router.register("notes", notes.ArticleNoteViewSet, basename="note")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")

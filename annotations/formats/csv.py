@@ -25,9 +25,11 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from annotations.formats.files import file_error
 from annotations.formats.records import EXPORT_FIELDS
+from annotations.lib.plural import noun
 
 # What the importer needs of a CSV file; the other columns may be left out.
 REQUIRED_COLUMNS = ("start", "end", "exact")
@@ -111,17 +113,23 @@ def read_csv(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | Valid
         unknown = [c for c in columns if c not in EXPORT_FIELDS]
         if unknown:
             raise file_error(
-                f"Unknown column(s) {', '.join(repr(c[:40]) for c in unknown[:5])} in the header "
+                f"Unknown {noun(len(unknown), 'column')} "
+                f"{', '.join(repr(c[:40]) for c in unknown[:5])} in the header "
                 f"row; the columns are {','.join(EXPORT_FIELDS)}."
             )
         doubled = sorted({c for c in columns if columns.count(c) > 1})
         if doubled:
-            raise file_error(f"The column(s) {', '.join(doubled)} appear more than once.")
+            raise file_error(
+                f"The {noun(len(doubled), 'column')} {', '.join(doubled)} "
+                f"{ngettext('appears', 'appear', len(doubled))} more than once."
+            )
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if "article_url" not in columns and "article_sha256" not in columns:
             missing.append("article_url or article_sha256")
         if missing:
-            raise file_error(f"The header row lacks the column(s) {', '.join(missing)}.")
+            raise file_error(
+                f"The header row lacks the {noun(len(missing), 'column')} {', '.join(missing)}."
+            )
         for row, cells in enumerate(reader, start=2):
             if not cells or (len(cells) == 1 and not cells[0].strip()):
                 continue

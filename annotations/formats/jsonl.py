@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 
 from annotations.formats.files import file_error
 from annotations.formats.records import EXPORT_FIELDS
+from annotations.lib.plural import noun
 
 # A 1 MB article text escaped as JSON, with its metadata, fits easily.
 MAX_LINE_BYTES = 4 * 1024 * 1024
@@ -101,7 +102,9 @@ def parse_line(
     if fields is not None:
         unknown = sorted(set(value) - set(fields))
         if unknown:
-            raise ValidationError(f"unknown field(s) {', '.join(unknown)[:200]}")
+            raise ValidationError(
+                f"unknown {noun(len(unknown), 'field')} {', '.join(unknown)[:200]}"
+            )
     return value
 
 

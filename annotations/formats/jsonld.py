@@ -56,11 +56,12 @@ WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 # The API key for an error that concerns the whole document (as in annotations.api.errors).
 NON_FIELD = "non_field_errors"
 
-IriKind = Literal["annotation", "article", "entity", "user", "reply", "review"]
+IriKind = Literal["annotation", "article", "entity", "note", "user", "reply", "review"]
 _PLURAL: dict[str, str] = {
     "annotation": "annotations",
     "article": "articles",
     "entity": "entities",
+    "note": "notes",
     "user": "users",
     "reply": "replies",
     "review": "reviews",
@@ -108,6 +109,9 @@ class Iris:
 
     def review(self, pk: object) -> str:
         return self._iri("review", pk)
+
+    def note(self, pk: object) -> str:
+        return self._iri("note", pk)
 
     def collection(self, article_pk: object) -> str:
         return f"{self.base}/api/articles/{article_pk}/annotations.jsonld"
@@ -276,15 +280,11 @@ def collection_to_jsonld(
 AUDIENCE_PRIVATE: dict[str, str] = {"type": "schema:Audience", "schema:audienceType": "private"}
 
 
-def team_collection_item(
-    annotation: Annotation, *, iris: Iris, exported: Container[int]
-) -> dict[str, Any]:
-    """One annotation as an item of the team collection (``team_collection_to_jsonld``), its
-    link to a source annotation kept only if that one is ``exported``."""
-    article = annotation.article
-    item = _annotation(annotation, iris=iris, with_context=False, article=article)
+def article_source(article: Article, *, iris: Iris) -> dict[str, Any]:
+    """An article as a target's source in the team collection: its IRI, and its title and
+    text hash, by which another team holding the same article finds it."""
     source: dict[str, Any] = {
-        "id": item["target"]["source"],
+        "id": iris.article(article.pk),
         "type": "Text",
         "format": "text/plain",
     }
@@ -292,7 +292,17 @@ def team_collection_item(
         source["language"] = article.language
     source["schema:name"] = article.title
     source["schema:sha256"] = article.text_sha256
-    item["target"]["source"] = source
+    return source
+
+
+def team_collection_item(
+    annotation: Annotation, *, iris: Iris, exported: Container[int]
+) -> dict[str, Any]:
+    """One annotation as an item of the team collection (``team_collection_to_jsonld``), its
+    link to a source annotation kept only if that one is ``exported``."""
+    article = annotation.article
+    item = _annotation(annotation, iris=iris, with_context=False, article=article)
+    item["target"]["source"] = article_source(article, iris=iris)
     if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
         hidden = iris.annotation(annotation.attributed_to_id)
         bodies = [b for b in as_list(item.get("body", [])) if b.get("source") != hidden]

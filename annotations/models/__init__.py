@@ -1,5 +1,6 @@
 """NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
-``annotations``, ``activity`` and ``tokens``; ``limits`` holds the bounds they share.
+``annotations``, ``notes`` (page notes, reading marks), ``activity`` and ``tokens``;
+``limits`` holds the bounds they share.
 
 Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
 point index into ``Article.text`` -- a Python ``str`` index -- as in the W3C Web Annotation
@@ -13,6 +14,7 @@ from annotations.models.annotations import Annotation, AnnotationVersion, Reply,
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
+from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
@@ -25,6 +27,9 @@ __all__ = [
     "AnnotationVersion",
     "ApiToken",
     "Article",
+    "ArticleNote",
+    "ArticleNoteVersion",
+    "ArticleRead",
     "ArticleRevision",
     "ArticleSubmission",
     "Entity",

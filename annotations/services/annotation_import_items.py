@@ -27,6 +27,7 @@ from annotations.formats.jsonld import (
     wikidata_of,
 )
 from annotations.formats.jsonld_fields import jsonld_to_fields
+from annotations.formats.jsonld_notes import note_text, whole_target
 from annotations.formats.records import WIKIDATA_ID, key_field, text_field, whole_field
 from annotations.formats.spacy import SpacyLine
 from annotations.models import Annotation, Article, Entity, Tag, Team
@@ -332,6 +333,30 @@ def _jsonld_item(
     return item
 
 
+@dataclass
+class NoteItem:
+    """A page note to create (a JSON-LD item whose target is a whole article)."""
+
+    row: int
+    article: Article
+    text: str
+    visibility: str
+
+
+def _jsonld_note(
+    data: dict[str, Any], target: dict[str, Any], *, row: int, resolver: Resolver, iris: Iris
+) -> NoteItem:
+    text = note_text(data)
+    if not text:
+        raise ValidationError({"body": "A note on a whole article needs a commenting body."})
+    return NoteItem(
+        row=row,
+        article=_jsonld_article(target, resolver=resolver, iris=iris),
+        text=text,
+        visibility="private" if is_private(data.get("audience")) else "team",
+    )
+
+
 def jsonld_items(
     read_items: Callable[[], Iterable[Any]],
     *,
@@ -340,6 +365,7 @@ def jsonld_items(
     iris: Iris,
     keys: dict[str, int],
     failed: set[str],
+    notes: list[NoteItem] | None = None,
 ) -> list[ImportItem]:
     """Every item of a W3C JSON-LD file resolved, or an error for its position (from 1).
     ``read_items`` reads the file's items afresh: once for the ids they give (a link may name
@@ -357,6 +383,10 @@ def jsonld_items(
             key = raw.get("id") if isinstance(raw, dict) else None
             if isinstance(key, str) and keys.get(key) != number:
                 raise ValidationError({"id": f"{key} is also the id of item {keys[key]}."})
+            whole = whole_target(raw) if notes is not None else None
+            if notes is not None and whole is not None:
+                notes.append(_jsonld_note(raw, whole, row=number, resolver=resolver, iris=iris))
+                continue
             items.append(_jsonld_item(raw, row=number, resolver=resolver, iris=iris, keys=keys))
         except ValidationError as exc:
             if isinstance(key, str) and keys.get(key) == number:

@@ -32,9 +32,10 @@ from annotations.formats.jsonl import read_jsonl
 from annotations.formats.jsonld import Iris, read_jsonld
 from annotations.formats.spacy import read_spacy
 from annotations.lib.errorlist import ErrorList, ErrorReporting
-from annotations.models import Annotation, Article, Team
+from annotations.models import Annotation, Article, ArticleNote, Team
 from annotations.services.annotation_import_items import (
     ImportItem,
+    NoteItem,
     Resolver,
     error_message,
     flat_items,
@@ -43,6 +44,7 @@ from annotations.services.annotation_import_items import (
 )
 from annotations.services.annotations import annotation_create
 from annotations.services.exports import HIDDEN_SUGGESTIONS, default_base_url
+from annotations.services.notes import article_note_create
 from annotations.services.teams import ANNOTATE_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class AnnotationImportReport(ErrorReporting):
     records: int = 0
     created: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+    notes_created: list[int] = field(default_factory=list)  # page notes (JSON-LD only)
     error_list: ErrorList = field(default_factory=lambda: ErrorList("row"))
 
     def as_dict(self) -> dict[str, Any]:
@@ -73,6 +76,7 @@ class AnnotationImportReport(ErrorReporting):
             "skipped": len(self.skipped),
             **self.error_list.summary(),
             "annotation_ids": self.created,
+            "notes_created": len(self.notes_created),
         }
 
 
@@ -212,6 +216,25 @@ def _write(
         pending = waiting
 
 
+def _write_notes(notes: list[NoteItem], *, user: User, report: AnnotationImportReport) -> None:
+    """Create the page notes, each in a savepoint; a note with the same text that the user
+    already wrote on the article is there already."""
+    for item in notes:
+        if ArticleNote.objects.filter(
+            article=item.article, author=user, text=item.text.strip(), deleted_at__isnull=True
+        ).exists():
+            continue
+        try:
+            with transaction.atomic():
+                note = article_note_create(
+                    article=item.article, author=user, text=item.text, visibility=item.visibility
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            report.error(item.row, error_message(exc))
+            continue
+        report.notes_created.append(note.pk)
+
+
 def annotations_import(
     *,
     team: Team,
@@ -231,6 +254,7 @@ def annotations_import(
     resolver = Resolver(team=team, user=user)
     keys: dict[str, int] = {}  # file id -> its row
     failed: set[str] = set()  # file ids whose annotation was not imported
+    notes: list[NoteItem] = []  # page notes (JSON-LD items that target a whole article)
 
     def chunks() -> Iterator[bytes]:
         return file_chunks(stream, max_bytes=MAX_IMPORT_BYTES)
@@ -254,11 +278,13 @@ def annotations_import(
                 iris=iris,
                 keys=keys,
                 failed=failed,
+                notes=notes,
             )
         else:
             spacy_lines = read_spacy(lines(), max_line_bytes=MAX_IMPORT_LINE_BYTES)
             items = spacy_items(spacy_lines, resolver=resolver, report=report)
         _write(items, user=user, report=report, keys=keys, failed=failed)
+        _write_notes(notes, user=user, report=report)
     logger.info(
         "annotations.imported team=%s format=%s created=%s skipped=%s errors=%s",
         team.slug,

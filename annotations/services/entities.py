@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations.lib.plural import counted
 from annotations.models import (
     Entity,
     EntityJudgement,
@@ -502,7 +503,8 @@ def entity_validate_delete(*, entity: Entity) -> None:
     if mentions or claims:
         raise ValidationError(
             {
-                "entity": f"{mentions} mention(s) and {claims} annotation(s) point to this "
+                "entity": f"{counted(mentions, 'mention')} and "
+                f"{counted(claims, 'annotation')} point to this "
                 "entity; merge it into another one instead."
             }
         )

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import batched, groupby
+from itertools import batched, chain, groupby
 from operator import attrgetter, itemgetter
 from typing import IO, Any
 
@@ -41,9 +41,19 @@ from annotations.formats.jsonld import (
     team_collection_item,
     team_collection_lines,
 )
+from annotations.formats.jsonld_notes import note_item
 from annotations.formats.records import export_record
 from annotations.formats.spacy import spacy_record
-from annotations.models import Annotation, Article, Membership, Mention, Reply, Review, Team
+from annotations.models import (
+    Annotation,
+    Article,
+    ArticleNote,
+    Membership,
+    Mention,
+    Reply,
+    Review,
+    Team,
+)
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -137,6 +147,14 @@ class TeamExport:
         self.rows = exportable_annotations(team=team, user=user)
         self.iris = Iris(base_url or default_base_url())
         self.count = 0
+        # Page notes travel in the JSON-LD collection only: the other formats are span tables.
+        self.notes = (
+            ArticleNote.objects.visible_to(user)
+            .filter(team=team)
+            .select_related("article", "author")
+            .defer("article__text")
+            .order_by("article_id", "created_at", "id")
+        )
 
     def __iter__(self) -> Iterator[str]:
         with _snapshot():
@@ -146,9 +164,12 @@ class TeamExport:
                 yield from jsonl_lines(self._records())
             elif self.fmt == "jsonld":
                 # Counted after the document's start has left: the first bytes go at once.
-                items = self._jsonld_items()
+                items = chain(self._jsonld_items(), self._note_items())
                 yield from team_collection_lines(
-                    self.team, items, total=self._jsonld_total, iris=self.iris
+                    self.team,
+                    items,
+                    total=lambda: self._jsonld_total() + self.notes.count(),
+                    iris=self.iris,
                 )
             else:
                 yield from jsonl_lines(self.spacy_records())
@@ -214,6 +235,11 @@ class TeamExport:
                 self.count += 1
                 yield team_collection_item(annotation, iris=self.iris, exported=exported)
                 yield from discussion_items(annotation, iris=self.iris)
+
+    def _note_items(self) -> Iterator[dict[str, Any]]:
+        for note in self.notes.iterator(chunk_size=EXPORT_CHUNK):
+            self.count += 1
+            yield note_item(note, iris=self.iris)
 
     def spacy_records(self) -> Iterator[dict[str, Any]]:
         """The approved annotations as spaCy records, an article at a time: the annotations

@@ -26,6 +26,7 @@ from annotations.formats.files import raw_chunks, split_lines
 from annotations.formats.jsonl import MAX_LINE_BYTES, numbered_lines, parse_line
 from annotations.lib.errorlist import ErrorList, ErrorReporting
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
+from annotations.lib.titles import split_title
 from annotations.lib.urlfetch import (
     FetchError,
     check_url_addresses,
@@ -115,6 +116,8 @@ def import_text(
     if user is not None:
         require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
     text = canonical_text(text)
+    if not " ".join((title or "").split()):
+        title, text = split_title(text)  # a headline leaves the text; a lead stays in it
     url = _clean_url(url)
     existing = _existing(team=team, url=url, digest=text_sha256(text))
     if existing is not None:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from annotations.lib.plural import counted
 from annotations.models import Article, Job, Team
 from annotations.services.teams import IMPORT_ROLES, require_role
 
@@ -120,7 +121,7 @@ def job_run(*, job_id: int) -> dict[str, Any]:
     except Exception as exc:
         logger.exception("job.failed id=%s", job.pk)
         if job.attempts >= job.max_attempts:
-            job_fail(job=job, message=f"Failed after {job.attempts} attempt(s): {exc}")
+            job_fail(job=job, message=f"Failed after {counted(job.attempts, 'attempt')}: {exc}")
         else:
             Job.objects.filter(pk=job.pk).update(
                 status=Job.Status.QUEUED, message=f"Attempt {job.attempts} failed: {exc}"[:500]
@@ -146,8 +147,8 @@ def _run_analyze(job: Job) -> dict[str, Any]:
         "skipped": report.skipped,
         "mentions": report.mentions,
         "suggestions": report.suggestions,
-        "message": f"{report.articles} article(s) analysed, {report.mentions} mentions, "
-        f"{report.suggestions} suggestions",
+        "message": f"{counted(report.articles, 'article')} analysed, "
+        f"{counted(report.mentions, 'mention')}, {counted(report.suggestions, 'suggestion')}",
     }
 
 
@@ -195,7 +196,8 @@ def jobs_sweep(*, timeout: timedelta = JOB_TIMEOUT) -> SweepReport:
             if job.attempts >= job.max_attempts:
                 job_fail(
                     job=job,
-                    message=f"The worker stopped responding {job.attempts} time(s); giving up.",
+                    message=f"The worker stopped responding {counted(job.attempts, 'time')}; "
+                    "giving up.",
                 )
                 failed.append(job.pk)
             else:

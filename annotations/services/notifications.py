@@ -67,8 +67,27 @@ def notify_review(*, review: Review) -> Notification | None:
         actor=review.reviewer,
         kind=Notification.Kind.REVIEW,
         annotation=annotation,
-        text=f"{review.get_verdict_display()}: {review.note}"[:300],
+        text=review_summary(review),
     )
+
+
+# What a verdict did, in the past tense, before the quote it was about.
+VERDICT_DONE = {
+    Review.Verdict.APPROVE: "Approved",
+    Review.Verdict.REQUEST_CHANGES: "Asked for changes to",
+    Review.Verdict.DISPUTE: "Disputed",
+}
+
+
+def review_summary(review: Review) -> str:
+    """'Approved “quote”', with the reviewer's note after a colon when there is one."""
+    quote = " ".join(review.annotation.exact.split())
+    if len(quote) > 80:
+        quote = quote[:79].rstrip() + "…"
+    done = VERDICT_DONE.get(Review.Verdict(review.verdict), review.get_verdict_display())
+    text = f"{done} “{quote}”"
+    note = " ".join(review.note.split())
+    return (f"{text}: {note}" if note else text)[:300]
 
 
 @transaction.atomic

@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
+from annotations.lib.plural import counted
 from annotations.models import Membership, Tag, Team
 from annotations.services.search_index import search_index_annotations_of_tags
 from annotations.services.stamps import teams_touch
@@ -384,7 +386,12 @@ def tag_validate_delete(*, tag: Tag) -> None:
     """A tag in use would vanish from analysts' annotations: refused."""
     used = tag.annotations.count()
     if used:
-        raise ValidationError({"tag": f"{used} annotation(s) use this tag; retag them first."})
+        raise ValidationError(
+            {
+                "tag": f"{counted(used, 'annotation')} {ngettext('uses', 'use', used)} this tag; "
+                "retag them first."
+            }
+        )
 
 
 @transaction.atomic

@@ -26,6 +26,8 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.events import live_transport
+from annotations.selectors.queue import NEXT_LIMIT, next_to_annotate
+from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
 
 
@@ -39,8 +41,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
     article_filter = ArticleFilter(request.GET, queryset=articles, request=request)
     rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
+    queue = next_to_annotate(user=request.user, team=team) if context["can_annotate"] else None
+    next_articles = list(queue[:NEXT_LIMIT]) if queue is not None else []
+    next_count = queue.count() if queue is not None and len(next_articles) == NEXT_LIMIT else 0
     context.update(
         {
+            "next_articles": next_articles,
+            "next_count": max(next_count, len(next_articles)),
+            "next_more": max(next_count - len(next_articles), 0),
             "articles": rows,
             "filter": article_filter,
             "outlets": Outlet.objects.filter(articles__team=team).distinct().order_by("name"),
@@ -56,6 +64,7 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
     article = article_get_for_user(user=request.user, pk=pk)
     context = team_context(request)
     membership = Membership.objects.filter(user=request.user, team=article.team).first()
+    article_read_record(article=article, user=request.user)  # for the "next to annotate" list
     annotations = annotation_queryset(request.user).filter(article=article).order_by("start", "id")
     mentions = list(
         Mention.objects.filter(article=article, rejected=False)
@@ -109,6 +118,7 @@ READER_FIELDS = (
     "end",
     "exact",
     "comment",
+    "comment_html",
     "assessment",
     "attributed_to",
     "attributed_to_entity",

@@ -2,15 +2,9 @@
 // reviews, its full history as diffs with "restore", and the review workflow buttons.
 
 import { api, ApiError, newIdempotencyKey } from "./api.js";
-import { el } from "./dom.js";
+import { el, plural, sanitisedHtml } from "./dom.js";
 import { truncate } from "./sidebar.js";
 
-const FIELDS = [
-  ["exact", "Quote"], ["tags", "Tags"], ["comment", "Comment"], ["assessment", "Assessment"],
-  ["attributed_to", "Source"], ["attributed_to_entity", "Claimed by"], ["visibility", "Visibility"],
-  ["review_state", "Review state"], ["anchor_state", "Anchoring"], ["start", "Start"], ["end", "End"],
-  ["suggestion_state", "Suggestion"], ["deleted", "In trash"],
-];
 const STATE_LABELS = {
   draft: "Draft", submitted: "Submitted", approved: "Approved", changes_requested: "Changes requested", disputed: "Disputed",
 };
@@ -19,66 +13,26 @@ function when(iso) {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-function show(field, value) {
-  if (value === null || value === undefined || value === "") return "—";
-  if (field === "tags") return value.map((t) => t.name).join(", ") || "—";
-  if (field === "attributed_to_entity") return value.name;
-  if (field === "attributed_to") return `annotation ${value}`;
-  if (field === "deleted") return value ? "yes" : "no";
-  return String(value);
-}
-
-/** Word-level diff of two strings, as a fragment with <del> and <ins>. */
-export function wordDiff(before, after) {
-  const a = before.split(/(\s+)/);
-  const b = after.split(/(\s+)/);
-  // Longest common subsequence on words; texts here are short (quotes, comments).
-  const n = a.length;
-  const m = b.length;
-  if (n * m > 250000) {
-    return el("span", {}, el("del", { text: before }), " ", el("ins", { text: after }));
-  }
-  const lcs = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    }
-  }
-  const out = el("span");
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) {
-      out.append(a[i]);
-      i++;
-      j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.append(el("ins", { text: b[j++] }));
-    } else {
-      out.append(el("del", { text: a[i++] }));
-    }
+/** A text change as runs ([op, text]: "=" kept, "-" deleted, "+" inserted), made by the server
+ * (selectors/history.py, difflib on tokens that keep their whitespace), shown as text. */
+export function diffRuns(runs) {
+  const out = el("span", { class: "diff" });
+  for (const [op, text] of runs) {
+    out.append(op === "-" ? el("del", { text }) : op === "+" ? el("ins", { text }) : text);
   }
   return out;
 }
 
-function changes(previous, current) {
-  const list = el("ul", { class: "changes" });
-  for (const [field, label] of FIELDS) {
-    const before = previous ? previous[field] : undefined;
-    const after = current[field];
-    if (previous && JSON.stringify(before) === JSON.stringify(after)) continue;
-    if (!previous && (after === "" || after === null || (Array.isArray(after) && !after.length))) continue;
-    const item = el("li", {}, el("span", { class: "field", text: `${label}: ` }));
-    if (previous && (field === "comment" || field === "exact") && typeof before === "string") {
-      item.append(wordDiff(before, after));
-    } else if (previous) {
-      item.append(el("del", { text: show(field, before) }), " → ", el("ins", { text: show(field, after) }));
-    } else {
-      item.append(show(field, after));
-    }
-    list.append(item);
+function changes(list, first) {
+  const out = el("ul", { class: "changes" });
+  for (const change of list) {
+    const item = el("li", { dataset: { field: change.field } }, el("span", { class: "field", text: `${change.label}: ` }));
+    if (change.runs) item.append(diffRuns(change.runs));
+    else if (first) item.append(change.after);
+    else item.append(el("del", { text: change.before }), " → ", el("ins", { text: change.after }));
+    out.append(item);
   }
-  return list;
+  return out;
 }
 
 export class DetailPanel {
@@ -182,7 +136,7 @@ export class DetailPanel {
         answer.addEventListener("click", () => this.#openForm(section, annotation, reply));
         const item = el("li", { "data-reply": String(reply.id) },
           el("div", { class: "reply-head" }, el("strong", { text: reply.author.name }), el("time", { class: "muted", text: when(reply.created_at) })),
-          el("p", { class: "reply-text", text: reply.text }),
+          sanitisedHtml(reply.text_html, "div", { class: "reply-text markdown" }),
           depth < 6 ? answer : null);
         if (byParent.has(reply.id)) item.append(build(reply.id, depth + 1));
         list.append(item);
@@ -237,18 +191,18 @@ export class DetailPanel {
   }
 
   #history(annotation, versions) {
-    const section = el("section", { class: "history", "aria-label": "History" }, el("h3", { text: `History (${versions.length} versions)` }));
+    const section = el("section", { class: "history", "aria-label": "History" },
+      el("h3", { text: `History (${plural(versions.length, "version")})` }));
     const list = el("ol", { class: "versions", reversed: true });
     const canRestore = this.#isAuthor(annotation) && annotation.suggestion_state !== "pending";
     for (let index = versions.length - 1; index >= 0; index--) {
       const version = versions[index];
-      const previous = index > 0 ? versions[index - 1].snapshot : null;
       const item = el("li", {},
         el("div", { class: "version-head" },
-          el("strong", { text: `v${version.number} ${version.action}` }),
+          el("strong", { text: `v${version.number} · ${version.action_label}` }),
           el("span", { class: "muted", text: ` · ${version.actor ? version.actor.name : "system"} · ${when(version.created_at)}` })),
         version.note ? el("p", { class: "muted", text: version.note }) : null,
-        changes(previous, version.snapshot));
+        changes(version.changes, index === 0));
       if (canRestore && index < versions.length - 1 && !version.snapshot.deleted) {
         const button = el("button", { type: "button", class: "secondary", text: `Restore v${version.number}` });
         button.addEventListener("click", async () => {

@@ -35,3 +35,48 @@ export function el(tag, props = {}, ...children) {
   }
   return node;
 }
+
+/**
+ * "1 version", "2 versions", "0 articles": a count with its noun. English only; give the
+ * plural when adding "s" is wrong: plural(n, "reply", "replies").
+ */
+export function plural(count, one, many = `${one}s`) {
+  return `${count.toLocaleString("en")} ${count === 1 ? one : many}`;
+}
+
+// What sanitisedHtml() keeps: the server's allow-list (annotations/lib/markdown.py).
+const SAFE_TAGS = new Set(["P", "BR", "EM", "STRONG", "A", "UL", "OL", "LI", "CODE", "PRE", "BLOCKQUOTE", "S", "HR"]);
+const SAFE_ATTRIBUTES = { A: ["href", "title", "rel"], OL: ["start"] };
+
+/**
+ * A fragment from HTML that the server rendered from Markdown and sanitised with nh3 (the
+ * `*_html` fields: `comment_html`, `text_html`). Never pass user text here. The HTML is parsed
+ * in an inert <template> (no script runs, nothing loads), and checked again against the same
+ * allow-list: any other element becomes its text, any other attribute goes, links must be
+ * http(s) or mailto and open with rel="noopener noreferrer nofollow".
+ */
+export function sanitisedHtml(html, tag = "div", props = {}) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const walk = (parent) => {
+    for (const node of [...parent.childNodes]) {
+      if (node.nodeType === Node.TEXT_NODE) continue;
+      if (node.nodeType !== Node.ELEMENT_NODE || !SAFE_TAGS.has(node.tagName)) {
+        node.replaceWith(document.createTextNode(node.nodeType === Node.ELEMENT_NODE ? node.textContent : ""));
+        continue;
+      }
+      const allowed = SAFE_ATTRIBUTES[node.tagName] || [];
+      for (const attribute of [...node.attributes]) {
+        if (!allowed.includes(attribute.name)) node.removeAttribute(attribute.name);
+      }
+      if (node.tagName === "A") {
+        if (!/^(https?:|mailto:)/i.test(node.getAttribute("href") || "")) node.removeAttribute("href");
+        node.setAttribute("rel", "noopener noreferrer nofollow");
+        node.setAttribute("target", "_blank");
+      }
+      walk(node);
+    }
+  };
+  walk(template.content);
+  return el(tag, props, template.content);
+}

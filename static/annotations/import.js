@@ -2,7 +2,7 @@
 // background job it starts. All user data is written with textContent.
 
 import { api, ApiError } from "./api.js";
-import { el } from "./dom.js";
+import { el, plural } from "./dom.js";
 import { clearErrors, showErrors } from "./formerrors.js";
 import { followJob } from "./jobprogress.js";
 import { setupTabs } from "./tabs.js";
@@ -162,7 +162,7 @@ async function importJsonl(form) {
   const links = [[root.dataset.listUrl, "Open the article list"]];
   if (ids.length === 1) links.unshift([articleUrl(ids[0]), "Open the article"]);
   announce(
-    `${report.created} imported, ${report.duplicates} already there, ${bad.length} bad line${bad.length === 1 ? "" : "s"}.`,
+    `${report.created} imported, ${report.duplicates} already there, ${plural(bad.length, "bad line")}.`,
   );
   if (report.job) {
     followAnalysis(card, { jobId: report.job, articleHref: links }).catch((error) => card.error(error.message));

@@ -71,6 +71,13 @@ export class AnnotationForm {
     const form = el("form", { class: "ann-form", noValidate: true });
     form.append(el("h2", { id: "popover-title", text: editing ? "Edit annotation" : "New annotation" }));
     form.append(el("blockquote", { class: "quote", text: truncate(quote, 240) }));
+    if (editing && annotation.review_state === "approved") {
+      // annotation_update sends approved work back to the reviewers: say so before saving.
+      form.append(el("p", {
+        class: "warning", id: "ann-approved-warning",
+        text: "This annotation is approved. Saving a change sends it back to review.",
+      }));
+    }
 
     const tagSet = el("fieldset", { class: "tags" }, el("legend", { text: "Tags" }));
     const chosen = new Set((annotation?.tags || []).map((t) => t.id));
@@ -87,7 +94,10 @@ export class AnnotationForm {
     form.append(tagSet);
 
     form.append(el("label", { for: "ann-comment", text: "Comment" }));
-    form.append(el("textarea", { id: "ann-comment", name: "comment", rows: 3, maxLength: 10000, value: annotation?.comment || "" }));
+    form.append(el("textarea", {
+      id: "ann-comment", name: "comment", rows: 3, maxLength: 10000, value: annotation?.comment || "", "aria-describedby": "ann-comment-hint",
+    }));
+    form.append(el("p", { class: "hint", id: "ann-comment-hint", text: "Markdown: **bold**, _italic_, [link](https://…), - lists" }));
 
     const assess = el("select", { id: "ann-assessment", name: "assessment" });
     for (const [value, label] of ASSESSMENTS) {

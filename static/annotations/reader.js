@@ -5,6 +5,7 @@ import { api, ApiError, newIdempotencyKey } from "./api.js";
 import { HighlightLayer, supportsHighlights, TextIndex, translucent } from "./highlighter.js";
 import { registerShortcuts } from "./keyboard.js";
 import { startLive } from "./live.js";
+import { plural } from "./dom.js";
 import { DetailPanel } from "./details.js";
 import { EntityCard, KINDS } from "./entitycard.js";
 import { el } from "./dom.js";
@@ -581,7 +582,7 @@ function focusEntity(entityId, button) {
   const ranges = mentionRanges.get(entityId) || [];
   for (const [, range] of ranges) layer.group("entity-focus").add(range);
   if (ranges.length) scrollToRange(ranges[0][1]);
-  announce(`${data.entities[entityId]?.name}: ${ranges.length} mention(s) highlighted.`);
+  announce(`${data.entities[entityId]?.name}: ${plural(ranges.length, "mention")} highlighted.`);
 }
 
 /** Whether the mention's kind is shown (a hidden underline opens no card). */

@@ -1,7 +1,7 @@
 // The sidebar: annotation cards in reading order with their filters, and the entity panel.
 // Every user-supplied string goes in with textContent.
 
-import { el } from "./dom.js";
+import { el, plural, sanitisedHtml } from "./dom.js";
 
 const ASSESSMENTS = {
   unverified: "Unverified", supported: "Supported", disputed: "Disputed", false: "False", misleading: "Misleading",
@@ -106,7 +106,7 @@ export class Sidebar {
     if (annotation.visibility === "private") head.append(el("span", { class: "badge private", text: "Private" }));
     li.append(head);
     li.append(el("blockquote", { text: truncate(annotation.exact, 280) }));
-    if (annotation.comment) li.append(el("p", { class: "comment", text: annotation.comment }));
+    if (annotation.comment) li.append(sanitisedHtml(annotation.comment_html, "div", { class: "comment markdown" }));
     const links = [];
     if (annotation.attributed_to_entity) {
       const who = el("a", { href: `/entities/${annotation.attributed_to_entity.id}/`, text: annotation.attributed_to_entity.name });
@@ -123,7 +123,7 @@ export class Sidebar {
     if (links.length) li.append(el("p", { class: "attribution" }, ...links.flatMap((l, i) => (i ? [" · ", l] : [l]))));
     const foot = el("div", { class: "card-foot" });
     foot.append(el("span", { class: "by", text: pending ? "NewsNotes model" : annotation.author.name }));
-    if (annotation.reply_count) foot.append(el("span", { class: "by", text: `${annotation.reply_count} repl${annotation.reply_count === 1 ? "y" : "ies"}` }));
+    if (annotation.reply_count) foot.append(el("span", { class: "by", text: plural(annotation.reply_count, "reply", "replies") }));
     const actions = el("span", { class: "actions" });
     if (pending && this.canHandleSuggestion()) {
       actions.append(el("button", { type: "button", "data-action": "accept", text: "Accept", title: "Accept (y)" }));

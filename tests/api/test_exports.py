@@ -119,6 +119,7 @@ def test_import_round_trips_through_the_api(story, mirror, alice, carol, team_a,
         "error_count": 0,
         "errors_truncated": False,
         "annotation_ids": report["annotation_ids"],
+        "notes_created": 0,
     }
     assert sorted(report["annotation_ids"]) == sorted(
         Annotation.objects.filter(team=team_b).values_list("pk", flat=True)

@@ -76,8 +76,10 @@ def test_history_shows_the_diff_and_restores_an_earlier_version(
     page.goto(f"{live_server.url}/articles/{story.pk}/#a-{annotation.pk}")
     history = page.locator("#details section.history")
     expect(history).to_contain_text("History (2 versions)")
-    expect(history.locator("del").first).to_be_visible()
-    expect(history).to_contain_text("Nov 2.")
+    comment = history.locator('li[data-field="comment"]').first  # the newest version's
+    expect(comment.locator("del")).to_have_text("1")
+    expect(comment.locator("ins")).to_have_text("2")
+    expect(comment).to_contain_text("Kirby briefed on Nov")
     screenshot(page, "history")
     page.once("dialog", lambda dialog: dialog.accept())
     history.get_by_role("button", name="Restore v1").click()

@@ -18,7 +18,7 @@ def test_demo_reader_popover_and_sidebar(live_server, page):
     call_command("demo", stdout=StringIO())
     article = Article.objects.get(url__endswith="north-korean-troops-kursk")
     claim = Annotation.objects.get(
-        article=article, exact__startswith="at least 8,000", origin="analyst"
+        article=article, exact__startswith="at least 8,000", author__username="analyst"
     )
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("analyst")

@@ -522,7 +522,7 @@ def test_bad_rows_are_reported_with_their_line_and_the_rest_goes_on(mirror, team
         6: messages[6],
         7: "attributed_to: no annotation has the id 99 in this file.",
         8: "each line must be a JSON object",
-        9: "unknown field(s) wat",
+        9: "unknown field wat",
         10: "attributed_to: its source (line 3) was not imported.",
         11: "attributed_to_entity: The team has no entity 'Nobody'.",
         12: "id: 3 is also the id of line 4.",
@@ -578,8 +578,8 @@ def test_csv_rows_are_numbered_as_a_spreadsheet_shows_them(mirror, team_b, carol
     ("fmt", "content", "message"),
     [
         ("csv", b"", "The file is empty"),
-        ("csv", b"id,url,start\r\n1,x,2\r\n", "Unknown column(s) 'url'"),
-        ("csv", b"id,start,end\r\n", "lacks the column(s) exact, article_url or article_sha256"),
+        ("csv", b"id,url,start\r\n1,x,2\r\n", "Unknown column 'url'"),
+        ("csv", b"id,start,end\r\n", "lacks the columns exact, article_url or article_sha256"),
         ("csv", b'start,end,exact,article_url\r\n1,2,"a"b,x\r\n', "Malformed CSV at row 2"),
         ("csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         ("csv", b"start,end\xff\xfe", "not UTF-8 text (byte 9)"),
@@ -645,7 +645,7 @@ def test_spacy_lines_and_spans_with_errors(mirror, team_b, carol):
         },
         {"row": 3, "message": "span 1 (5-2): end: Must be greater than start (5)."},
         {"row": 3, "message": "span 2: Must be an object with start, end and label."},
-        {"row": 4, "message": "unknown field(s) extra"},
+        {"row": 4, "message": "unknown field extra"},
     ]
 
 
@@ -682,17 +682,17 @@ def test_commands_round_trip_through_a_file(story, mirror, alice, team_b, carol,
         "export_annotations", "--team=desk-a", "--format=csv", "--user=alice", "-o", path,
         stderr=err,
     )  # fmt: skip
-    assert err.getvalue().strip() == f"7 annotation(s) exported to {path}."
+    assert err.getvalue().strip() == f"7 annotations exported to {path}."
     out = io.StringIO()
     call_command(
         "import_annotations", path, "--team=desk-b", "--format=csv", "--user=carol", stdout=out
     )
-    assert out.getvalue().strip() == "7 imported, 0 already there, 0 error(s)."
+    assert out.getvalue().strip() == "7 imported, 0 already there, 0 errors."
     again = io.StringIO()
     call_command(
         "import_annotations", path, "--team=desk-b", "--format=csv", "--user=carol", stdout=again
     )
-    assert again.getvalue().strip() == "0 imported, 7 already there, 0 error(s)."
+    assert again.getvalue().strip() == "0 imported, 7 already there, 0 errors."
     stdout = io.StringIO()
     call_command(
         "export_annotations", "--team=desk-b", "--format=csv", "--user=carol", stdout=stdout,
@@ -735,4 +735,4 @@ def test_export_command_writes_a_docbin(story, alice, tmp_path):
         stderr=err,
     )  # fmt: skip
     assert path.stat().st_size > 0
-    assert "2 article(s), 4 span(s) and 0 entity mention(s)" in err.getvalue()
+    assert "2 articles, 4 spans and 0 entity mentions" in err.getvalue()

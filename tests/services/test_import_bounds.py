@@ -130,8 +130,8 @@ def test_import_articles_prints_the_first_100_bad_lines_and_the_count(team_a, tm
     assert len(lines) == 101
     assert lines[0].startswith("line 2: malformed JSON")
     assert lines[99].startswith("line 101: ")
-    assert lines[100] == "... and 150 more bad line(s), not shown."
-    assert out.getvalue().strip() == "1 imported, 0 already there, 250 bad line(s)."
+    assert lines[100] == "... and 150 more bad lines, not shown."
+    assert out.getvalue().strip() == "1 imported, 0 already there, 250 bad lines."
 
 
 def test_import_annotations_prints_the_first_100_errors_and_the_count(team_b, carol, tmp_path):
@@ -146,7 +146,7 @@ def test_import_annotations_prints_the_first_100_errors_and_the_count(team_b, ca
     lines = err.getvalue().splitlines()
     assert len(lines) == 101
     assert lines[99].startswith("line 100: malformed JSON")
-    assert lines[100] == "... and 50 more error(s), not shown."
+    assert lines[100] == "... and 50 more errors, not shown."
 
 
 def test_import_annotations_reads_standard_input_in_chunks_even_for_jsonld(
@@ -165,7 +165,7 @@ def test_import_annotations_reads_standard_input_in_chunks_even_for_jsonld(
             "import_annotations", "-", "--team=desk-b", "--format=jsonld", "--user=carol",
             stderr=err, stdout=out,
         )  # fmt: skip
-    assert out.getvalue().strip() == "0 imported, 0 already there, 120 error(s)."
+    assert out.getvalue().strip() == "0 imported, 0 already there, 120 errors."
     assert err.getvalue().splitlines()[0] == (
         "item 1: Each item must be an annotation (a JSON object)."
     )

@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import filters
+from annotations.api import history_serializers as hs
 from annotations.api import listcache
 from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
@@ -27,10 +28,10 @@ from annotations.api.params import int_field
 from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
-    AnnotationVersion,
 )
 from annotations.rows import ANNOTATION_COLUMNS, annotation_dicts
 from annotations.selectors.annotations import annotation_queryset, annotation_rows, annotation_trash
+from annotations.selectors.history import annotation_history
 from annotations.services import annotations as annotation_services
 
 User = get_user_model()
@@ -173,23 +174,24 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         )
         return self._one(annotation.pk)
 
-    @extend_schema(responses={200: s.AnnotationVersionSerializer(many=True)}, filters=False)
+    @extend_schema(responses={200: hs.AnnotationVersionSerializer(many=True)}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every version of the annotation, oldest first: who changed what, and when."""
-        annotation = self.get_object()
-        versions = AnnotationVersion.objects.filter(annotation=annotation).select_related("actor")
-        return Response(s.AnnotationVersionSerializer(versions, many=True).data)
+        readable = annotation_history(request.user, self.get_object())
+        versions = [entry["version"] for entry in readable]
+        context = {"readable": {entry["version"].pk: entry for entry in readable}}
+        return Response(hs.AnnotationVersionSerializer(versions, many=True, context=context).data)
 
     @extend_schema(
-        request=s.RestoreVersionSerializer,
+        request=hs.RestoreVersionSerializer,
         responses={200: s.AnnotationSerializer},
         parameters=[IF_MATCH],
     )
     @action(detail=True, methods=["post"], url_path="restore-version")
     def restore_version(self, request: Request, pk: str | None = None) -> Response:
         """Make an earlier version current again (the restore is a new version)."""
-        data = s.RestoreVersionSerializer(data=request.data)
+        data = hs.RestoreVersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         annotation = annotation_services.annotation_restore_version(
             annotation=self.get_object(),

@@ -1,6 +1,8 @@
-"""`manage.py demo`: a demo team, two demo users, sample articles and a few annotations.
+"""`manage.py demo`: a demo team, three demo users, sample articles and a few annotations.
 
-Running it again changes nothing: every step looks for what it would create first.
+Two analysts annotate the Kursk article, so the agreement page has figures on first run.
+Running it again changes nothing: every step looks for what it would create first (except
+that demo users still named as in earlier versions get their real-looking names).
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from annotations.models import Annotation, Article, Entity, Membership, Review, Tag, Team
+from annotations.models import (
+    Annotation,
+    Article,
+    ArticleSubmission,
+    Entity,
+    Membership,
+    Review,
+    Tag,
+    Team,
+)
 from annotations.services.analysis import articles_analyze
 from annotations.services.annotations import (
     annotation_create,
     annotation_submit,
+    article_submit,
     reply_create,
     review_create,
 )
@@ -30,9 +42,12 @@ from annotations.services.teams import membership_set, team_create
 DEMO_ARTICLES = Path(__file__).resolve().parents[2] / "demo" / "articles.jsonl"
 TEAM_SLUG = "demo"
 USERS = (
-    ("analyst", "newsnotes-analyst", Membership.Role.ANALYST, "Ana", "Lyst"),
-    ("reviewer", "newsnotes-reviewer", Membership.Role.REVIEWER, "Rev", "Iewer"),
+    ("analyst", "newsnotes-analyst", Membership.Role.ANALYST, "Nadia", "Okafor"),
+    ("reviewer", "newsnotes-reviewer", Membership.Role.REVIEWER, "Tomás", "Reyes"),
+    ("analyst2", "newsnotes-analyst2", Membership.Role.ANALYST, "Jonas", "Berg"),
 )
+# Names earlier versions gave the demo users, which read like a rendering bug.
+OLD_NAMES = {("Ana", "Lyst"), ("Rev", "Iewer")}
 
 
 @dataclass(frozen=True)
@@ -44,9 +59,11 @@ class DemoAnnotation:
     assessment: str = Annotation.Assessment.UNVERIFIED
     source_exact: str = ""  # the quote of the source annotation this claim is attributed to
     speaker: str = ""  # gazetteer id of the entity the claim is attributed to
+    author: str = "analyst"  # the demo user who made it
 
 
 _WIRE = "https://wire.newsnotes.example/2024/"
+_KURSK = _WIRE + "11/01/north-korean-troops-kursk"
 DEMO_ANNOTATIONS = (
     DemoAnnotation(
         _WIRE + "11/01/north-korean-troops-kursk",
@@ -92,6 +109,36 @@ DEMO_ANNOTATIONS = (
         "Malformed figure: 315,000 in the original assessment. Do not cite this form.",
         Annotation.Assessment.MISLEADING,
     ),
+    # The second analyst's reading of the Kursk article: two spans as the first analyst
+    # marked them, one with another tag, and one the first analyst left out.
+    DemoAnnotation(
+        _KURSK,
+        "White House national security spokesman John Kirby",
+        ("source",),
+        author="analyst2",
+    ),
+    DemoAnnotation(
+        _KURSK,
+        "at least 8,000 North Korean troops are now in the Kursk region",
+        ("claim",),
+        "Pentagon gave the same number.",
+        source_exact="White House national security spokesman John Kirby",
+        speaker="john-kirby",
+        author="analyst2",
+    ),
+    DemoAnnotation(
+        _KURSK,
+        "out of roughly 10,000 sent to Russia since early October",
+        ("figure",),
+        author="analyst2",
+    ),
+    DemoAnnotation(
+        _KURSK,
+        "the troops were given Russian uniforms and equipment",
+        ("claim",),
+        "Anonymous official; no document cited.",
+        author="analyst2",
+    ),
 )
 
 
@@ -120,6 +167,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(password)
                 user.save(update_fields=["password"])
+            elif (user.first_name, user.last_name) in OLD_NAMES:
+                user.first_name, user.last_name = first, last
+                user.save(update_fields=["first_name", "last_name"])
             users[username] = user
         team = Team.objects.filter(slug=TEAM_SLUG).first()
         created_any = team is None
@@ -149,9 +199,18 @@ class Command(BaseCommand):
             article_ids=list(Article.objects.filter(team=team).values_list("pk", flat=True))
         )
         created_any |= report.articles > 0
-        created_any |= self._annotate(team=team, author=users["analyst"])
+        created_any |= self._annotate(team=team, users=users)
         created_any |= self._review(team=team, analyst=users["analyst"], reviewer=users["reviewer"])
+        created_any |= self._second_reading(team=team, analyst=users["analyst2"])
         return created_any
+
+    def _second_reading(self, *, team: Team, analyst: Any) -> bool:
+        """The second analyst submits their work on the Kursk article."""
+        article = Article.objects.get(team=team, url=_KURSK)
+        if ArticleSubmission.objects.filter(article=article, user=analyst).exists():
+            return False
+        article_submit(article=article, actor=analyst)
+        return True
 
     def _review(self, *, team: Team, analyst: Any, reviewer: Any) -> bool:
         """A little of the review workflow: submitted work, two verdicts and a discussion."""
@@ -177,14 +236,15 @@ class Command(BaseCommand):
         )
         return True
 
-    def _annotate(self, *, team: Team, author: Any) -> bool:
+    def _annotate(self, *, team: Team, users: dict[str, Any]) -> bool:
         tags = {tag.slug: tag for tag in Tag.objects.filter(team=team)}
         entities = {
             e.gazetteer_id: e for e in Entity.objects.filter(team=team).exclude(gazetteer_id="")
         }
         created_any = False
-        by_quote: dict[tuple[int, str], Annotation] = {}
+        by_quote: dict[tuple[int, str, str], Annotation] = {}
         for spec in DEMO_ANNOTATIONS:
+            author = users[spec.author]
             article = Article.objects.get(team=team, url=spec.article_url)
             start = article.text.find(spec.exact)
             if start < 0:
@@ -203,9 +263,9 @@ class Command(BaseCommand):
                     tags=[tags[slug] for slug in spec.tags],
                     comment=spec.comment,
                     assessment=spec.assessment,
-                    attributed_to=by_quote.get((article.pk, spec.source_exact)),
+                    attributed_to=by_quote.get((article.pk, spec.author, spec.source_exact)),
                     attributed_to_entity=entities.get(spec.speaker) if spec.speaker else None,
                 )
                 created_any = True
-            by_quote[(article.pk, spec.exact)] = existing
+            by_quote[(article.pk, spec.author, spec.exact)] = existing
         return created_any

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.formats import FORMATS
+from annotations.lib.plural import counted
 from annotations.models import Team
 from annotations.services.exports import TeamExport, spacy_records
 
@@ -64,11 +65,11 @@ class Command(BaseCommand):
                         out.write(text)
             except OSError as exc:
                 raise CommandError(f"{output}: {exc.strerror}.") from None
-            self.stderr.write(f"{export.count} annotation(s) exported to {output}.")
+            self.stderr.write(f"{counted(export.count, 'annotation')} exported to {output}.")
         else:
             for text in export:
                 self.stdout.write(text, ending="")
-            self.stderr.write(f"{export.count} annotation(s) exported.")
+            self.stderr.write(f"{counted(export.count, 'annotation')} exported.")
 
     def _docbin(self, *, team: Team, user: Any, output: str | None, lang: str) -> None:
         if not output or output == "-":
@@ -90,6 +91,7 @@ class Command(BaseCommand):
         spans = sum(len(record["spans"]) for record in records) - left_out
         ents = sum(len(record["ents"]) for record in records) - (len(misaligned) - left_out)
         self.stderr.write(
-            f"{len(records)} article(s), {spans} span(s) and {ents} entity mention(s) written "
-            f"to {output}; {len(misaligned)} not on token boundaries."
+            f"{counted(len(records), 'article')}, {counted(spans, 'span')} and "
+            f"{counted(ents, 'entity mention')} written to {output}; "
+            f"{counted(len(misaligned), 'span')} not on token boundaries."
         )

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from annotations.formats import FORMATS, ROW_NAMES
+from annotations.lib.plural import counted
 from annotations.models import Team
 from annotations.services.annotation_imports import MAX_IMPORT_BYTES, annotations_import
 
@@ -55,11 +56,12 @@ class Command(BaseCommand):
             self.stderr.write(f"{ROW_NAMES[fmt]} {error['row']}: {error['message']}")
         if report.error_list.truncated:
             self.stderr.write(
-                f"... and {report.error_count - len(report.errors)} more error(s), not shown."
+                f"... and {counted(report.error_count - len(report.errors), 'more error')}, "
+                "not shown."
             )
         self.stdout.write(
             f"{len(report.created)} imported, {len(report.skipped)} already there, "
-            f"{report.error_count} error(s)."
+            f"{counted(report.error_count, 'error')}."
         )
         if report.error_count and not report.created and not report.skipped:
             raise CommandError("Nothing could be imported.")

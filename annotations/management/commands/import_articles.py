@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from annotations.lib.plural import counted
 from annotations.models import Job, Team
 from annotations.services.analysis import articles_analyze
 from annotations.services.imports import import_jsonl
@@ -72,11 +73,12 @@ class Command(BaseCommand):
             self.stderr.write(f"line {error['line']}: {error['message']}")
         if report.error_list.truncated:
             self.stderr.write(
-                f"... and {report.error_count - len(report.errors)} more bad line(s), not shown."
+                f"... and {counted(report.error_count - len(report.errors), 'more bad line')}, "
+                "not shown."
             )
         self.stdout.write(
             f"{len(report.created)} imported, {report.duplicates} already there, "
-            f"{report.error_count} bad line(s)."
+            f"{counted(report.error_count, 'bad line')}."
         )
         if report.created and options["analyze"] == "now":
             with tqdm(
