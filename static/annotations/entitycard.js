@@ -218,6 +218,9 @@ export class EntityCard {
           row.append(el("button", { type: "button", text: "Link mention", "aria-label": `Link the mention to ${other.name}`, onclick: () => this.#link(other) }));
         }
         row.append(el("button", { type: "button", text: "Merge into it", "aria-label": `Merge ${entity.name} into ${other.name}`, onclick: () => this.#merge(other) }));
+        // Judgements that merge nothing: the pipeline never merges a "not the same" pair.
+        row.append(el("button", { type: "button", text: "Not the same", "aria-label": `${entity.name} is not the same as ${other.name}`, onclick: () => this.#judge(other, "not_same") }));
+        row.append(el("button", { type: "button", text: "Unsure", "aria-label": `Unsure whether ${entity.name} is ${other.name}`, onclick: () => this.#judge(other, "unsure") }));
         return row;
       }));
       this.#refit();
@@ -277,11 +280,20 @@ export class EntityCard {
 
   #merge(other) {
     const { card, mention } = this.state;
-    if (!window.confirm(`Merge “${card.entity.name}” into “${other.name}”? Its names, mentions and claims move to ${other.name}, and “${card.entity.name}” is gone.`)) return null;
+    if (!window.confirm(`Merge “${card.entity.name}” into “${other.name}”? Its names, mentions and claims move to ${other.name}. The entity page keeps the merge, and can undo it.`)) return null;
     return this.#run(async () => {
       const { data: entity } = await api("POST", `/api/entities/${other.id}/merge/`, { body: { others: [card.entity.id] } });
       this.onChanged({ action: "merge", entity, mention, from: card.entity, into: entity });
       await this.#reopen(entity.id, mention, `${card.entity.name} merged into ${entity.name}.`);
+    });
+  }
+
+  #judge(other, judgement) {
+    const { card, mention } = this.state;
+    return this.#run(async () => {
+      await api("POST", "/api/judgements/", { body: { left: card.entity.id, right: other.id, judgement } });
+      const said = judgement === "not_same" ? `Recorded: ${card.entity.name} is not ${other.name}; they will not be merged.` : `Recorded: unsure whether ${card.entity.name} is ${other.name}.`;
+      await this.#reopen(card.entity.id, mention, said);
     });
   }
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from annotations.models import Annotation, Entity, Mention
+from annotations.models import Annotation, Entity, EntityJudgement, Mention
 from annotations.services.annotations import annotation_create
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_article
@@ -176,10 +176,36 @@ def test_merge_an_entity_moves_its_claims(live_server, page, alice, desk):
     expect(merged).to_be_visible()
     expect(merged.locator(".ec-claims")).to_contain_text("identified with AI")
     expect(claim_card).to_contain_text("Claimed by John Kirby")
-    assert not Entity.objects.filter(pk=desk["twin"].pk).exists()
+    # The merged entity stays, folded into the canonical one, so the merge can be undone.
+    assert Entity.objects.get(pk=desk["twin"].pk).merged_into_id == desk["kirby"].pk
     assert Annotation.objects.get(pk=desk["claim"].pk).attributed_to_entity == desk["kirby"]
     assert "Kirby" in Entity.objects.get(pk=desk["kirby"].pk).aliases
     expect(merged).to_contain_text("Kirby")  # now an alias
+
+
+def test_judge_two_entities_not_the_same_or_unsure(live_server, page, alice, desk):
+    card = open_card(page, live_server, desk, "m_twin", "Kirby")
+    search = card.get_by_label("Link the mention to, or merge with, another entity")
+    search.fill("John K")
+    card.get_by_role("button", name="Kirby is not the same as John Kirby").click()
+    expect(page.get_by_role("dialog", name="Kirby")).to_contain_text(
+        "Recorded: Kirby is not John Kirby; they will not be merged."
+    )
+    judgement = EntityJudgement.objects.get(left=desk["twin"], right=desk["kirby"])
+    assert judgement.judgement == "not_same"
+    assert judgement.user == alice
+    # Unsure replaces it; nothing is merged either way.
+    search = page.get_by_role("dialog", name="Kirby").get_by_label(
+        "Link the mention to, or merge with, another entity"
+    )
+    search.fill("John K")
+    page.get_by_role("button", name="Unsure whether Kirby is John Kirby").click()
+    expect(page.get_by_role("dialog", name="Kirby")).to_contain_text("Recorded: unsure")
+    active = EntityJudgement.objects.filter(
+        left=desk["twin"], right=desk["kirby"], undone_at__isnull=True
+    )
+    assert [j.judgement for j in active] == ["unsure"]
+    assert Entity.objects.get(pk=desk["twin"].pk).merged_into_id is None
 
 
 def test_split_a_mention_off_into_a_new_entity(live_server, page, alice, desk):
