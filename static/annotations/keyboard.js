@@ -17,7 +17,8 @@ export function isTypingTarget(node) {
 }
 
 /**
- * Register page shortcuts: [{keys: "j", help: "Next annotation", run: fn}, ...].
+ * Register page shortcuts: [{keys: "j", help: "Next annotation", run: fn}, ...], or a pair:
+ * {keys: ["j", "k"], help: "Next / previous annotation", run: {j: fn, k: fn}}.
  * `keys` is a key or a list of keys shown together ("Shift+e" style labels are for the dialog
  * only); an entry without `run` documents a key handled elsewhere (a form's own keys).
  * A handler returning false lets the key through. A key registered again replaces the old one.
@@ -30,7 +31,9 @@ export function registerShortcuts(list) {
       if (entry.run && old !== -1) entries.splice(old, 1);
     }
     entries.push({ keys, help: entry.help, run: entry.run || null });
-    if (entry.run) for (const key of keys) handlers.set(key, entry.run);
+    // `run` is one function for every key of the entry, or {key: function} (a pair of keys).
+    if (typeof entry.run === "function") for (const key of keys) handlers.set(key, entry.run);
+    else if (entry.run) for (const key of keys) if (entry.run[key]) handlers.set(key, entry.run[key]);
   }
 }
 
@@ -46,7 +49,8 @@ function keyLabel(key) {
 
 function renderHelp(list) {
   const items = [];
-  for (const entry of [...entries, ...GLOBAL]) {
+  const pageKeys = new Set(entries.flatMap((e) => e.keys));
+  for (const entry of [...entries, ...GLOBAL.filter((g) => !pageKeys.has(g.keys[0]))]) {
     const dt = el("dt");
     entry.keys.forEach((key, index) => {
       if (index) dt.append(" / ");

@@ -33,7 +33,6 @@ export function attachMentions(textarea, teammates) {
   textarea.setAttribute("aria-autocomplete", "list");
   textarea.setAttribute("aria-controls", id);
   textarea.setAttribute("aria-expanded", "false");
-  textarea.after(list);
   let found = [];
   let chosen = 0;
   let at = null;
@@ -49,6 +48,7 @@ export function attachMentions(textarea, teammates) {
       id: `${id}-${i}`, role: "option", "aria-selected": String(i === chosen), "data-username": user.username,
       onmousedown: (event) => { event.preventDefault(); chosen = i; insert(); },
     }, `@${user.username}`, el("span", { class: "muted", text: user.name }))));
+    if (!list.isConnected) textarea.after(list); // the textarea may not have been placed at attach time
     list.hidden = false;
     textarea.setAttribute("aria-expanded", "true");
     textarea.setAttribute("aria-activedescendant", `${id}-${chosen}`);

@@ -569,7 +569,8 @@ function startPick() {
   textRoot.classList.add("picking");
   modeBanner.textContent = "Picking the source: click its highlight in the text. Esc leaves this mode.";
   modeBanner.hidden = false;
-  announce("Click the highlight of the source in the text, or choose it from the list. Esc cancels.");
+  // The banner says it on screen; the live region tells screen readers.
+  announce("Click the highlight of the source in the text, or choose it from the list. Esc cancels.", { quiet: true });
 }
 
 function stopPick(message) {
@@ -739,20 +740,14 @@ function leave() {
 registerShortcuts([
   { keys: "a", help: "Annotate the selected text (select with the mouse, or with Shift+arrows in the text)", run: () => annotateSelection() },
   { keys: "Enter", help: "In the text: annotate the selected text" },
-  { keys: "j", help: "Next annotation", run: () => step(1) },
-  { keys: "k", help: "Previous annotation", run: () => step(-1) },
-  { keys: "}", help: "Next paragraph (puts the caret there)", run: () => moveBy("paragraph", 1) },
-  { keys: "{", help: "Previous paragraph", run: () => moveBy("paragraph", -1) },
-  { keys: ")", help: "Next sentence", run: () => moveBy("sentence", 1) },
-  { keys: "(", help: "Previous sentence", run: () => moveBy("sentence", -1) },
-  { keys: "]", help: "Next entity mention (selects it)", run: () => jumpToMention(1) },
-  { keys: "[", help: "Previous entity mention", run: () => jumpToMention(-1) },
-  { keys: "s", help: "Next model suggestion", run: () => jumpToSuggestion(1) },
-  { keys: "S", help: "Previous model suggestion", run: () => jumpToSuggestion(-1) },
+  { keys: ["j", "k"], help: "Next / previous annotation", run: { j: () => step(1), k: () => step(-1) } },
+  { keys: ["}", "{"], help: "Next / previous paragraph (moves the caret)", run: { "}": () => moveBy("paragraph", 1), "{": () => moveBy("paragraph", -1) } },
+  { keys: [")", "("], help: "Next / previous sentence", run: { ")": () => moveBy("sentence", 1), "(": () => moveBy("sentence", -1) } },
+  { keys: ["]", "["], help: "Next / previous entity mention (selects it)", run: { "]": () => jumpToMention(1), "[": () => jumpToMention(-1) } },
+  { keys: ["s", "S"], help: "Next / previous model suggestion", run: { s: () => jumpToSuggestion(1), S: () => jumpToSuggestion(-1) } },
   { keys: "e", help: "Edit the current annotation", run: () => (activeId !== null ? edit(activeId) : false) },
   { keys: "x", help: "Delete the current annotation (u undoes)", run: () => (activeId !== null ? remove(activeId) : false) },
-  { keys: "y", help: "Accept the current suggestion", run: () => decide(activeId, "accept") },
-  { keys: "n", help: "Reject the current suggestion (u undoes)", run: () => decide(activeId, "reject") },
+  { keys: ["y", "n"], help: "Accept / reject the current suggestion (u undoes a reject)", run: { y: () => decide(activeId, "accept"), n: () => decide(activeId, "reject") } },
   { keys: "u", help: "Undo the last delete or reject", run: () => runUndo() || (announce("Nothing to undo."), true) },
   { keys: "m", help: "Show or hide entity mentions", run: () => toggleAllMentions() },
   { keys: "t", help: "Move focus to the article text", run: () => textRoot.focus() },
@@ -824,6 +819,8 @@ document.getElementById("submit-work")?.addEventListener("click", async (event) 
     refresh();
     const current = activeId !== null ? annotations.get(activeId) : null;
     if (current) {
+      const range = rangeOf(current);
+      if (range) layer.group("active").add(range);
       details.show(current);
       if (!hoverCard.hidden) showCard(current, rangeOf(current)?.getBoundingClientRect());
     }

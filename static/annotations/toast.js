@@ -26,9 +26,15 @@ function hide() {
   if (box) box.hidden = true;
 }
 
-/** Say what happened: `message` on screen and to screen readers. kind: "info" or "error". */
-export function toast(message, { undo = null, kind = "info" } = {}) {
+/** Say what happened: `message` on screen and to screen readers. kind: "info" or "error".
+ * `quiet`: to screen readers only, when something else on screen says it already. */
+export function toast(message, { undo = null, kind = "info", quiet = false } = {}) {
   ensure();
+  if (quiet) {
+    region.textContent = "";
+    requestAnimationFrame(() => { region.textContent = message; });
+    return;
+  }
   clearTimeout(timer);
   undoOffer = undo;
   const parts = [el("span", { class: "toast-text", text: message })];
