@@ -22,7 +22,9 @@ TEXT = "\n".join(PARAGRAPHS)
 
 @pytest.fixture
 def long_story(team_a):
-    article = Article.objects.create(team=team_a, title="Ten paragraphs", text=TEXT, text_sha256="p")
+    article = Article.objects.create(
+        team=team_a, title="Ten paragraphs", text=TEXT, text_sha256="p"
+    )
     kirby = Entity.objects.create(team=team_a, name="John Kirby", kind=Entity.Kind.PERSON)
     at = 0
     for paragraph in PARAGRAPHS:
@@ -41,8 +43,8 @@ def _caret(page: Page) -> dict:
             const s = document.getSelection();
             const p = s.focusNode.parentElement.closest("p.para");
             const paras = [...document.querySelectorAll("#article-text p.para")];
-            return {para: paras.indexOf(p) + 1, after: s.focusNode.data.slice(s.focusOffset, s.focusOffset + 20),
-                    selected: s.toString()};
+            const after = s.focusNode.data.slice(s.focusOffset, s.focusOffset + 20);
+            return {para: paras.indexOf(p) + 1, after, selected: s.toString()};
         }"""
     )
 
@@ -95,7 +97,8 @@ def test_jump_to_the_next_and_previous_suggestion(live_server, page, long_story,
         )
         for quote in ("more in 3", "more in 9")
     )
-    annotation_create(article=long_story, author=alice, start=TEXT.index("Paragraph 5"), end=TEXT.index("Paragraph 5") + 11)
+    fifth = TEXT.index("Paragraph 5")
+    annotation_create(article=long_story, author=alice, start=fifth, end=fifth + 11)
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/articles/{long_story.pk}/")
     page.keyboard.press("s")
@@ -122,10 +125,15 @@ def test_each_pages_dialog_lists_its_own_keys(live_server, page, long_story, ali
     page.goto(f"{live_server.url}/articles/{long_story.pk}/")
     expect(page.locator("html[data-ready=true]")).to_have_count(1)
     reader = _dialog_keys(page)
-    for line in ("Next / previous paragraph", "Next / previous sentence",
-                 "Next / previous entity mention", "Next / previous model suggestion",
-                 "Undo the last delete or reject", "Accept / reject the current suggestion",
-                 "Go to articles"):
+    for line in (
+        "Next / previous paragraph",
+        "Next / previous sentence",
+        "Next / previous entity mention",
+        "Next / previous model suggestion",
+        "Undo the last delete or reject",
+        "Accept / reject the current suggestion",
+        "Go to articles",
+    ):
         assert line in reader
     screenshot(page, "shortcuts-reader")
     page.goto(f"{live_server.url}/import/")
@@ -146,8 +154,12 @@ def test_each_pages_dialog_lists_its_own_keys(live_server, page, long_story, ali
     page.locator("#shortcuts").wait_for(state="attached")
     page.keyboard.press("?")
     dialog = page.locator("#shortcuts")
-    for line in ("Approve the selected annotation", "Request changes", "Dispute",
-                 "Open the selected annotation in the reader"):
+    for line in (
+        "Approve the selected annotation",
+        "Request changes",
+        "Dispute",
+        "Open the selected annotation in the reader",
+    ):
         expect(dialog).to_contain_text(line)
     for key in ("a", "r", "d", "j", "k", "o"):
         expect(dialog.locator("dt kbd", has_text=key).first).to_be_visible()
