@@ -547,7 +547,10 @@ def article_submit(*, article: Article, actor: User, nothing_to_add: bool = Fals
     return len(drafts)
 
 
-def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
+def lock_suggestion(
+    *, annotation: Annotation, actor: User, state: str = Annotation.SuggestionState.PENDING
+) -> Annotation:
+    """The suggestion, locked, once the actor may handle suggestions and it is in ``state``."""
     # of=("self",): the joined team row stays unlocked (stamps/on_commit updates need it).
     locked = (
         Annotation.objects.select_for_update(of=("self",))
@@ -555,8 +558,8 @@ def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
         .get(pk=annotation.pk)
     )
     require_role(user=actor, team=locked.team, roles=ANNOTATE_ROLES, action="handle suggestions")
-    if locked.suggestion_state != Annotation.SuggestionState.PENDING:
-        raise ValidationError({"suggestion_state": "This is not a pending suggestion."})
+    if locked.suggestion_state != state:
+        raise ValidationError({"suggestion_state": f"This is not a {state} suggestion."})
     return locked
 
 
@@ -564,7 +567,7 @@ def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
 def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
     """A model suggestion becomes an ordinary annotation by the analyst who accepted it;
     the source suggestion it points at is accepted with it."""
-    locked = _lock_suggestion(annotation=annotation, actor=actor)
+    locked = lock_suggestion(annotation=annotation, actor=actor)
     ids = [locked.pk]
     if (
         locked.attributed_to_id
@@ -586,7 +589,7 @@ def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
 @transaction.atomic
 def suggestion_reject(*, annotation: Annotation, actor: User) -> Annotation:
     """Hide a suggestion; the row stays so that running NER again does not suggest it anew."""
-    locked = _lock_suggestion(annotation=annotation, actor=actor)
+    locked = lock_suggestion(annotation=annotation, actor=actor)
     locked.suggestion_state = Annotation.SuggestionState.REJECTED
     locked.version = F("version") + 1
     locked.save(update_fields=["suggestion_state", "version", "modified_at"])

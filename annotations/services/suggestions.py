@@ -17,7 +17,11 @@ from django.db.models import F
 
 from annotations.models import Annotation, AnnotationVersion, Article
 from annotations.services import history
-from annotations.services.annotations import suggestion_accept, suggestion_reject
+from annotations.services.annotations import (
+    lock_suggestion,
+    suggestion_accept,
+    suggestion_reject,
+)
 from annotations.services.teams import ANNOTATE_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -31,14 +35,9 @@ VERDICTS = ("accept", "reject")
 def suggestion_unreject(*, annotation: Annotation, actor: User) -> Annotation:
     """A rejected suggestion is pending again; so is the source suggestion that was rejected
     with it (a source suggested only for this claim goes when the claim is rejected)."""
-    locked = (
-        Annotation.objects.select_for_update(of=("self",))
-        .select_related("team")
-        .get(pk=annotation.pk)
+    locked = lock_suggestion(
+        annotation=annotation, actor=actor, state=Annotation.SuggestionState.REJECTED
     )
-    require_role(user=actor, team=locked.team, roles=ANNOTATE_ROLES, action="handle suggestions")
-    if locked.suggestion_state != Annotation.SuggestionState.REJECTED:
-        raise ValidationError({"suggestion_state": "This is not a rejected suggestion."})
     ids = [locked.pk]
     if (
         locked.attributed_to_id

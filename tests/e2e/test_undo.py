@@ -103,6 +103,8 @@ def test_rejected_filter_shows_rejections_and_reverses_one(live_server, page, st
     expect(card).to_have_count(0)
     page.get_by_label("Rejected suggestions").check()
     expect(card).to_contain_text("Rejected suggestion")
+    card.locator("blockquote").click()  # its panel opens without a 404 for the rejected one
+    expect(page.locator("#details")).to_contain_text("Replies (0)")
     screenshot(page, "rejected-filter")
     card.get_by_role("button", name="Restore suggestion").click()
     expect(card).to_contain_text("Suggested by the model")
