@@ -9,7 +9,7 @@ import { DetailPanel } from "./details.js";
 import { AnnotationForm } from "./popover.js";
 import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
 import { setupBulk } from "./bulk.js";
-import { TextNavigator } from "./textnav.js";
+import { Jumps, TextNavigator } from "./textnav.js";
 import { runUndo, toast } from "./toast.js";
 
 const KIND_COLOURS = {
@@ -148,6 +148,7 @@ function refresh() {
 function describe(annotation) {
   const parts = [];
   if (annotation.suggestion_state === "pending") parts.push(`Suggested by the model${Sidebar.why(annotation)}`);
+  if (annotation.suggestion_state === "rejected") parts.push(`Rejected suggestion${Sidebar.why(annotation)}`);
   const tags = annotation.tags.map((t) => t.name).join(", ");
   if (tags) parts.push(tags);
   parts.push(annotation.assessment);
@@ -678,55 +679,18 @@ function step(delta) {
 
 // Moving through the text from the caret (or the current annotation): paragraph, sentence,
 // entity mention, suggestion.
-const nav = new TextNavigator(index, textRoot);
-const mentionStarts = data.mentions.map(([, start, end]) => [start, end]).sort((a, b) => a[0] - b[0]);
-
-function origin(delta) {
-  const caret = nav.caret(delta);
-  if (caret !== null) return caret;
-  const active = activeId !== null ? annotations.get(activeId) : null;
-  if (active) return delta > 0 ? active.start : active.end;
-  return delta > 0 ? -1 : Number.MAX_SAFE_INTEGER;
-}
-
-function moveBy(unit, delta) {
-  const from = origin(delta);
-  const target = unit === "paragraph" ? nav.paragraph(from, delta) : nav.sentence(from, delta);
-  if (target === null) {
-    announce(`No ${delta > 0 ? "next" : "previous"} ${unit}.`);
-    return true;
-  }
-  nav.place(target);
-  return true;
-}
-
-function jumpToMention(delta) {
-  const from = origin(delta);
-  const start = TextNavigator.step(mentionStarts.map(([s]) => s), from, delta);
-  if (start === null) {
-    announce(`No ${delta > 0 ? "next" : "previous"} entity mention.`);
-    return true;
-  }
-  const [, end] = mentionStarts.find(([s]) => s === start);
-  nav.place(start, end);
-  const entity = data.mentions.find(([, s]) => s === start);
-  announce(`${data.entities[entity[3]]?.name || index.slice(start, end)} (entity).`);
-  return true;
-}
-
-function jumpToSuggestion(delta) {
-  const suggestions = shown.filter((a) => a.suggestion_state === "pending" && a.anchor_state !== "orphaned");
-  const active = activeId !== null ? annotations.get(activeId) : null;
-  const from = active ? active.start : origin(delta);
-  const list = delta > 0 ? suggestions : [...suggestions].reverse();
-  const next = list.find((a) => (delta > 0 ? a.start > from : a.start < from));
-  if (!next) {
-    announce(suggestions.length ? `No ${delta > 0 ? "next" : "previous"} suggestion.` : "No model suggestions shown.");
-    return true;
-  }
-  setActive(next.id, { scrollText: true, card: true });
-  return true;
-}
+const jumps = new Jumps({
+  nav: new TextNavigator(index, textRoot),
+  mentions: data.mentions,
+  entityName: (id) => data.entities[id]?.name,
+  active: () => (activeId !== null ? annotations.get(activeId) : null),
+  suggestions: () => shown.filter((a) => a.suggestion_state === "pending" && a.anchor_state !== "orphaned"),
+  activate: (id) => setActive(id, { scrollText: true, card: true }),
+  announce,
+});
+const moveBy = (unit, delta) => jumps.move(unit, delta);
+const jumpToMention = (delta) => jumps.mention(delta);
+const jumpToSuggestion = (delta) => jumps.suggestion(delta);
 
 function leave() {
   if (pickingSource) {

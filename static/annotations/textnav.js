@@ -72,3 +72,62 @@ export class TextNavigator {
     return range;
   }
 }
+
+/** The reader's jumps: each says where it went, or that there is nowhere to go. */
+export class Jumps {
+  /**
+   * nav: a TextNavigator; mentions: the page's [id, start, end, entityId, label] rows;
+   * entityName(id); active() -> the current annotation or null; suggestions() -> the pending
+   * suggestions shown, in reading order; activate(id); announce(message).
+   */
+  constructor({ nav, mentions, entityName, active, suggestions, activate, announce }) {
+    Object.assign(this, { nav, entityName, active, suggestions, activate, announce });
+    this.mentions = [...mentions].sort((a, b) => a[1] - b[1]);
+    this.starts = this.mentions.map((m) => m[1]);
+  }
+
+  #origin(delta) {
+    const caret = this.nav.caret(delta);
+    if (caret !== null) return caret;
+    const active = this.active();
+    if (active) return delta > 0 ? active.start : active.end;
+    return delta > 0 ? -1 : Number.MAX_SAFE_INTEGER;
+  }
+
+  #nothing(delta, what) {
+    this.announce(`No ${delta > 0 ? "next" : "previous"} ${what}.`);
+    return true;
+  }
+
+  /** unit: "paragraph" or "sentence". */
+  move(unit, delta) {
+    const from = this.#origin(delta);
+    const target = unit === "paragraph" ? this.nav.paragraph(from, delta) : this.nav.sentence(from, delta);
+    if (target === null) return this.#nothing(delta, unit);
+    this.nav.place(target);
+    return true;
+  }
+
+  mention(delta) {
+    const start = TextNavigator.step(this.starts, this.#origin(delta), delta);
+    if (start === null) return this.#nothing(delta, "entity mention");
+    const [, , end, entityId] = this.mentions.find((m) => m[1] === start);
+    const range = this.nav.place(start, end);
+    this.announce(`${this.entityName(entityId) || range?.toString() || "Entity"} (entity).`);
+    return true;
+  }
+
+  suggestion(delta) {
+    const suggestions = this.suggestions();
+    if (!suggestions.length) {
+      this.announce("No model suggestions shown.");
+      return true;
+    }
+    const from = this.active()?.start ?? this.#origin(delta);
+    const list = delta > 0 ? suggestions : [...suggestions].reverse();
+    const next = list.find((a) => (delta > 0 ? a.start > from : a.start < from));
+    if (!next) return this.#nothing(delta, "suggestion");
+    this.activate(next.id);
+    return true;
+  }
+}
