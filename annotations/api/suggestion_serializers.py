@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from annotations.api.serializers import AnnotationSerializer
+from annotations.api.serializers import AnnotationSerializer, id_field
 from annotations.services.suggestions import MAX_BULK, VERDICTS
 
 
 class SuggestionDecisionSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=VERDICTS)
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=id_field(),
         min_length=1,
         max_length=MAX_BULK,
         help_text=f"The pending suggestions to decide, at most {MAX_BULK}",

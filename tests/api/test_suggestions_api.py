@@ -101,6 +101,7 @@ def test_bulk_accept_is_all_or_nothing(article, alice, olga):
         ({"verdict": "accept", "ids": []}, "ids"),
         ({"verdict": "accept", "ids": list(range(1, MAX_BULK + 2))}, "ids"),
         ({"verdict": "accept", "ids": "1"}, "ids"),
+        ({"verdict": "accept", "ids": [2**63]}, "ids.0"),
     ],
 )
 def test_bulk_refuses_bad_input_naming_the_field(article, alice, body, field):
