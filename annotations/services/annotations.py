@@ -563,25 +563,42 @@ def lock_suggestion(
     return locked
 
 
+def move_with_source(
+    locked: Annotation, *, to_state: str, action: str, actor: User, **changes: Any
+) -> None:
+    """Move a locked suggestion, and the source suggested with it when that is in the same
+    state, to ``to_state``, with a version each; ``changes`` are further columns to set."""
+    ids = [locked.pk]
+    if (
+        locked.attributed_to_id
+        and Annotation.objects.filter(
+            pk=locked.attributed_to_id,
+            origin=Annotation.Origin.MODEL,
+            suggestion_state=locked.suggestion_state,
+            deleted_at__isnull=True,
+        ).exists()
+    ):
+        ids.append(locked.attributed_to_id)
+    Annotation.objects.filter(pk__in=ids).update(
+        suggestion_state=to_state, version=F("version") + 1, **changes
+    )
+    for pk in ids:
+        history.record(Annotation(pk=pk), action=action, actor=actor)
+    locked.refresh_from_db()
+
+
 @transaction.atomic
 def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
     """A model suggestion becomes an ordinary annotation by the analyst who accepted it;
     the source suggestion it points at is accepted with it."""
     locked = lock_suggestion(annotation=annotation, actor=actor)
-    ids = [locked.pk]
-    if (
-        locked.attributed_to_id
-        and Annotation.objects.filter(
-            pk=locked.attributed_to_id, suggestion_state=Annotation.SuggestionState.PENDING
-        ).exists()
-    ):
-        ids.append(locked.attributed_to_id)
-    Annotation.objects.filter(pk__in=ids).update(
-        suggestion_state=Annotation.SuggestionState.ACCEPTED, author=actor, version=F("version") + 1
+    move_with_source(
+        locked,
+        to_state=Annotation.SuggestionState.ACCEPTED,
+        action=AnnotationVersion.Action.ACCEPTED,
+        actor=actor,
+        author=actor,
     )
-    for pk in ids:
-        history.record(Annotation(pk=pk), action=AnnotationVersion.Action.ACCEPTED, actor=actor)
-    locked.refresh_from_db()
     logger.info("annotation.suggestion_accepted id=%s", locked.pk)
     return locked
 

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 
 from annotations.models import Annotation, AnnotationVersion, Article
-from annotations.services import history
 from annotations.services.annotations import (
     lock_suggestion,
+    move_with_source,
     suggestion_accept,
     suggestion_reject,
 )
@@ -38,23 +37,12 @@ def suggestion_unreject(*, annotation: Annotation, actor: User) -> Annotation:
     locked = lock_suggestion(
         annotation=annotation, actor=actor, state=Annotation.SuggestionState.REJECTED
     )
-    ids = [locked.pk]
-    if (
-        locked.attributed_to_id
-        and Annotation.objects.filter(
-            pk=locked.attributed_to_id,
-            origin=Annotation.Origin.MODEL,
-            suggestion_state=Annotation.SuggestionState.REJECTED,
-            deleted_at__isnull=True,
-        ).exists()
-    ):
-        ids.append(locked.attributed_to_id)
-    Annotation.objects.filter(pk__in=ids).update(
-        suggestion_state=Annotation.SuggestionState.PENDING, version=F("version") + 1
+    move_with_source(
+        locked,
+        to_state=Annotation.SuggestionState.PENDING,
+        action=AnnotationVersion.Action.UNREJECTED,
+        actor=actor,
     )
-    for pk in ids:
-        history.record(Annotation(pk=pk), action=AnnotationVersion.Action.UNREJECTED, actor=actor)
-    locked.refresh_from_db()
     logger.info("annotation.suggestion_unrejected id=%s", locked.pk)
     return locked
 
