@@ -429,6 +429,12 @@ class AnnotationSerializer(serializers.Serializer):
     origin = serializers.ChoiceField(choices=Annotation.Origin.choices)
     suggestion_state = serializers.ChoiceField(choices=Annotation.SuggestionState.choices)
     review_state = serializers.ChoiceField(choices=Annotation.ReviewState.choices)
+    suggestion_rule = serializers.CharField(
+        allow_blank=True, help_text="A model suggestion's rule: pattern and cue word"
+    )
+    suggestion_confidence = serializers.FloatField(
+        allow_null=True, help_text="A model suggestion's confidence, 0 to 1"
+    )
     reply_count = serializers.IntegerField()
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()

@@ -138,6 +138,10 @@ class Annotation(models.Model):
     review_state = models.CharField(
         max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
+    # What made a model suggestion: the attribution rule that fired (its pattern and cue word,
+    # e.g. "verb-object: said") and the rule's confidence, 0 to 1. Empty/None for analysts' work.
+    suggestion_rule = models.CharField(max_length=64, blank=True, default="")
+    suggestion_confidence = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
@@ -244,6 +248,7 @@ class AnnotationVersion(models.Model):
         REVIEWED = "reviewed", "Reviewed"
         ACCEPTED = "accepted", "Suggestion accepted"
         REJECTED = "rejected", "Suggestion rejected"
+        UNREJECTED = "unrejected", "Rejection reversed"
         REANCHORED = "reanchored", "Re-anchored after a text edit"
         DELETED = "deleted", "Moved to the trash"
         UNDELETED = "undeleted", "Restored from the trash"

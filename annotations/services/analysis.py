@@ -311,11 +311,19 @@ def _suggest(
                             end=source_span[1],
                             author_id=author_id,
                             now=now,
+                            rule=_rule(attribution, "source of "),
+                            confidence=attribution.confidence,
                         ),
                     )
                 )
             claim = _new_suggestion(
-                article=article, start=span[0], end=span[1], author_id=author_id, now=now
+                article=article,
+                start=span[0],
+                end=span[1],
+                author_id=author_id,
+                now=now,
+                rule=_rule(attribution),
+                confidence=attribution.confidence,
             )
             if attribution.speaker is not None:
                 claim["attributed_to_entity_id"] = keys.get(attribution.speaker.key)
@@ -391,8 +399,20 @@ def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
     return span if span[0] < span[1] else None
 
 
+def _rule(attribution: AttributionData, prefix: str = "") -> str:
+    """The rule that made a suggestion, for the analyst: "verb-object: said"."""
+    return f"{prefix}{attribution.pattern}: {attribution.cue}"[:64]
+
+
 def _new_suggestion(
-    *, article: Article, start: int, end: int, author_id: int, now: datetime
+    *,
+    article: Article,
+    start: int,
+    end: int,
+    author_id: int,
+    now: datetime,
+    rule: str = "",
+    confidence: float | None = None,
 ) -> _Row:
     """The column values of a pending model suggestion, every NOT NULL column set."""
     prefix, suffix = quote_context(article.text, start, end)
@@ -415,6 +435,8 @@ def _new_suggestion(
         "origin": Annotation.Origin.MODEL.value,
         "suggestion_state": Annotation.SuggestionState.PENDING.value,
         "review_state": Annotation.ReviewState.DRAFT.value,
+        "suggestion_rule": rule,
+        "suggestion_confidence": None if confidence is None else round(confidence, 3),
         "version": 1,
         "created_at": now,
         "modified_at": now,

@@ -550,7 +550,10 @@ def article_submit(*, article: Article, actor: User, nothing_to_add: bool = Fals
     return len(drafts)
 
 
-def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
+def lock_suggestion(
+    *, annotation: Annotation, actor: User, state: str = Annotation.SuggestionState.PENDING
+) -> Annotation:
+    """The suggestion, locked, once the actor may handle suggestions and it is in ``state``."""
     # of=("self",): the joined team row stays unlocked (stamps/on_commit updates need it).
     locked = (
         Annotation.objects.select_for_update(of=("self",))
@@ -558,30 +561,47 @@ def _lock_suggestion(*, annotation: Annotation, actor: User) -> Annotation:
         .get(pk=annotation.pk)
     )
     require_role(user=actor, team=locked.team, roles=ANNOTATE_ROLES, action="handle suggestions")
-    if locked.suggestion_state != Annotation.SuggestionState.PENDING:
-        raise ValidationError({"suggestion_state": "This is not a pending suggestion."})
+    if locked.suggestion_state != state:
+        raise ValidationError({"suggestion_state": f"This is not a {state} suggestion."})
     return locked
+
+
+def move_with_source(
+    locked: Annotation, *, to_state: str, action: str, actor: User, **changes: Any
+) -> None:
+    """Move a locked suggestion, and the source suggested with it when that is in the same
+    state, to ``to_state``, with a version each; ``changes`` are further columns to set."""
+    ids = [locked.pk]
+    if (
+        locked.attributed_to_id
+        and Annotation.objects.filter(
+            pk=locked.attributed_to_id,
+            origin=Annotation.Origin.MODEL,
+            suggestion_state=locked.suggestion_state,
+            deleted_at__isnull=True,
+        ).exists()
+    ):
+        ids.append(locked.attributed_to_id)
+    Annotation.objects.filter(pk__in=ids).update(
+        suggestion_state=to_state, version=F("version") + 1, **changes
+    )
+    for pk in ids:
+        history.record(Annotation(pk=pk), action=action, actor=actor)
+    locked.refresh_from_db()
 
 
 @transaction.atomic
 def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
     """A model suggestion becomes an ordinary annotation by the analyst who accepted it;
     the source suggestion it points at is accepted with it."""
-    locked = _lock_suggestion(annotation=annotation, actor=actor)
-    ids = [locked.pk]
-    if (
-        locked.attributed_to_id
-        and Annotation.objects.filter(
-            pk=locked.attributed_to_id, suggestion_state=Annotation.SuggestionState.PENDING
-        ).exists()
-    ):
-        ids.append(locked.attributed_to_id)
-    Annotation.objects.filter(pk__in=ids).update(
-        suggestion_state=Annotation.SuggestionState.ACCEPTED, author=actor, version=F("version") + 1
+    locked = lock_suggestion(annotation=annotation, actor=actor)
+    move_with_source(
+        locked,
+        to_state=Annotation.SuggestionState.ACCEPTED,
+        action=AnnotationVersion.Action.ACCEPTED,
+        actor=actor,
+        author=actor,
     )
-    for pk in ids:
-        history.record(Annotation(pk=pk), action=AnnotationVersion.Action.ACCEPTED, actor=actor)
-    locked.refresh_from_db()
     logger.info("annotation.suggestion_accepted id=%s", locked.pk)
     return locked
 
@@ -589,7 +609,7 @@ def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
 @transaction.atomic
 def suggestion_reject(*, annotation: Annotation, actor: User) -> Annotation:
     """Hide a suggestion; the row stays so that running NER again does not suggest it anew."""
-    locked = _lock_suggestion(annotation=annotation, actor=actor)
+    locked = lock_suggestion(annotation=annotation, actor=actor)
     locked.suggestion_state = Annotation.SuggestionState.REJECTED
     locked.version = F("version") + 1
     locked.save(update_fields=["suggestion_state", "version", "modified_at"])

@@ -126,6 +126,8 @@ READER_FIELDS = (
     "visibility",
     "anchor_state",
     "suggestion_state",
+    "suggestion_rule",
+    "suggestion_confidence",
     "review_state",
     "reply_count",
     "version",

@@ -3,6 +3,7 @@
 
 import { api, ApiError, newIdempotencyKey } from "./api.js";
 import { el, plural, sanitisedHtml } from "./dom.js";
+import { attachMentions } from "./mentions.js";
 import { truncate } from "./sidebar.js";
 
 const STATE_LABELS = {
@@ -41,7 +42,7 @@ export class DetailPanel {
     this.me = me;
     this.role = role;
     this.teammates = teammates;
-    this.onChanged = onChanged; // (annotation) => void, after a workflow change or restore
+    this.onChanged = onChanged; // (annotation, reloadId, message): after a workflow change or restore
     this.lookup = lookup;
     this.annotation = null;
     this.request = 0;
@@ -102,7 +103,7 @@ export class DetailPanel {
     const act = async (path, label) => {
       try {
         const { data } = await api("POST", `/api/annotations/${annotation.id}/${path}/`, { ifMatch: annotation.version });
-        this.onChanged(data);
+        this.onChanged(data, null, label);
       } catch (e) {
         error.textContent = e instanceof ApiError ? (e.status === 412 ? "It was changed meanwhile; it has been reloaded." : e.describe()) : e.message;
         if (e instanceof ApiError && e.status === 412) this.onChanged(null, annotation.id);
@@ -111,10 +112,10 @@ export class DetailPanel {
     };
     if (annotation.suggestion_state !== "pending" && this.#isAuthor(annotation)) {
       if (annotation.review_state === "draft" || annotation.review_state === "changes_requested") {
-        box.append(el("button", { type: "button", class: "primary", text: "Submit for review", onclick: () => act("submit") }));
+        box.append(el("button", { type: "button", class: "primary", text: "Submit for review", onclick: () => act("submit", "Submitted for review.") }));
       }
       if (annotation.review_state === "submitted") {
-        box.append(el("button", { type: "button", text: "Withdraw to draft", onclick: () => act("withdraw") }));
+        box.append(el("button", { type: "button", text: "Withdraw to draft", onclick: () => act("withdraw", "Withdrawn to draft.") }));
       }
     }
     box.append(error);
@@ -156,6 +157,7 @@ export class DetailPanel {
     section.querySelector("form.reply-form")?.remove();
     const names = this.teammates.map((t) => `@${t.username}`).join(" ");
     const text = el("textarea", { rows: 3, maxLength: 10000, id: "reply-text", placeholder: `Write a reply. Mention teammates: ${names}` });
+    attachMentions(text, this.teammates); // before the listeners below: it takes Enter and Esc when its list is open
     const error = el("p", { class: "form-error", role: "alert" });
     const form = el("form", { class: "reply-form" },
       el("label", { for: "reply-text", text: parent ? `Reply to ${parent.author.name}` : "Reply" }),
@@ -173,7 +175,7 @@ export class DetailPanel {
           idempotencyKey: key,
         });
         const { data } = await api("GET", `/api/annotations/${annotation.id}/`);
-        this.onChanged(data);
+        this.onChanged(data, null, "Reply sent.");
       } catch (e) {
         error.textContent = e instanceof ApiError ? e.describe() : e.message;
         button.disabled = false;
@@ -211,7 +213,7 @@ export class DetailPanel {
             const { data } = await api("POST", `/api/annotations/${annotation.id}/restore-version/`, {
               body: { version: version.number }, ifMatch: annotation.version,
             });
-            this.onChanged(data);
+            this.onChanged(data, null, `Version ${version.number} restored: it is now version ${data.version}.`);
           } catch (e) {
             window.alert(e instanceof ApiError ? e.describe() : e.message);
             if (e instanceof ApiError && e.status === 412) this.onChanged(null, annotation.id);

@@ -5,7 +5,10 @@ import { api, ApiError } from "./api.js";
 import { el, plural } from "./dom.js";
 import { clearErrors, showErrors } from "./formerrors.js";
 import { followJob } from "./jobprogress.js";
+import { registerShortcuts } from "./keyboard.js";
 import { setupTabs } from "./tabs.js";
+
+registerShortcuts([{ keys: ["ArrowLeft", "ArrowRight"], help: "Previous or next import method (on the tabs)" }]);
 
 const root = document.querySelector("[data-importer]");
 const team = Number(root.dataset.team);

@@ -12,6 +12,9 @@ import { el } from "./dom.js";
 import { placeBeside, rectOf } from "./place.js";
 import { AnnotationForm } from "./popover.js";
 import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
+import { setupBulk } from "./bulk.js";
+import { Jumps, TextNavigator } from "./textnav.js";
+import { runUndo, toast } from "./toast.js";
 
 const KIND_COLOURS = {
   PERSON: "#1f6fd1", GPE: "#2e7d32", ORG: "#8e24aa", NORP: "#b26a00", LOC: "#00838f",
@@ -20,7 +23,7 @@ const KIND_COLOURS = {
 
 const data = JSON.parse(document.getElementById("reader-data").textContent);
 const textRoot = document.getElementById("article-text");
-const live = document.getElementById("live");
+const modeBanner = document.getElementById("mode-banner");
 const hoverCard = document.getElementById("hover-card");
 const selectionButton = document.getElementById("selection-button");
 const canAnnotate = data.role === "owner" || data.role === "analyst";
@@ -39,10 +42,9 @@ let activeId = null;
 let focusedEntity = null;
 let pickingSource = false;
 
-function announce(message) {
-  live.textContent = "";
-  requestAnimationFrame(() => { live.textContent = message; });
-}
+// Every action's result: on screen and in the live region (toast.js).
+const announce = toast;
+const failed = (error) => toast(error instanceof ApiError ? error.describe() : error.message, { kind: "error" });
 
 // --- Highlights ---------------------------------------------------------------------------
 
@@ -59,7 +61,7 @@ for (const [kind, colour] of Object.entries(KIND_COLOURS)) {
 }
 
 function groupOf(annotation) {
-  if (annotation.suggestion_state === "pending") return "suggestion";
+  if (annotation.suggestion_state === "pending" || annotation.suggestion_state === "rejected") return "suggestion";
   const tag = annotation.tags.find((t) => tagById.has(t.id));
   return tag ? `tag-${tag.id}` : "untagged";
 }
@@ -85,6 +87,11 @@ function drawAnnotations() {
   layer.clear("untagged");
   layer.clear("suggestion");
   for (const annotation of shown) draw(annotation);
+  // A source suggested with its claim shares the claim's card, not its highlight.
+  for (const annotation of shown) {
+    const source = Sidebar.groupedSource(annotation, (id) => annotations.get(id));
+    if (source) draw(source);
+  }
 }
 
 const mentionRanges = new Map(); // entity id -> [Range]
@@ -118,9 +125,22 @@ const sidebar = new Sidebar({
   handlers: { onFilter: () => refresh() },
 });
 
+// The bulk bar decides the suggestions shown (grouped sources follow their claims).
+const bulkBar = document.getElementById("bulk");
+const updateBulk = bulkBar
+  ? setupBulk({
+    bar: bulkBar,
+    articleId: data.article.id,
+    suggestions: () => shown.filter((a) => a.suggestion_state === "pending"),
+    onChanged: (rows) => { for (const row of rows) upsert(row); },
+    announce,
+  })
+  : () => {};
+
 function refresh() {
   sortAnnotations();
   shown = sidebar.render(ordered, sidebar.filterState(), (id) => annotations.get(id));
+  updateBulk();
   placeDetails();
   drawAnnotations();
   if (activeId !== null && !shown.some((a) => a.id === activeId)) setActive(null);
@@ -131,7 +151,8 @@ function refresh() {
 
 function describe(annotation) {
   const parts = [];
-  if (annotation.suggestion_state === "pending") parts.push("Suggested by the model");
+  if (annotation.suggestion_state === "pending") parts.push(`Suggested by the model${Sidebar.why(annotation)}`);
+  if (annotation.suggestion_state === "rejected") parts.push(`Rejected suggestion${Sidebar.why(annotation)}`);
   const tags = annotation.tags.map((t) => t.name).join(", ");
   if (tags) parts.push(tags);
   parts.push(annotation.assessment);
@@ -191,16 +212,21 @@ const details = new DetailPanel(detailsSlot.querySelector("#details"), {
   role: data.role,
   teammates: data.teammates,
   lookup: (id) => annotations.get(id),
-  onChanged: async (fresh, reloadId) => {
+  onChanged: async (fresh, reloadId, message) => {
     if (!fresh && reloadId) {
       try {
-        ({ data: fresh } = await api("GET", `/api/annotations/${reloadId}/`));
+        ({ data: fresh } = await api("GET", `/api/annotations/${reloadId}/?suggestions=true`));
       } catch {
         return;
       }
     }
     upsert(fresh);
-    if (activeId === fresh.id) details.show(fresh);
+    if (activeId === fresh.id) {
+      details.show(fresh);
+      // The open preview card shows what the annotation says now (after "Restore vN").
+      if (!hoverCard.hidden) showCard(fresh, rangeOf(fresh)?.getBoundingClientRect());
+    }
+    if (message) announce(message);
   },
 });
 
@@ -356,7 +382,8 @@ const form = new AnnotationForm(document.getElementById("popover"), {
   annotations: () => ordered,
   searchEntities,
   onSubmit: (values, state) => (state.mode === "create" ? create(values) : update(state.annotation, values)),
-  onCancel: () => closeForm(),
+  // Esc while picking the source leaves the picking mode only; the form stays open.
+  onCancel: () => (pickingSource ? stopPick("Source picking cancelled.") : closeForm()),
   onPickSource: () => startPick(),
 });
 
@@ -364,8 +391,7 @@ function closeForm() {
   const editing = form.state?.annotation;
   form.close();
   pending = null;
-  pickingSource = false;
-  textRoot.classList.remove("picking");
+  if (pickingSource) stopPick();
   const li = editing && sidebar.cards.get(editing.id);
   (li || textRoot).focus({ preventScroll: true });
 }
@@ -376,9 +402,11 @@ function upsert(annotation) {
   if (old) undraw(old);
   annotations.set(annotation.id, annotation);
   sortAnnotations();
-  shown = ordered.filter((a) => Sidebar.matches(a, sidebar.filterState()));
+  shown = Sidebar.visible(ordered, sidebar.filterState(), (id) => annotations.get(id));
   if (old) sidebar.replace(old, [], () => null); // drop the old card (a new object replaces it)
   sidebar.replace(annotation, shown, (id) => annotations.get(id));
+  refreshDependents(annotation.id);
+  updateBulk();
   placeDetails();
   if (shown.includes(annotation)) draw(annotation);
   if (activeId === annotation.id) {
@@ -396,7 +424,26 @@ function forget(id) {
   sortAnnotations();
   shown = shown.filter((a) => a.id !== id);
   sidebar.replace(old, shown, () => null);
+  refreshDependents(id);
+  updateBulk();
   if (activeId === id) setActive(null);
+}
+
+/** Redraw the cards of the claims that rest on `sourceId` (it changed, went or came back). */
+function refreshDependents(sourceId) {
+  for (const claim of shown) {
+    if (claim.attributed_to === sourceId) sidebar.replace(claim, shown, (id) => annotations.get(id));
+  }
+}
+
+/** Fetch annotations again after a change the server made beside the one asked for. */
+async function reload(id) {
+  try {
+    const { data: fresh } = await api("GET", `/api/annotations/${id}/?suggestions=true`);
+    upsert(fresh);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) failed(error);
+  }
 }
 
 async function create(values) {
@@ -462,11 +509,12 @@ function edit(id) {
 async function remove(id) {
   const annotation = annotations.get(id);
   if (!annotation || !sidebar.canEdit(annotation)) return false;
-  if (!window.confirm(`Delete the annotation “${truncate(annotation.exact, 60)}”?`)) return true;
   try {
     await api("DELETE", `/api/annotations/${id}/`, { ifMatch: annotation.version });
     forget(id);
-    announce("Annotation deleted. It can be restored from the trash for 30 days.");
+    announce(`Annotation deleted: “${truncate(annotation.exact, 40)}”. It stays in the trash for 30 days.`, {
+      undo: () => undelete(id),
+    });
   } catch (error) {
     if (error instanceof ApiError && error.status === 412) {
       announce("Someone else changed this annotation; it was reloaded and not deleted.");
@@ -479,35 +527,82 @@ async function remove(id) {
   return true;
 }
 
+async function undelete(id) {
+  try {
+    const { data: restored } = await api("POST", `/api/annotations/${id}/undelete/`);
+    upsert(restored);
+    setActive(restored.id, { scrollText: true });
+    announce(`Restored: “${truncate(restored.exact, 40)}”.`);
+  } catch (error) {
+    failed(error);
+  }
+}
+
 async function decide(id, verdict) {
   const annotation = annotations.get(id);
-  if (!annotation || annotation.suggestion_state !== "pending" || !canAnnotate) return false;
+  if (!canAnnotate) {
+    announce("Only analysts and owners can accept or reject suggestions.");
+    return true;
+  }
+  if (!annotation) {
+    announce(`Nothing selected: choose a suggestion first (s moves to the next one).`);
+    return true;
+  }
+  if (annotation.suggestion_state !== "pending") {
+    announce(`Nothing to ${verdict}: this is not a model suggestion${annotation.suggestion_state === "rejected" ? " (it was rejected)" : ""}.`);
+    return true;
+  }
   try {
     const { data: updated } = await api("POST", `/api/annotations/${id}/${verdict}/`);
     upsert(updated);
-    if (updated.attributed_to && verdict === "accept") {
-      const { data: source } = await api("GET", `/api/annotations/${updated.attributed_to}/`);
-      upsert(source);
+    // The source suggested with it was accepted or rejected too.
+    if (updated.attributed_to && annotations.get(updated.attributed_to)?.suggestion_state === "pending") {
+      await reload(updated.attributed_to);
     }
-    if (verdict === "reject") setActive(null);
-    announce(verdict === "accept" ? "Suggestion accepted." : "Suggestion rejected.");
+    if (verdict === "reject") {
+      setActive(null);
+      announce(`Suggestion rejected: “${truncate(updated.exact, 40)}”.`, { undo: () => unreject(id) });
+    } else {
+      announce(`Suggestion accepted: “${truncate(updated.exact, 40)}” is now your annotation.`);
+    }
   } catch (error) {
-    announce(error instanceof ApiError ? error.describe() : error.message);
+    failed(error);
   }
   return true;
+}
+
+async function unreject(id) {
+  try {
+    const { data: restored } = await api("POST", `/api/annotations/${id}/unreject/`);
+    upsert(restored);
+    if (restored.attributed_to && annotations.get(restored.attributed_to)?.suggestion_state === "rejected") {
+      await reload(restored.attributed_to);
+    }
+    announce(`Suggestion back: “${truncate(restored.exact, 40)}” is pending again.`);
+  } catch (error) {
+    failed(error);
+  }
 }
 
 function startPick() {
   pickingSource = true;
   textRoot.classList.add("picking");
-  announce("Click the highlight of the source in the text, or choose it from the list. Esc cancels.");
+  modeBanner.textContent = "Picking the source: click its highlight in the text. Esc leaves this mode.";
+  modeBanner.hidden = false;
+  // The banner says it on screen; the live region tells screen readers.
+  announce("Click the highlight of the source in the text, or choose it from the list. Esc cancels.", { quiet: true });
+}
+
+function stopPick(message) {
+  pickingSource = false;
+  textRoot.classList.remove("picking");
+  modeBanner.hidden = true;
+  if (message) announce(message);
 }
 
 function finishPick(annotation) {
-  pickingSource = false;
-  textRoot.classList.remove("picking");
+  stopPick(`Source set: “${truncate(annotation.exact, 60)}”.`);
   form.setSource(annotation.id);
-  announce(`Source set: ${truncate(annotation.exact, 60)}`);
 }
 
 // --- Sidebar events -----------------------------------------------------------------------
@@ -521,6 +616,7 @@ document.getElementById("cards").addEventListener("click", (event) => {
   if (action === "edit") edit(id);
   else if (action === "delete") remove(id);
   else if (action === "accept" || action === "reject") decide(id, action);
+  else if (action === "unreject") unreject(id);
   else if (goto) setActive(Number(goto), { scrollText: true, card: true });
   else if (!event.target.closest("a")) setActive(id, { scrollText: true });
 });
@@ -718,28 +814,51 @@ function step(delta) {
   setActive(shown[position].id, { scrollText: true, card: true });
 }
 
-registerShortcuts({
-  j: () => step(1),
-  k: () => step(-1),
-  a: () => annotateSelection(),
-  e: () => (activeId !== null ? edit(activeId) : false),
-  x: () => (activeId !== null ? remove(activeId) : false),
-  y: () => (activeId !== null ? decide(activeId, "accept") : false),
-  n: () => (activeId !== null ? decide(activeId, "reject") : false),
-  m: () => toggleAllMentions(),
-  t: () => textRoot.focus(),
-  Escape: () => {
-    if (pickingSource) {
-      pickingSource = false;
-      textRoot.classList.remove("picking");
-      return true;
-    }
-    if (entityCard.close({ restoreFocus: true })) return true;
-    if (closeCard()) return true;
-    setActive(null);
-    return true;
-  },
+// Moving through the text from the caret (or the current annotation): paragraph, sentence,
+// entity mention, suggestion.
+const jumps = new Jumps({
+  nav: new TextNavigator(index, textRoot),
+  mentions: data.mentions,
+  entityName: (id) => data.entities[id]?.name,
+  active: () => (activeId !== null ? annotations.get(activeId) : null),
+  suggestions: () => shown.filter((a) => a.suggestion_state === "pending" && a.anchor_state !== "orphaned"),
+  activate: (id) => setActive(id, { scrollText: true, card: true }),
+  announce,
 });
+const moveBy = (unit, delta) => jumps.move(unit, delta);
+const jumpToMention = (delta) => jumps.mention(delta);
+const jumpToSuggestion = (delta) => jumps.suggestion(delta);
+
+function leave() {
+  if (pickingSource) {
+    stopPick("Source picking cancelled.");
+    return true;
+  }
+  if (entityCard.close({ restoreFocus: true })) return true;
+  if (closeCard()) return true;
+  setActive(null);
+  return true;
+}
+
+registerShortcuts([
+  { keys: "a", help: "Annotate the selected text (select with the mouse, or with Shift+arrows in the text)", run: () => annotateSelection() },
+  { keys: "Enter", help: "In the text: annotate the selected text; on an underlined name (click it, or put the caret in it): open its entity card, which Esc closes" },
+  { keys: ["j", "k"], help: "Next / previous annotation", run: { j: () => step(1), k: () => step(-1) } },
+  { keys: ["}", "{"], help: "Next / previous paragraph (moves the caret)", run: { "}": () => moveBy("paragraph", 1), "{": () => moveBy("paragraph", -1) } },
+  { keys: [")", "("], help: "Next / previous sentence", run: { ")": () => moveBy("sentence", 1), "(": () => moveBy("sentence", -1) } },
+  { keys: ["]", "["], help: "Next / previous entity mention (selects it)", run: { "]": () => jumpToMention(1), "[": () => jumpToMention(-1) } },
+  { keys: ["s", "S"], help: "Next / previous model suggestion", run: { s: () => jumpToSuggestion(1), S: () => jumpToSuggestion(-1) } },
+  { keys: "e", help: "Edit the current annotation", run: () => (activeId !== null ? edit(activeId) : false) },
+  { keys: "x", help: "Delete the current annotation (u undoes)", run: () => (activeId !== null ? remove(activeId) : false) },
+  { keys: ["y", "n"], help: "Accept / reject the current suggestion (u undoes a reject)", run: { y: () => decide(activeId, "accept"), n: () => decide(activeId, "reject") } },
+  { keys: "u", help: "Undo the last delete or reject", run: () => runUndo() || (announce("Nothing to undo."), true) },
+  { keys: "m", help: "Show or hide entity mentions", run: () => toggleAllMentions() },
+  { keys: "t", help: "Move focus to the article text", run: () => textRoot.focus() },
+  { keys: "1…9", help: "In the annotation form: toggle a tag" },
+  { keys: "Ctrl+Enter", help: "In the annotation form or a reply: save" },
+  { keys: "@", help: "In a reply: mention a teammate (↑/↓ choose, Enter inserts)" },
+  { keys: "Escape", help: "Leave source picking, close the form, or clear the current annotation", run: leave },
+]);
 
 window.addEventListener("resize", () => {
   if (form.isOpen) form.place(null);
@@ -822,14 +941,22 @@ document.getElementById("submit-work")?.addEventListener("click", async (event) 
         ? `${result.submitted} annotation${result.submitted === 1 ? "" : "s"} submitted for review.`
         : "Submitted: nothing to add.",
     );
-    // Blind articles now show teammates' work: fetch the whole list again.
-    const { data: page } = await api("GET", `/api/annotations/?article=${data.article.id}&page_size=1000`);
+    // Blind articles now show teammates' work, and one's drafts are submitted: fetch the whole
+    // list again, and show the open panel and preview card in their new state.
+    const { data: page } = await api("GET", `/api/annotations/?article=${data.article.id}&suggestions=true&page_size=1000`);
     for (const annotation of annotations.values()) undraw(annotation);
     annotations.clear();
     for (const annotation of page.results) annotations.set(annotation.id, annotation);
     refresh();
+    const current = activeId !== null ? annotations.get(activeId) : null;
+    if (current) {
+      const range = rangeOf(current);
+      if (range) layer.group("active").add(range);
+      details.show(current);
+      if (!hoverCard.hidden) showCard(current, rangeOf(current)?.getBoundingClientRect());
+    }
   } catch (error) {
-    announce(error instanceof ApiError ? error.describe() : error.message);
+    failed(error);
   } finally {
     button.disabled = false;
   }
@@ -838,10 +965,15 @@ document.getElementById("submit-work")?.addEventListener("click", async (event) 
 // --- Live updates ------------------------------------------------------------------------
 
 async function applyEvents(events) {
-  const ids = [...new Set(events.map((e) => e.annotation).filter((id) => id !== null))];
+  // A deleted annotation is gone: asking for it again would only get a 404.
+  const last = new Map(events.map((e) => [e.annotation, e.kind]));
+  const gone = new Set([...last].filter(([, kind]) => kind === "annotation.deleted").map(([id]) => id));
+  for (const id of gone) forget(id);
+  const ids = [...new Set(events.map((e) => e.annotation).filter((id) => id !== null && !gone.has(id)))];
   for (const id of ids) {
     try {
-      const { data: fresh } = await api("GET", `/api/annotations/${id}/`);
+      // suggestions=true: a rejected suggestion is still there (the list filter hides it).
+      const { data: fresh } = await api("GET", `/api/annotations/${id}/?suggestions=true`);
       const known = annotations.get(id);
       if (!known || known.version !== fresh.version || known.reply_count !== fresh.reply_count) {
         upsert(fresh);

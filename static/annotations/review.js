@@ -191,17 +191,23 @@ for (const item of items()) {
   form.querySelector("[data-note-cancel]").addEventListener("click", () => closeNote(item));
 }
 
-const shortcuts = {
-  j: () => select(current + 1),
-  k: () => select(current < 0 ? 0 : current - 1),
-  o: () => {
+const shortcuts = [
+  { keys: "j", help: "Next annotation in the queue", run: () => select(current + 1) },
+  { keys: "k", help: "Previous annotation in the queue", run: () => select(current < 0 ? 0 : current - 1) },
+];
+if (canReview) {
+  shortcuts.push(
+    { keys: "a", help: "Approve the selected annotation", run: () => act(selectedItem(), "approve") },
+    { keys: "r", help: "Request changes (write a note, then Ctrl+Enter)", run: () => act(selectedItem(), "request_changes") },
+    { keys: "d", help: "Dispute (write a note, then Ctrl+Enter)", run: () => act(selectedItem(), "dispute") },
+  );
+}
+shortcuts.push({
+  keys: "o",
+  help: "Open the selected annotation in the reader",
+  run: () => {
     const link = (selectedItem() || items()[0])?.querySelector("[data-open]");
     if (link) window.location.assign(link.href);
   },
-};
-if (canReview) {
-  shortcuts.a = () => act(selectedItem(), "approve");
-  shortcuts.r = () => act(selectedItem(), "request_changes");
-  shortcuts.d = () => act(selectedItem(), "dispute");
-}
+});
 registerShortcuts(shortcuts);

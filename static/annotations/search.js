@@ -18,12 +18,11 @@ function move(step) {
   next.scrollIntoView({ block: "nearest" });
 }
 
-registerShortcuts({
-  ArrowDown: () => move(1),
-  j: () => move(1),
-  ArrowUp: () => move(-1),
-  k: () => move(-1),
-});
+registerShortcuts([
+  { keys: ["j", "k"], help: "Next / previous result", run: { j: () => move(1), k: () => move(-1) } },
+  { keys: ["ArrowDown", "ArrowUp"], help: "Next / previous result", run: { ArrowDown: () => move(1), ArrowUp: () => move(-1) } },
+  { keys: "Enter", help: "Open the focused result" },
+]);
 
 // --- Suggestions while typing ------------------------------------------------------------------
 

@@ -62,11 +62,36 @@ export class Sidebar {
       assessment: f.assessment.value || null,
       review_state: f.review_state.value || null,
       suggestions: f.suggestions.checked,
+      rejected: Boolean(f.rejected?.checked),
     };
   }
 
+  /** The model's reason for a suggestion: " (rule, 85 %)", or "". */
+  static why(annotation) {
+    const parts = [];
+    if (annotation.suggestion_rule) parts.push(annotation.suggestion_rule);
+    if (annotation.suggestion_confidence !== null && annotation.suggestion_confidence !== undefined) {
+      parts.push(`${Math.round(annotation.suggestion_confidence * 100)} % confidence`);
+    }
+    return parts.length ? ` (${parts.join(", ")})` : "";
+  }
+
+  /** A pending claim's pending source, suggested with it: both show as the claim's one card. */
+  static groupedSource(annotation, lookup) {
+    if (annotation.suggestion_state !== "pending" || !annotation.attributed_to) return null;
+    const source = lookup(annotation.attributed_to);
+    return source && source.suggestion_state === "pending" ? source : null;
+  }
+
+  /** The annotations that get a card: those that pass the filter, less grouped sources. */
+  static visible(annotations, filter, lookup) {
+    const shown = annotations.filter((a) => Sidebar.matches(a, filter));
+    const inside = new Set(shown.map((a) => Sidebar.groupedSource(a, lookup)?.id).filter(Boolean));
+    return inside.size ? shown.filter((a) => !inside.has(a.id)) : shown;
+  }
+
   static matches(annotation, filter) {
-    if (annotation.suggestion_state === "rejected") return false;
+    if (annotation.suggestion_state === "rejected") return filter.rejected;
     if (!filter.suggestions && annotation.suggestion_state === "pending") return false;
     if (filter.tag && !annotation.tags.some((t) => t.id === filter.tag)) return false;
     if (filter.author && annotation.author.id !== filter.author) return false;
@@ -76,7 +101,7 @@ export class Sidebar {
   }
 
   canEdit(annotation) {
-    if (annotation.suggestion_state === "pending") return false;
+    if (annotation.suggestion_state === "pending" || annotation.suggestion_state === "rejected") return false;
     return annotation.author.id === this.me.id || this.role === "owner";
   }
 
@@ -86,18 +111,20 @@ export class Sidebar {
 
   card(annotation, lookup) {
     const pending = annotation.suggestion_state === "pending";
+    const rejected = annotation.suggestion_state === "rejected";
     const li = el("li", {
-      class: `card${pending ? " suggestion" : ""}${annotation.anchor_state === "orphaned" ? " orphaned" : ""}`,
+      class: `card${pending ? " suggestion" : ""}${rejected ? " rejected" : ""}${annotation.anchor_state === "orphaned" ? " orphaned" : ""}`,
       tabindex: "0",
       "data-id": String(annotation.id),
-      "aria-label": `${pending ? "Suggested claim" : "Annotation"}: ${truncate(annotation.exact, 80)}`,
+      "aria-label": `${pending ? "Suggested claim" : rejected ? "Rejected suggestion" : "Annotation"}: ${truncate(annotation.exact, 80)}`,
     });
     if (annotation.tags[0]) li.classList.add(`t-${annotation.tags[0].id}`);
     const head = el("div", { class: "card-head" });
     if (pending) head.append(el("span", { class: "badge suggestion-badge", text: "Suggested by the model" }));
+    if (rejected) head.append(el("span", { class: "badge rejected-badge", text: "Rejected suggestion" }));
     for (const tag of annotation.tags) head.append(el("span", { class: `tag t-${tag.id}`, text: tag.name }));
     head.append(el("span", { class: `badge assess-${annotation.assessment}`, text: ASSESSMENTS[annotation.assessment] || annotation.assessment }));
-    if (!pending && annotation.review_state !== "draft") {
+    if (!pending && !rejected && annotation.review_state !== "draft") {
       head.append(el("span", { class: `badge review-${annotation.review_state}`, text: REVIEW[annotation.review_state] }));
     }
     if (annotation.anchor_state !== "anchored") {
@@ -107,6 +134,9 @@ export class Sidebar {
     li.append(head);
     li.append(el("blockquote", { text: truncate(annotation.exact, 280) }));
     if (annotation.comment) li.append(sanitisedHtml(annotation.comment_html, "div", { class: "comment markdown" }));
+    if ((pending || rejected) && Sidebar.why(annotation)) {
+      li.append(el("p", { class: "why muted", text: `Why: ${Sidebar.why(annotation).slice(2, -1)}` }));
+    }
     const links = [];
     if (annotation.attributed_to_entity) {
       const who = el("a", { href: `/entities/${annotation.attributed_to_entity.id}/`, text: annotation.attributed_to_entity.name });
@@ -114,20 +144,29 @@ export class Sidebar {
     }
     if (annotation.attributed_to) {
       const source = lookup(annotation.attributed_to);
-      const button = el("button", {
-        type: "button", class: "linklike", "data-goto": String(annotation.attributed_to),
-        text: source ? `“${truncate(source.exact, 50)}”` : `annotation ${annotation.attributed_to}`,
-      });
-      links.push(el("span", {}, "Source: ", button));
+      if (!source) {
+        // Deleted (it may come back from the trash, with the link).
+        links.push(el("span", { class: "source-gone" }, "Source: ", el("em", { text: "deleted (in the trash)" })));
+      } else {
+        const button = el("button", {
+          type: "button", class: "linklike", "data-goto": String(annotation.attributed_to),
+          text: `“${truncate(source.exact, 50)}”`,
+        });
+        const grouped = Sidebar.groupedSource(annotation, lookup);
+        links.push(el("span", {}, grouped ? "Source, suggested with it: " : "Source: ", button));
+      }
     }
     if (links.length) li.append(el("p", { class: "attribution" }, ...links.flatMap((l, i) => (i ? [" · ", l] : [l]))));
     const foot = el("div", { class: "card-foot" });
-    foot.append(el("span", { class: "by", text: pending ? "NewsNotes model" : annotation.author.name }));
+    foot.append(el("span", { class: "by", text: pending || rejected ? "NewsNotes model" : annotation.author.name }));
     if (annotation.reply_count) foot.append(el("span", { class: "by", text: plural(annotation.reply_count, "reply", "replies") }));
     const actions = el("span", { class: "actions" });
     if (pending && this.canHandleSuggestion()) {
       actions.append(el("button", { type: "button", "data-action": "accept", text: "Accept", title: "Accept (y)" }));
       actions.append(el("button", { type: "button", "data-action": "reject", text: "Reject", title: "Reject (n)" }));
+    }
+    if (rejected && this.canHandleSuggestion()) {
+      actions.append(el("button", { type: "button", "data-action": "unreject", text: "Restore suggestion", title: "Reverse the rejection" }));
     }
     if (this.canEdit(annotation)) {
       actions.append(el("button", { type: "button", "data-action": "edit", text: "Edit", title: "Edit (e)" }));
@@ -143,7 +182,7 @@ export class Sidebar {
    * the rest in idle time, so that a long list never holds up the page.
    */
   render(annotations, filter, lookup) {
-    const shown = annotations.filter((a) => Sidebar.matches(a, filter));
+    const shown = Sidebar.visible(annotations, filter, lookup);
     const generation = ++this.generation;
     this.cards.clear();
     this.list.replaceChildren();

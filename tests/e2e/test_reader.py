@@ -213,6 +213,7 @@ def test_stale_edit_shows_a_conflict_and_offers_a_reload(live_server, page, alic
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     page.locator(f'li.card[data-id="{annotation.pk}"]').get_by_role("button", name="Edit").click()
     annotation_update(annotation=annotation, actor=alice, comment="changed elsewhere")
+    page.expect_problem(r"412")  # the stale save, on purpose
     page.get_by_label("Comment").fill("my edit")
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("alert")).to_contain_text("Someone else changed this annotation")

@@ -156,6 +156,7 @@ def test_reviewer_works_through_the_queue_by_keyboard(page: Page, live_server, q
     page.keyboard.press("k")
     expect(items.nth(1)).to_be_focused()
     expect(items.nth(1).locator('[data-verdict="approve"]')).to_be_disabled()
+    page.expect_problem(r"400.*/api/reviews/")  # the refusal this step provokes
     page.keyboard.press("a")
     expect(items.nth(1).locator("[data-error]")).to_contain_text("Cannot approve")
     assert _state(third) == "changes_requested"
@@ -181,6 +182,7 @@ def test_buttons_and_error_next_to_the_item(page: Page, live_server, queue, olga
     page.goto(f"{live_server.url}/review/")
     item = page.locator(f"#q-{own.pk}")
     expect(item).to_contain_text("Your own annotation")
+    page.expect_problem(r"400.*/api/reviews/")  # the server's refusal, on purpose
     item.get_by_role("button", name="Approve").click()
     expect(item.locator("[data-error]")).to_have_text("Nobody reviews their own annotation.")
     assert _state(own) == "submitted"

@@ -28,6 +28,10 @@ from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.params import int_field
 from annotations.api.parsers import BoundedJSONLDParser, BoundedJSONParser
+from annotations.api.suggestion_serializers import (
+    SuggestionDecisionResultSerializer,
+    SuggestionDecisionSerializer,
+)
 from annotations.api.users import signed_in
 from annotations.formats.jsonld import (
     Iris,
@@ -43,11 +47,12 @@ from annotations.models import (
     Event,
     Job,
 )
+from annotations.selectors.annotations import annotation_queryset, annotation_rows
 from annotations.selectors.articles import article_last_event_id, articles_with_counts
 from annotations.selectors.events import visible_events
 from annotations.services import annotations as annotation_services
 from annotations.services import articles as article_services
-from annotations.services import imports, teams
+from annotations.services import imports, suggestions, teams
 from annotations.services.jobs import articles_queue_analysis, job_enqueue
 
 User = get_user_model()
@@ -214,6 +219,26 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             nothing_to_add=data.validated_data["nothing_to_add"],
         )
         return Response({"submitted": count})
+
+    @extend_schema(
+        request=SuggestionDecisionSerializer,
+        responses={200: SuggestionDecisionResultSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="decide-suggestions")
+    def decide_suggestions(self, request: Request, pk: str | None = None) -> Response:
+        """Accept or reject many pending suggestions of this article in one transaction
+        (all or none, at most 500): the reader's "Accept all shown" and "Reject all shown"."""
+        article = self.get_object()
+        data = SuggestionDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = suggestions.suggestion_bulk_decide(
+            article=article,
+            ids=data.validated_data["ids"],
+            verdict=data.validated_data["verdict"],
+            actor=signed_in(request),
+        )
+        rows = annotation_rows(annotation_queryset(request.user).filter(pk__in=changed))
+        return Response({"changed": rows})
 
     @extend_schema(
         responses={200: s.EventPageSerializer},
