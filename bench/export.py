@@ -442,6 +442,9 @@ def main() -> int:
         data = seed(args)
     else:
         django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)  # the code may be newer
         print(
             f"reusing the seeded data: {data.annotations:,} annotations, {data.articles:,} articles"
         )
