@@ -138,6 +138,11 @@ class Annotation(models.Model):
     review_state = models.CharField(
         max_length=24, choices=ReviewState.choices, default=ReviewState.DRAFT
     )
+    # What the model said about its suggestion, for the analyst to check: the speaker and why
+    # ("speaker_reason": "'he' -> Jean-Luc Bernard (sentence 3)"), the reporter of a chain,
+    # the stance (a denial is a claim that the thing is false). Empty for analysts' work.
+    # Offsets in it refer to ``article_revision``. Shape: docs/nlp.md.
+    suggestion_details = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

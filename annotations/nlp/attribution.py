@@ -496,6 +496,7 @@ def _with_speaker(
         resolution=resolution,
     )
 
+
 def _noun_phrase(head: Token) -> tuple[int, int]:
     """The head's phrase without appositions, relative clauses and coordination."""
     start = end = head.i
@@ -504,4 +505,3 @@ def _noun_phrase(head: Token) -> tuple[int, int]:
             start = min(start, child.left_edge.i)
             end = max(end, child.right_edge.i)
     return start, end + 1
-

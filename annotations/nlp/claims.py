@@ -186,7 +186,7 @@ def chain(drafts: list[Draft]) -> list[Draft]:
             continue
         if inner.reporter is None:
             inner.reporter = outer.speaker
-            inner.reporter_mention = _speaker_entity(outer)
+            inner.reporter_mention = outer.speaker_mention
         start, end = inner.construction()
         if start <= outer.claim[0] and outer.claim[1] <= end:
             dropped.add(id(outer))
@@ -213,10 +213,6 @@ def _enclosing(inner: Draft, drafts: list[Draft], dropped: set[int]) -> Draft | 
     return min(holding, key=lambda d: d.claim[1] - d.claim[0], default=None)
 
 
-def _speaker_entity(draft: Draft) -> MentionData | None:
-    return draft.speaker_mention
-
-
 def unique(drafts: list[Draft]) -> list[Draft]:
     """One draft per claim span, the most confident, in document order: two cues over one
     claim ("neither confirmed nor denied that ...") are one construction."""
@@ -230,18 +226,18 @@ def unique(drafts: list[Draft]) -> list[Draft]:
     return sorted(best.values(), key=lambda d: (d.claim[0], d.cue[0]))
 
 
-def _chars(doc: Doc, span: TokenSpan | None) -> tuple[int | None, int | None]:
-    if span is None:
-        return None, None
+def _span_chars(doc: Doc, span: TokenSpan) -> tuple[int, int]:
     start, end = span
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
 
 
+def _chars(doc: Doc, span: TokenSpan | None) -> tuple[int | None, int | None]:
+    return (None, None) if span is None else _span_chars(doc, span)
+
+
 def finish(doc: Doc, text: str, draft: Draft) -> AttributionData:
-    claim_start, claim_end = _chars(doc, draft.claim)
-    cue_start, cue_end = _chars(doc, draft.cue)
-    assert claim_start is not None and claim_end is not None  # noqa: S101 - spans are set
-    assert cue_start is not None and cue_end is not None  # noqa: S101
+    claim_start, claim_end = _span_chars(doc, draft.claim)
+    cue_start, cue_end = _span_chars(doc, draft.cue)
     speaker_start, speaker_end = _chars(doc, draft.speaker)
     source_start, source_end = _chars(doc, draft.source)
     reporter_start, reporter_end = _chars(doc, draft.reporter)

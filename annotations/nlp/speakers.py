@@ -14,7 +14,7 @@ resolves to the nearest compatible antecedent mention before it, without a coref
   the most recent one that was a subject or a speaker, else the most recent one at all.
 
 Every resolution says why (:attr:`Resolution.reason`), so an analyst can check it:
-"‘he’ → Jean-Luc Bernard (sentence 3)".
+"'he' -> Jean-Luc Bernard (sentence 3)".
 """
 
 from __future__ import annotations
@@ -31,20 +31,23 @@ _PERSON = frozenset({"PERSON"})
 _ORG = frozenset({"ORG"})
 _ORG_OR_STATE = frozenset({"ORG", "GPE"})
 
-#: Pronoun -> (kinds it can refer to, stated gender or None).
-PRONOUNS: dict[str, tuple[frozenset[str], str | None]] = {
+#: (kinds of entity a word can refer to, the gender it states or None)
+type Rule = tuple[frozenset[str], str | None]
+
+#: Pronoun -> what it can refer to.
+PRONOUNS: dict[str, Rule] = {
     "he": (_PERSON, "m"),
     "she": (_PERSON, "f"),
     "they": (_ORG_OR_STATE, None),
 }
 
 
-def _roles(kinds: frozenset[str], gender: str | None, *words: str) -> dict[str, tuple]:
+def _roles(kinds: frozenset[str], gender: str | None, *words: str) -> dict[str, Rule]:
     return {word: (kinds, gender) for word in words}
 
 
-#: Role noun (head of "the <role>") -> (kinds it can refer to, stated gender or None).
-ROLE_NOUNS: dict[str, tuple[frozenset[str], str | None]] = {
+#: Role noun (head of "the <role>") -> what it can refer to.
+ROLE_NOUNS: dict[str, Rule] = {
     **_roles(_PERSON, "m", "spokesman", "chairman", "congressman", "king"),
     **_roles(_PERSON, "f", "spokeswoman", "chairwoman", "congresswoman", "queen"),
     **_roles(
@@ -66,8 +69,8 @@ ROLE_NOUNS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 #: Words before a name that state a person's gender.
 _GENDER_WORDS = {
-    **dict.fromkeys(("mr", "mr.", "sir", "he", "his", "him"), "m"),
-    **dict.fromkeys(("mrs", "mrs.", "ms", "ms.", "madame", "dame", "she", "her"), "f"),
+    **dict.fromkeys(("mr", "mr.", "sir", "monsieur"), "m"),
+    **dict.fromkeys(("mrs", "mrs.", "ms", "ms.", "madame", "dame"), "f"),
     **{word: gender for word, (_, gender) in ROLE_NOUNS.items() if gender is not None},
 }
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -187,9 +190,7 @@ class SpeakerResolver:
                 if other.key == mention.key:
                     root = self._root(other)
                     stated.update(
-                        _GENDER_WORDS[w]
-                        for w in self._phrase(other, root)
-                        if w in _GENDER_WORDS and w not in ("he", "his", "him", "she", "her")
+                        _GENDER_WORDS[w] for w in self._phrase(other, root) if w in _GENDER_WORDS
                     )
             self._genders[mention.key] = stated.pop() if len(stated) == 1 else None
         return self._genders[mention.key]

@@ -70,7 +70,7 @@ class AttributionData:
     confidence: float
     stance: Stance = "asserts"
     #: Why a pronoun or role noun speaker ("he", "the ministry") is who it is:
-    #: "‘he’ → Jean-Luc Bernard (sentence 3)"; None when the speaker is named.
+    #: "'he' -> Jean-Luc Bernard (sentence 3)"; None when the speaker is named.
     speaker_reason: str | None = None
     antecedent_start: int | None = None
     antecedent_end: int | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -40,6 +41,7 @@ from annotations.services.entities import (
     mentions_replace,
 )
 from annotations.services.stamps import teams_touch
+from annotations.services.suggestion_details import suggestion_details
 
 logger = logging.getLogger(__name__)
 
@@ -267,7 +269,7 @@ def _suggest(
     speakers: dict[int, list[MentionData]] = {}
     for article, analysis in batch:
         speakers.setdefault(article.team_id, []).extend(
-            a.speaker for a in analysis.attributions if a.speaker is not None
+            m for a in analysis.attributions for m in (a.speaker, a.reporter) if m is not None
         )
     keys_of = {team_id: resolvers[team_id].resolve(ms) for team_id, ms in speakers.items()}
     now = timezone.now()
@@ -308,6 +310,7 @@ def _suggest(
             )
             if attribution.speaker is not None:
                 claim["attributed_to_entity_id"] = keys.get(attribution.speaker.key)
+            claim["suggestion_details"] = suggestion_details(attribution, keys)
             claims.append((article.pk, source_span, claim))
             seen[span] = None
     if not claims and not sources:
@@ -357,7 +360,10 @@ def _insert_annotations(rows: list[_Row]) -> list[int]:
     copy_rows(
         table,
         columns,
-        ((pk, *(row[c] for c in _ANNOTATION_COLUMNS)) for pk, row in zip(ids, rows, strict=True)),
+        (
+            (pk, *(_copy_value(row[c]) for c in _ANNOTATION_COLUMNS))
+            for pk, row in zip(ids, rows, strict=True)
+        ),
     )
     return ids
 
@@ -366,6 +372,11 @@ def _insert_annotations(rows: list[_Row]) -> list[int]:
 _ANNOTATION_COLUMNS = tuple(
     field.attname for field in Annotation._meta.concrete_fields if not field.primary_key
 )
+
+
+def _copy_value(value: object) -> object:
+    """A JSON column's value as COPY text (psycopg does not adapt a dict by itself)."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
 
 def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
@@ -404,6 +415,7 @@ def _new_suggestion(
         "origin": Annotation.Origin.MODEL.value,
         "suggestion_state": Annotation.SuggestionState.PENDING.value,
         "review_state": Annotation.ReviewState.DRAFT.value,
+        "suggestion_details": {},
         "version": 1,
         "created_at": now,
         "modified_at": now,

@@ -115,6 +115,7 @@ READER_FIELDS = (
     "suggestion_state",
     "review_state",
     "reply_count",
+    "suggestion_details",
     "version",
 )
 
