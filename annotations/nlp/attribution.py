@@ -102,10 +102,11 @@ VERB_CUES = _cues(
 DENIAL_CUES = frozenset({"deny", "reject", "dismiss", "refute"})
 ADJECTIVE_CUES = frozenset({"concerned", "worried", "convinced", "confident", "adamant", "sure"})
 SOURCE_CUES = frozenset({"citing", "quoting", "commenting", "based", "drawing", "relying"})
-#: A wire-style dateline opening the text: "WASHINGTON, Nov 1 (Reuters) - ", "KYIV, Ukraine - ".
+#: A wire-style dateline opening the text: "WASHINGTON, Nov 1 (Reuters) - ", "KYIV, Ukraine - ",
+#: "SEOUL/WASHINGTON, Nov 4 (NewsNotes Wire) - ".
 #: The small model parses it as part of the first sentence (often as its subject).
 DATELINE = re.compile(
-    r"\A\s*[A-Z][A-Z.'-]{2,}(?:[ -][A-Z][A-Z.'-]+)*(?:,[^\n]{1,40}?)?"
+    r"\A\s*[A-Z][A-Z./'-]{2,}(?:[ -][A-Z][A-Z./'-]+)*(?:,[^\n]{1,40}?)?"
     r"(?:\s*\([^()\n]{1,60}\))?\s*(?:-{1,2}|\u2013|\u2014)\s+"
 )
 
@@ -190,9 +191,11 @@ class _Context:
         self.doc = doc
         self.by_token = by_token
         self.drafts = drafts
-        self.resolver = SpeakerResolver(doc, mentions, self.speakers_before)
         dateline = DATELINE.match(text)
         self.dateline_end = dateline.end() if dateline else 0
+        self.resolver = SpeakerResolver(
+            doc, mentions, self.speakers_before, dateline_end=self.dateline_end
+        )
 
     def in_dateline(self, token: Token) -> bool:
         return token.idx < self.dateline_end
@@ -439,7 +442,7 @@ def _according_to(according: Token, context: _Context) -> Draft | None:
         cue=(according.i, according.i + 2),
         pattern="according-to",
         confidence=0.85,
-        sentence=(sentence.start, sentence.end),
+        sentence=(context.after_dateline(sentence.start), sentence.end),
         frame=(according.i, source[1]),
     )
 
@@ -492,7 +495,7 @@ def _with_speaker(
         cue=cue,
         pattern=pattern,
         confidence=confidence,
-        sentence=(sentence.start, sentence.end),
+        sentence=(context.after_dateline(sentence.start), sentence.end),
         resolution=resolution,
     )
 

@@ -19,7 +19,7 @@ Every resolution says why (:attr:`Resolution.reason`), so an analyst can check i
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -116,8 +116,11 @@ class SpeakerResolver:
         doc: Doc,
         mentions: list[MentionData],
         speakers: Callable[[int], list[MentionData]],
+        *,
+        dateline_end: int = 0,
     ) -> None:
         self.doc = doc
+        self.dateline_end = dateline_end
         self.mentions = [m for m in mentions if m.kind in ("PERSON", "ORG", "GPE")]
         self.starts = [m.start for m in self.mentions]
         # The mentions that were speakers of attributions found so far, before a token.
@@ -155,9 +158,15 @@ class SpeakerResolver:
         return Resolution(chosen, sentence, reason, kind)
 
     def sentence_of(self, char: int) -> int:
+        """The sentence number a reader would count, from 1: the dateline and sentences of
+        no words (blank lines) are not sentences."""
         if self._sentence_starts is None:
-            self._sentence_starts = [s.start_char for s in self.doc.sents]
-        return max(1, bisect_left(self._sentence_starts, char + 1))
+            self._sentence_starts = [
+                max(s.start_char, self.dateline_end)
+                for s in self.doc.sents
+                if s.end_char > self.dateline_end and any(t.is_alpha for t in s)
+            ]
+        return max(1, bisect_right(self._sentence_starts, char))
 
     def _root(self, mention: MentionData) -> Token | None:
         span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
