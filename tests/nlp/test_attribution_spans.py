@@ -29,8 +29,8 @@ def _spans(a: AttributionData) -> list[tuple[int | None, int | None]]:
 
 def _cut_constituents(text: str, a: AttributionData, every: list[AttributionData]) -> list[str]:
     """Tokens of the claim whose phrase runs out of it into plain words of the sentence:
-    words that are not punctuation, a complementizer ("that"), a coordinator, or part of an attribution
-    (its speaker, cue, source, reporter, or another attribution's claim)."""
+    words that are not punctuation, a complementizer ("that"), a coordinator, or part of an
+    attribution (its speaker, cue, source, reporter, or another attribution's claim)."""
     doc = get_nlp()(text)
     spans = [span for other in every for span in _spans(other)]
     spans += [(o.claim_start, o.claim_end) for o in every if o is not a]

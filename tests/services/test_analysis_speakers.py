@@ -67,4 +67,3 @@ def test_a_denial_is_stored_as_a_denial_by_the_denier(suggestions):
     assert claim.suggestion_details["stance"] == "denies"
     assert claim.attributed_to_entity is not None
     assert claim.attributed_to_entity.name == "Moscow"
-
