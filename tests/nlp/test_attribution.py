@@ -256,13 +256,3 @@ def test_participle_clause_is_cut_from_the_claim_before_it() -> None:
     saying = attribution(analysis, claim_starts="Kyiv's partners were watching", cue="saying")
     assert saying.speaker == urged.speaker
     assert "nested" not in saying.pattern
-
-
-def test_he_after_a_quote_is_the_last_person_quoted() -> None:
-    analysis = analyze(
-        "Putin said the images were serious. He praised Kim Jong Un at length. "
-        '"We never doubted them," he said.'
-    )
-    quote = attribution(analysis, claim_starts="We never doubted them")
-    assert quote.speaker is not None
-    assert quote.speaker.key == gaz_key("Vladimir Putin")
