@@ -166,7 +166,7 @@ def snap_to_clauses(doc: Doc, drafts: list[Draft]) -> None:
 
 def _fence(draft: Draft, drafts: list[Draft]) -> set[int]:
     spans = [draft.cue, draft.speaker, draft.source, draft.frame]
-    spans += [other.frame for other in drafts if other is not draft]
+    spans += [o.frame for o in drafts if o is not draft and o.sentence == draft.sentence]
     return {i for span in spans if span is not None for i in range(*span)}
 
 

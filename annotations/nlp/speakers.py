@@ -5,7 +5,7 @@ resolves to the nearest compatible antecedent mention before it, without a coref
 
 * compatible: a PERSON for "he", "she" and person roles ("the spokesman", "the minister",
   "the official", "the president"); an ORG for "the ministry", "the agency", and an ORG or a
-  GPE for "the government", "they";
+  GPE for "the government", "they" (for "they" only one that was a subject or a speaker);
 * gender counts only where the words state it: "he"/"the spokesman" against "she"/"the
   spokeswoman", and a person's gender only from "Mr"/"Ms" or a gendered role in their phrase
   ("spokeswoman Maria Zakharova"); unknown is compatible with both;
@@ -150,7 +150,9 @@ class SpeakerResolver:
             if role is not None and named_role is None and self._has_word(mention, root, role):
                 named_role = mention
                 break
-        chosen = named_role or subject or nearest
+        # "they" is as often unnamed people ("officials ... they said") as a state or a body:
+        # only a body that was itself a subject or a speaker is taken for it.
+        chosen = named_role or subject or (nearest if head.lower_ != "they" else None)
         if chosen is None:
             return None
         sentence = self.sentence_of(chosen.start)

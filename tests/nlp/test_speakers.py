@@ -115,3 +115,23 @@ def test_named_speakers_have_no_reason(seed: ArticleAnalysis) -> None:
     said = attribution(seed, claim_starts="the deployment showed how far")
     assert said.speaker_reason is None
     assert said.antecedent_text is None
+
+
+def test_they_is_a_body_that_was_the_subject() -> None:
+    analysis = analyze(
+        "The European Commission proposed new sanctions on Monday. "
+        "They said the measures would take effect in May."
+    )
+    said = attribution(analysis, claim_starts="the measures would take effect")
+    assert said.speaker is not None
+    assert said.speaker.kind == "ORG"
+    assert said.antecedent_text == "European Commission"
+
+
+def test_they_is_not_a_place_that_was_only_named() -> None:
+    analysis = analyze(
+        "South Korean officials met in Seoul on Monday. They said the talks had failed."
+    )
+    said = attribution(analysis, claim_starts="the talks had failed")
+    assert said.speaker is None
+    assert said.speaker_reason is None
