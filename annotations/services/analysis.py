@@ -357,13 +357,12 @@ def _insert_annotations(rows: list[_Row]) -> list[int]:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     columns = ("id", *_ANNOTATION_COLUMNS)
+    for row in rows:  # COPY takes JSON as text; psycopg does not adapt a dict by itself
+        row["suggestion_details"] = json.dumps(row["suggestion_details"], ensure_ascii=False)
     copy_rows(
         table,
         columns,
-        (
-            (pk, *(_copy_value(row[c]) for c in _ANNOTATION_COLUMNS))
-            for pk, row in zip(ids, rows, strict=True)
-        ),
+        ((pk, *(row[c] for c in _ANNOTATION_COLUMNS)) for pk, row in zip(ids, rows, strict=True)),
     )
     return ids
 
@@ -372,11 +371,6 @@ def _insert_annotations(rows: list[_Row]) -> list[int]:
 _ANNOTATION_COLUMNS = tuple(
     field.attname for field in Annotation._meta.concrete_fields if not field.primary_key
 )
-
-
-def _copy_value(value: object) -> object:
-    """A JSON column's value as COPY text (psycopg does not adapt a dict by itself)."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict) else value
 
 
 def _source_span(attribution: AttributionData) -> tuple[int, int] | None:
