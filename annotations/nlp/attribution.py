@@ -7,7 +7,8 @@ Everything after that walks only the few tokens around each cue:
 
 * the speaker is the cue verb's subject, expanded to its noun phrase without appositions
   ("Cho Koo-rae, a vice minister at ..., said" -> "Cho Koo-rae"); a conjoined verb without a
-  subject of its own inherits it ("Kirby said ... but added that ...");
+  subject of its own inherits it ("Kirby said ... but added that ..."); a pronoun or role noun
+  ("he", "the ministry") is resolved to its antecedent by annotations/nlp/speakers.py;
 * the claim is the verb's clausal complement (either side of the verb, so both "X said the ..."
   and '"...," X said' work), else for verbs such as "confirmed"/"sees" its object and what
   follows it; for "according to X" the rest of the sentence;
@@ -15,8 +16,11 @@ Everything after that walks only the few tokens around each cue:
   "commenting on / based on <X>", or the speaker itself when it is an intelligence body or a
   document ("Western intelligence agencies have confirmed ...").
 
-A cue inside another attribution's claim ("Kirby said the US believes ...") is kept as a nested
-attribution with lower confidence; the outer one is always there too.
+* the stance: a denial ("denied", "rejected claims that") says the proposition is false, a
+  refusal ("refused to confirm", "neither confirmed nor denied") does not say.
+
+annotations/nlp/claims.py then finishes the drafts: sources, clause boundaries, and chains ("X
+said that Y told Z ..." is one suggestion by Y, with X as its reporter).
 """
 
 from __future__ import annotations
