@@ -89,13 +89,14 @@ class Resolution:
     kind: str
 
 
-def anaphor(head: Token, has_mention: bool) -> tuple[frozenset[str], str | None, str] | None:
-    """(kinds, gender, "pronoun"/"role") when the speaker ``head`` needs an antecedent."""
+def anaphor(head: Token) -> tuple[frozenset[str], str | None, str] | None:
+    """(kinds, gender, "pronoun"/"role") when the speaker ``head`` (not itself a mention)
+    refers back to an antecedent."""
     word = head.lower_
-    if word in PRONOUNS and not has_mention:
+    if word in PRONOUNS:
         kinds, gender = PRONOUNS[word]
         return kinds, gender, "pronoun"
-    if word not in ROLE_NOUNS or has_mention:
+    if word not in ROLE_NOUNS:
         return None
     # "the spokesman", "the foreign ministry"; not "a spokesman", not "the Russian Foreign
     # Ministry" (a name the recogniser missed is not a reference back).
@@ -130,7 +131,7 @@ class SpeakerResolver:
 
     def resolve(self, head: Token, text: str) -> Resolution | None:
         """The antecedent of the speaker ``head`` (whose phrase reads ``text``), if any."""
-        found = anaphor(head, has_mention=False)
+        found = anaphor(head)
         if found is None:
             return None
         kinds, gender, kind = found
