@@ -150,18 +150,32 @@ def snap_to_clauses(doc: Doc, drafts: list[Draft]) -> None:
         start, end = draft.claim
         if end <= start:
             continue
-        fence = _fence(draft, drafts)
+        fence: set[int] | None = None  # built only when a claim needs to grow
         low, high = draft.sentence
         changed = True
         while changed:
             changed = False
             for token in doc[start:end]:
                 left, right = token.left_edge.i, token.right_edge.i + 1
-                if low <= left < start and not fence.intersection(range(left, start)):
+                grow_left = low <= left < start and not _trimmable(doc, left, start)
+                grow_right = end < right <= high and not _trimmable(doc, end, right)
+                if not (grow_left or grow_right):
+                    continue
+                if fence is None:
+                    fence = _fence(draft, drafts)
+                if grow_left and not fence.intersection(range(left, start)):
                     start, changed = left, True
-                if end < right <= high and not fence.intersection(range(end, right)):
+                if grow_right and not fence.intersection(range(end, right)):
                     end, changed = right, True
         draft.claim = trim_claim(doc, start, end)
+
+
+def _trimmable(doc: Doc, start: int, end: int) -> bool:
+    """Whether trim_claim() would drop all of doc[start:end] at a claim's edge anyway."""
+    return all(
+        t.is_punct or t.is_space or (t.lower_ == "that" and t.dep_ == "mark")
+        for t in doc[start:end]
+    )
 
 
 def _fence(draft: Draft, drafts: list[Draft]) -> set[int]:
@@ -180,8 +194,11 @@ def chain(drafts: list[Draft]) -> list[Draft]:
     records the outer speaker as reporter.
     """
     dropped: set[int] = set()
+    by_sentence: dict[TokenSpan, list[Draft]] = {}
+    for draft in drafts:
+        by_sentence.setdefault(draft.sentence, []).append(draft)
     for inner in sorted(drafts, key=lambda d: d.claim[1] - d.claim[0]):
-        outer = _enclosing(inner, drafts, dropped)
+        outer = _enclosing(inner, by_sentence[inner.sentence], dropped)
         if outer is None:
             continue
         if inner.reporter is None:
@@ -200,7 +217,8 @@ def chain(drafts: list[Draft]) -> list[Draft]:
 
 
 def _enclosing(inner: Draft, drafts: list[Draft], dropped: set[int]) -> Draft | None:
-    """The attribution whose claim holds ``inner``'s cue and claim, the tightest first."""
+    """The attribution of the sentence whose claim holds ``inner``'s cue and claim, the
+    tightest first."""
     holding = [
         outer
         for outer in drafts
