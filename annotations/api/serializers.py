@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
+from annotations.api.suggestion_detail_serializers import SuggestionDetailsSerializer
 from annotations.lib.markdown import markdown_html
 from annotations.models import (
     MAX_ID,
@@ -436,6 +437,11 @@ class AnnotationSerializer(serializers.Serializer):
         allow_null=True, help_text="A model suggestion's confidence, 0 to 1"
     )
     reply_count = serializers.IntegerField()
+    suggestion_details = SuggestionDetailsSerializer(
+        allow_null=True,
+        help_text="What the model said about its suggestion (null for analysts' work): the "
+        "speaker and why it was chosen, the reporter of a chain, the stance.",
+    )
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     modified_at = serializers.DateTimeField()

@@ -142,6 +142,11 @@ class Annotation(models.Model):
     # e.g. "verb-object: said") and the rule's confidence, 0 to 1. Empty/None for analysts' work.
     suggestion_rule = models.CharField(max_length=64, blank=True, default="")
     suggestion_confidence = models.FloatField(null=True, blank=True)
+    # What the model said about its suggestion, for the analyst to check: the speaker and why
+    # ("speaker_reason": "'he' -> Jean-Luc Bernard (sentence 3)"), the reporter of a chain,
+    # the stance (a denial is a claim that the thing is false). Empty for analysts' work.
+    # Offsets in it refer to ``article_revision``. Shape: docs/nlp.md.
+    suggestion_details = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

@@ -7,7 +7,8 @@ Everything after that walks only the few tokens around each cue:
 
 * the speaker is the cue verb's subject, expanded to its noun phrase without appositions
   ("Cho Koo-rae, a vice minister at ..., said" -> "Cho Koo-rae"); a conjoined verb without a
-  subject of its own inherits it ("Kirby said ... but added that ...");
+  subject of its own inherits it ("Kirby said ... but added that ..."); a pronoun or role noun
+  ("he", "the ministry") is resolved to its antecedent by annotations/nlp/speakers.py;
 * the claim is the verb's clausal complement (either side of the verb, so both "X said the ..."
   and '"...," X said' work), else for verbs such as "confirmed"/"sees" its object and what
   follows it; for "according to X" the rest of the sentence;
@@ -15,14 +16,16 @@ Everything after that walks only the few tokens around each cue:
   "commenting on / based on <X>", or the speaker itself when it is an intelligence body or a
   document ("Western intelligence agencies have confirmed ...").
 
-A cue inside another attribution's claim ("Kirby said the US believes ...") is kept as a nested
-attribution with lower confidence; the outer one is always there too.
+* the stance: a denial ("denied", "rejected claims that") says the proposition is false, a
+  refusal ("refused to confirm", "neither confirmed nor denied") does not say.
+
+annotations/nlp/claims.py then finishes the drafts: sources, clause boundaries, and chains ("X
+said that Y told Z ..." is one suggestion by Y, with X as its reporter).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,7 +35,20 @@ from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from annotations.nlp.types import AttributionData, MentionData
+from annotations.nlp.claims import (
+    Draft,
+    attach_source,
+    chain,
+    cut_frames,
+    finish,
+    snap_to_clauses,
+    speaker_as_source,
+    subtree,
+    trim_claim,
+    unique,
+)
+from annotations.nlp.speakers import SpeakerResolver
+from annotations.nlp.types import AttributionData, MentionData, Stance
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,23 +97,20 @@ VERB_CUES = _cues(
         "reveal": (True, ("reveal", "reveals", "revealed")),
         "urge": (True, ("urge", "urges", "urged")),
         "predict": (True, ("predict", "predicts", "predicted")),
+        "reject": (True, ("reject", "rejects", "rejected", "rejecting")),
+        "dismiss": (True, ("dismiss", "dismisses", "dismissed", "dismissing")),
+        "refute": (True, ("refute", "refutes", "refuted")),
     }
 )
+#: Cues whose speaker says the proposition is false.
+DENIAL_CUES = frozenset({"deny", "reject", "dismiss", "refute"})
 ADJECTIVE_CUES = frozenset({"concerned", "worried", "convinced", "confident", "adamant", "sure"})
 SOURCE_CUES = frozenset({"citing", "quoting", "commenting", "based", "drawing", "relying"})
-#: Speaker heads that are themselves evidence, not just a voice: the speaker is the source too.
-SOURCE_NOUNS = frozenset(
-    {
-        *("report", "reports", "assessment", "assessments", "document", "documents", "data"),
-        *("images", "imagery", "photos", "memo", "cable", "cables", "intercepts", "analysis"),
-        *("study", "survey", "estimate", "estimates", "findings"),
-    }
-)
-
-#: A wire-style dateline opening the text: "WASHINGTON, Nov 1 (Reuters) - ", "KYIV, Ukraine - ".
+#: A wire-style dateline opening the text: "WASHINGTON, Nov 1 (Reuters) - ", "KYIV, Ukraine - ",
+#: "SEOUL/WASHINGTON, Nov 4 (NewsNotes Wire) - ".
 #: The small model parses it as part of the first sentence (often as its subject).
 DATELINE = re.compile(
-    r"\A\s*[A-Z][A-Z.'-]{2,}(?:[ -][A-Z][A-Z.'-]+)*(?:,[^\n]{1,40}?)?"
+    r"\A\s*[A-Z][A-Z./'-]{2,}(?:[ -][A-Z][A-Z./'-]+)*(?:,[^\n]{1,40}?)?"
     r"(?:\s*\([^()\n]{1,60}\))?\s*(?:-{1,2}|\u2013|\u2014)\s+"
 )
 
@@ -113,27 +126,8 @@ _NOUN_PHRASE_CUTS = frozenset({"appos", "punct", "relcl", "acl", "advcl", "cc", 
 _NEGATING_VERBS = frozenset(
     {"declined", "declines", "refused", "refuses", "failed", "fails", "decline", "refuse"}
 )
-_DOUBLE_QUOTES = frozenset({'"', "\u201c", "\u201d", "''", "``"})
 _RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
-_THIRD_PERSON = frozenset({"he", "she"})
-_OTHER_PRONOUNS = frozenset({"i", "we", "you", "it", "they", "this", "that", "me", "us"})
-
-
-@dataclass(slots=True)
-class _Draft:
-    """An attribution in token offsets (end exclusive) while the sentence is worked on."""
-
-    claim: tuple[int, int]
-    speaker: tuple[int, int] | None
-    speaker_mention: MentionData | None
-    source: tuple[int, int] | None
-    cue: tuple[int, int]
-    pattern: str
-    confidence: float
-    sentence: tuple[int, int]
-    # The attribution's own words ("according to a declassified US intelligence report"),
-    # which must not end up inside another attribution's claim.
-    frame: tuple[int, int] | None = None
+_PRONOUNS = frozenset({"he", "she", "i", "we", "you", "it", "they", "this", "that", "me", "us"})
 
 
 @cache
@@ -162,7 +156,7 @@ def find_attributions(
     recorded as the source of what it says.
     """
     text = doc.text  # built from the tokens on every access: read it once
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     source_cues: list[Token] = []
     context = _Context(doc, text, mentions, by_token, drafts)
     for token in _cue_tokens(doc):
@@ -179,12 +173,12 @@ def find_attributions(
         if draft is not None:
             drafts.append(draft)
     for cue in source_cues:
-        _attach_source(cue, drafts)
-    _cut_frames(doc, drafts)
+        attach_source(cue, drafts)
+    cut_frames(doc, drafts)
+    snap_to_clauses(doc, drafts)
     for draft in drafts:
-        _speaker_as_source(doc, draft, intelligence_ids)
-    _mark_nested(drafts)
-    return [_finish(doc, text, draft) for draft in _unique(drafts)]
+        speaker_as_source(doc, draft, intelligence_ids)
+    return [finish(doc, text, draft) for draft in unique(chain(drafts))]
 
 
 class _Context:
@@ -196,15 +190,16 @@ class _Context:
         text: str,
         mentions: list[MentionData],
         by_token: dict[int, MentionData],
-        drafts: list[_Draft],
+        drafts: list[Draft],
     ):
         self.doc = doc
         self.by_token = by_token
         self.drafts = drafts
-        self.persons = [m for m in mentions if m.kind == "PERSON"]
-        self.person_starts = [m.start for m in self.persons]
         dateline = DATELINE.match(text)
         self.dateline_end = dateline.end() if dateline else 0
+        self.resolver = SpeakerResolver(
+            doc, mentions, self.speakers_before, dateline_end=self.dateline_end
+        )
 
     def in_dateline(self, token: Token) -> bool:
         return token.idx < self.dateline_end
@@ -215,21 +210,15 @@ class _Context:
             i += 1
         return i
 
-    def referent(self, pronoun: Token) -> MentionData | None:
-        """Who "he"/"she" is, without a coreference model: the last person quoted before,
-        else the last person named before (news copy returns to its current speaker)."""
-        for draft in reversed(self.drafts):
-            mention = draft.speaker_mention
-            if draft.cue[0] < pronoun.i and mention is not None and mention.kind == "PERSON":
-                return mention
-        i = bisect_left(self.person_starts, pronoun.idx)
-        return self.persons[i - 1] if i else None
+    def speakers_before(self, i: int) -> list[MentionData]:
+        """The speakers (as resolved) of the attributions whose cue is before token ``i``."""
+        return [d.speaker_mention for d in self.drafts if d.cue[0] < i and d.speaker_mention]
 
 
-def _verb_attribution(verb: Token, context: _Context) -> _Draft | None:
+def _verb_attribution(verb: Token, context: _Context) -> Draft | None:
     if verb.dep_ in _NOT_A_PREDICATE:
         return None
-    sentence = verb.sent
+    sentence, doc = verb.sent, verb.doc
     cue = VERB_CUES[verb.lower_]
     subject, inherited = _subject(verb, context)
     claim, pattern, confidence = _verb_claim(verb, cue, sentence)
@@ -239,28 +228,80 @@ def _verb_attribution(verb: Token, context: _Context) -> _Draft | None:
             subject, inherited = trailing, False
             claim = (sentence.start, trailing.left_edge.i)
             pattern, confidence = "speaker-after", 0.8
+    stance: Stance = "asserts"
+    if cue.lemma in DENIAL_CUES and pattern != "speaker-after":
+        # "Moscow denied the reports as fake news", "X rejected claims that ...": the
+        # speaker says the proposition is false; the span is the whole proposition.
+        claim, pattern, stance = _denied_proposition(verb, cue, claim), "denial", "denies"
     if subject is None or claim is None:
         return None
     if inherited:
         confidence -= 0.05
     if _is_negated(verb):
-        # "The Kremlin did not confirm the deployment", "Putin declined to deny that ...":
-        # still worth showing, flagged and less confident.
-        pattern, confidence = f"{pattern}+negated", confidence - 0.2
+        # "The Kremlin did not confirm the deployment", "Putin declined to deny that ...",
+        # "neither confirmed nor denied": a refusal to say, shown as such, less confident.
+        pattern, confidence, stance = f"{pattern}+negated", confidence - 0.2, "refuses"
     draft = _with_speaker(
         subject, claim, (verb.i, verb.i + 1), pattern, confidence, sentence, context
     )
-    if draft is not None and inherited and _is_participle_clause(verb):
-        draft.frame = (verb.i, verb.right_edge.i + 1)  # ", adding that ..." ends other claims
+    if draft is None:
+        return None
+    if stance == "asserts" and draft.claim[0] <= verb.i < draft.claim[1]:
+        return None  # "The strike, which officials said killed 12, hit a school": no clause
+    draft.stance = stance
+    if inherited and (_is_participle_clause(verb) or verb.dep_ == "conj"):
+        # ", adding that ...", "... but warned Pyongyang ...": the next construction ends
+        # the claim before it, even when the parser hung it inside that claim.
+        start = verb.i
+        while start > sentence.start and (
+            doc[start - 1].dep_ in ("cc", "punct") or doc[start - 1].head is verb
+        ):
+            start -= 1
+        draft.frame = (start, verb.right_edge.i + 1)
     return draft
 
 
 def _is_negated(verb: Token) -> bool:
-    if any(child.dep_ == "neg" for child in verb.children):
+    if any(child.dep_ == "neg" or child.lower_ == "neither" for child in verb.children):
         return True
     head = verb.head
+    if verb.dep_ == "conj" and any(c.lower_ in ("neither", "nor") for c in head.children):
+        return True  # "neither confirmed nor denied that ..."
     return verb.dep_ == "xcomp" and (
         head.lower_ in _NEGATING_VERBS or any(c.dep_ == "neg" for c in head.children)
+    )
+
+
+def _denied_proposition(
+    verb: Token, cue: _Cue, claim: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """What a denial says is false, as a whole proposition.
+
+    "denied that the troops were in Russia" -> the clause; "rejected claims that Seoul ..."
+    -> the clause the claims state; "denied the reports as fake news" (no clause to deny) ->
+    the whole clause of the denial, speaker included, so that the span reads as what it is.
+    """
+    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    if clause is not None:
+        return subtree(clause)
+    for obj in (c for c in verb.children if c.dep_ in ("dobj", "obj")):
+        stated = next(
+            (c for c in obj.children if c.dep_ in ("acl", "ccomp", "relcl") and _is_content(c)),
+            None,
+        )
+        if stated is not None:
+            return subtree(stated)
+    if claim is None:
+        claim = _object_claim(verb, cue)
+    if claim is None:
+        return None
+    return verb.left_edge.i, max(claim[1], verb.i + 1)
+
+
+def _is_content(clause: Token) -> bool:
+    """A "that"-clause stating the content of a noun ("claims that ..."), not a relative one."""
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children) or not any(
+        c.lower_ in _RELATIVE_PRONOUNS and c.dep_ in ("nsubj", "dobj") for c in clause.children
     )
 
 
@@ -325,9 +366,9 @@ def _verb_claim(
     clauses = [c for c in verb.children if c.dep_ == "ccomp"]
     after = [c for c in clauses if c.i > verb.i]
     if after:
-        return _subtree(after[0]), "verb-clause", 0.9
+        return subtree(after[0]), "verb-clause", 0.9
     if clauses:  # '"The war is over," Putin said.'
-        return _subtree(clauses[0]), "quote-before", 0.85
+        return subtree(clauses[0]), "quote-before", 0.85
     if cue.takes_object:
         claim = _object_claim(verb, cue)
         if claim is not None:
@@ -354,7 +395,7 @@ def _object_claim(verb: Token, cue: _Cue) -> tuple[int, int] | None:
     return parts[0].left_edge.i, parts[-1].right_edge.i + 1
 
 
-def _adjective_attribution(adjective: Token, context: _Context) -> _Draft | None:
+def _adjective_attribution(adjective: Token, context: _Context) -> Draft | None:
     """ "South Korean officials are concerned that Russia may reciprocate ..." """
     clause = next((c for c in adjective.children if c.dep_ == "ccomp"), None)
     if clause is None or adjective.dep_ not in ("acomp", "ROOT", "ccomp", "conj"):
@@ -364,7 +405,7 @@ def _adjective_attribution(adjective: Token, context: _Context) -> _Draft | None
         return None
     return _with_speaker(
         subject,
-        _subtree(clause),
+        subtree(clause),
         (adjective.i, adjective.i + 1),
         "adjective-clause",
         0.7,
@@ -373,7 +414,7 @@ def _adjective_attribution(adjective: Token, context: _Context) -> _Draft | None
     )
 
 
-def _according_to(according: Token, context: _Context) -> _Draft | None:
+def _according_to(according: Token, context: _Context) -> Draft | None:
     """ "According to a declassified US intelligence report, an estimated ..." """
     doc = according.doc
     if according.i + 1 >= len(doc) or doc[according.i + 1].lower_ != "to":
@@ -383,14 +424,19 @@ def _according_to(according: Token, context: _Context) -> _Draft | None:
     if named is None:
         return None
     sentence = according.sent
-    source = _subtree(named)
-    before = _trim_claim(doc, context.after_dateline(sentence.start), according.i)
-    after = _trim_claim(doc, source[1], sentence.end)
-    claim = max(before, after, key=lambda span: span[1] - span[0])
+    source = subtree(named)
+    before = trim_claim(doc, context.after_dateline(sentence.start), according.i)
+    after = trim_claim(doc, source[1], sentence.end)
+    if _one_clause(doc, before, after):
+        # "The troops, according to the Pentagon, are in Kursk": the phrase interrupts one
+        # clause, which is the claim, whole.
+        claim = (before[0], after[1])
+    else:
+        claim = max(before, after, key=lambda span: span[1] - span[0])
     if claim[1] - claim[0] < 2:
         return None
     mention = context.by_token.get(named.i)
-    return _Draft(
+    return Draft(
         claim=claim,
         speaker=_noun_phrase(named),
         speaker_mention=mention,
@@ -400,8 +446,17 @@ def _according_to(according: Token, context: _Context) -> _Draft | None:
         cue=(according.i, according.i + 2),
         pattern="according-to",
         confidence=0.85,
-        sentence=(sentence.start, sentence.end),
+        sentence=(context.after_dateline(sentence.start), sentence.end),
         frame=(according.i, source[1]),
+    )
+
+
+def _one_clause(doc: Doc, before: tuple[int, int], after: tuple[int, int]) -> bool:
+    """Whether the words before and after an inserted phrase hang on each other."""
+    if before[1] <= before[0] or after[1] <= after[0]:
+        return False
+    return any(after[0] <= doc[i].head.i < after[1] for i in range(*before)) or any(
+        before[0] <= doc[i].head.i < before[1] for i in range(*after)
     )
 
 
@@ -413,37 +468,40 @@ def _with_speaker(
     confidence: float,
     sentence: Span,
     context: _Context,
-) -> _Draft | None:
+) -> Draft | None:
     doc = subject.doc
     start = context.after_dateline(max(claim[0], sentence.start))
-    claim = _trim_claim(doc, start, min(claim[1], sentence.end))
+    claim = trim_claim(doc, start, min(claim[1], sentence.end))
     if claim[1] - claim[0] < 2:
         return None
     mention = context.by_token.get(subject.i)
     pronoun = subject.lower_
-    if mention is None and pronoun in _THIRD_PERSON:
-        mention = context.referent(subject)
-        pattern, confidence = f"{pattern}+pronoun", min(confidence, 0.5)
-    elif mention is None and pronoun in _OTHER_PRONOUNS:
+    speaker = _noun_phrase(subject)
+    resolution = None
+    if mention is None:
+        resolution = context.resolver.resolve(subject, doc[speaker[0] : speaker[1]].text)
+    if resolution is not None:
+        # "he said", "the ministry said": the nearest compatible antecedent, with the reason.
+        mention = resolution.mention
+        cap = 0.5 if resolution.kind == "pronoun" else 0.6
+        pattern, confidence = f"{pattern}+{resolution.kind}", min(confidence, cap)
+    elif mention is None and pronoun in _PRONOUNS:
         if pronoun in ("i", "we", "me", "us"):
             return None  # first person only occurs inside quotes, already attributed
         pattern, confidence = f"{pattern}+pronoun", min(confidence, 0.4)
     elif mention is None:
         confidence -= 0.1  # an unnamed speaker ("South Korean officials") is vaguer
-    return _Draft(
+    return Draft(
         claim=claim,
-        speaker=_noun_phrase(subject),
+        speaker=speaker,
         speaker_mention=mention,
         source=None,
         cue=cue,
         pattern=pattern,
         confidence=confidence,
-        sentence=(sentence.start, sentence.end),
+        sentence=(context.after_dateline(sentence.start), sentence.end),
+        resolution=resolution,
     )
-
-
-def _subtree(token: Token) -> tuple[int, int]:
-    return token.left_edge.i, token.right_edge.i + 1
 
 
 def _noun_phrase(head: Token) -> tuple[int, int]:
@@ -454,139 +512,3 @@ def _noun_phrase(head: Token) -> tuple[int, int]:
             start = min(start, child.left_edge.i)
             end = max(end, child.right_edge.i)
     return start, end + 1
-
-
-def _trim_claim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Without surrounding punctuation, quotes, spaces and a leading complementizer "that"."""
-    while start < end and (
-        doc[start].is_punct
-        or doc[start].is_space
-        or (doc[start].lower_ == "that" and doc[start].dep_ == "mark")
-    ):
-        start += 1
-    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
-        if doc[end - 1].text in _DOUBLE_QUOTES and _odd_quotes(doc, start, end - 1):
-            break  # 'was "invincible"': the closing quote of a quote opened inside the claim
-        end -= 1
-    return start, end
-
-
-def _odd_quotes(doc: Doc, start: int, end: int) -> bool:
-    return sum(1 for token in doc[start:end] if token.text in _DOUBLE_QUOTES) % 2 == 1
-
-
-def _attach_source(cue: Token, drafts: list[_Draft]) -> None:
-    """ "citing intelligence", "commenting on satellite images ...", "based on ..." """
-    if cue.lower_ in ("citing", "quoting"):
-        named = next((c for c in cue.children if c.dep_ in ("dobj", "obj")), None)
-    else:
-        on = next((c for c in cue.children if c.lower_ in ("on", "upon")), None)
-        named = next((c for c in on.children if c.dep_ == "pobj"), None) if on else None
-    if named is None:
-        return
-    sentence = [d for d in drafts if d.sentence[0] <= cue.i < d.sentence[1]]
-    if not sentence:
-        return
-    # The attribution whose cue governs the phrase, else the one whose claim holds it, else
-    # the first of the sentence.
-    doc = cue.doc
-    governing = [d for d in sentence if doc[d.cue[0]].is_ancestor(cue)]
-    holding = [d for d in sentence if d.claim[0] <= cue.i < d.claim[1]]
-    draft = (governing or holding or sentence)[0]
-    if draft.source is not None:
-        return
-    draft.source = _subtree(named)
-    phrase_start, phrase_end = cue.i, cue.right_edge.i + 1
-    if draft.claim[0] < phrase_start < draft.claim[1] <= phrase_end:
-        # "... the troops had arrived, citing intelligence": the citation is not the claim.
-        draft.claim = _trim_claim(doc, draft.claim[0], phrase_start)
-
-
-def _speaker_as_source(doc: Doc, draft: _Draft, intelligence_ids: frozenset[str]) -> None:
-    """An intelligence body or a document as speaker is also what the claim rests on."""
-    if draft.source is not None or draft.speaker is None:
-        return
-    start, end = draft.speaker
-    words = [t.lower_ for t in doc[start:end]]
-    mention = draft.speaker_mention
-    if (
-        (mention is not None and mention.gazetteer_id in intelligence_ids)
-        or "intelligence" in words
-        or "spy" in words
-        or (words and words[-1] in SOURCE_NOUNS)
-    ):
-        draft.source = draft.speaker
-
-
-def _cut_frames(doc: Doc, drafts: list[_Draft]) -> None:
-    """Keep "..., according to X" out of a claim that the parser let run over it."""
-    for framed in drafts:
-        if framed.frame is None:
-            continue
-        start, end = framed.frame
-        for draft in drafts:
-            claim_start, claim_end = draft.claim
-            if draft is framed or not (claim_start <= start < claim_end):
-                continue
-            if end >= claim_end - 1:
-                draft.claim = _trim_claim(doc, claim_start, start)
-            elif start <= claim_start + 1:
-                draft.claim = _trim_claim(doc, end, claim_end)
-
-
-def _mark_nested(drafts: list[_Draft]) -> None:
-    """An attribution inside another's claim reports what the outer speaker reported:
-    "Kirby said [the US believes [the troops traveled by ship]]"."""
-    for inner in drafts:
-        for outer in drafts:
-            if (
-                outer is not inner
-                and outer.claim[0] <= inner.cue[0] < outer.claim[1]
-                and outer.claim[0] <= inner.claim[0]
-                and inner.claim[1] <= outer.claim[1]
-            ):
-                inner.pattern = f"{inner.pattern}+nested"
-                inner.confidence = min(inner.confidence, 0.5)
-                break
-
-
-def _unique(drafts: list[_Draft]) -> list[_Draft]:
-    """One draft per (claim, speaker), the most confident, in document order."""
-    best: dict[tuple[tuple[int, int], tuple[int, int] | None], _Draft] = {}
-    for draft in drafts:
-        key = (draft.claim, draft.speaker)
-        if key not in best or draft.confidence > best[key].confidence:
-            best[key] = draft
-    return sorted(best.values(), key=lambda d: (d.claim[0], d.cue[0]))
-
-
-def _chars(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
-    start, end = span
-    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-
-
-def _finish(doc: Doc, text: str, draft: _Draft) -> AttributionData:
-    claim_start, claim_end = _chars(doc, draft.claim)
-    cue_start, cue_end = _chars(doc, draft.cue)
-    speaker_start = speaker_end = source_start = source_end = None
-    if draft.speaker is not None:
-        speaker_start, speaker_end = _chars(doc, draft.speaker)
-    if draft.source is not None:
-        source_start, source_end = _chars(doc, draft.source)
-    return AttributionData(
-        claim_start=claim_start,
-        claim_end=claim_end,
-        claim_text=text[claim_start:claim_end],
-        speaker=draft.speaker_mention,
-        speaker_start=speaker_start,
-        speaker_end=speaker_end,
-        speaker_text=None if speaker_start is None else text[speaker_start:speaker_end],
-        source_start=source_start,
-        source_end=source_end,
-        source_text=None if source_start is None else text[source_start:source_end],
-        cue=text[cue_start:cue_end],
-        cue_start=cue_start,
-        cue_end=cue_end,
-        pattern=draft.pattern,
-        confidence=round(max(0.0, min(1.0, draft.confidence)), 2),
-    )

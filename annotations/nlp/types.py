@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Origin = Literal["gazetteer", "model"]
+#: What the speaker does with the claim: says it is so, says it is false ("denied that ...",
+#: "rejected claims that ..."), or would not say ("refused to confirm ...").
+Stance = Literal["asserts", "denies", "refuses"]
 
 #: Entity labels kept from spaCy; numbers, dates, money ... are not entities an analyst links.
 KEPT_LABELS: frozenset[str] = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "EVENT"})
@@ -65,6 +68,20 @@ class AttributionData:
     cue_end: int
     pattern: str
     confidence: float
+    stance: Stance = "asserts"
+    #: Why a pronoun or role noun speaker ("he", "the ministry") is who it is:
+    #: "'he' -> Jean-Luc Bernard (sentence 3)"; None when the speaker is named.
+    speaker_reason: str | None = None
+    antecedent_start: int | None = None
+    antecedent_end: int | None = None
+    antecedent_text: str | None = None
+    #: The sentence of the antecedent, counted from 1.
+    antecedent_sentence: int | None = None
+    #: Who reported the speaker's words in a chain ("X said that Y told Z ..." -> X).
+    reporter: MentionData | None = None
+    reporter_start: int | None = None
+    reporter_end: int | None = None
+    reporter_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

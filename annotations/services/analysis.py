@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -42,6 +43,7 @@ from annotations.services.entities import (
     mentions_replace,
 )
 from annotations.services.stamps import teams_touch
+from annotations.services.suggestion_details import suggestion_details
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +280,7 @@ def _suggest(
     speakers: dict[int, list[MentionData]] = {}
     for article, analysis in batch:
         speakers.setdefault(article.team_id, []).extend(
-            a.speaker for a in analysis.attributions if a.speaker is not None
+            m for a in analysis.attributions for m in (a.speaker, a.reporter) if m is not None
         )
     keys_of = {team_id: resolvers[team_id].resolve(ms) for team_id, ms in speakers.items()}
     now = timezone.now()
@@ -327,6 +329,7 @@ def _suggest(
             )
             if attribution.speaker is not None:
                 claim["attributed_to_entity_id"] = keys.get(attribution.speaker.key)
+            claim["suggestion_details"] = suggestion_details(attribution, keys)
             claims.append((article.pk, source_span, claim))
             seen[span] = None
     if not claims and not sources:
@@ -373,6 +376,8 @@ def _insert_annotations(rows: list[_Row]) -> list[int]:
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     columns = ("id", *_ANNOTATION_COLUMNS)
+    for row in rows:  # COPY takes JSON as text; psycopg does not adapt a dict by itself
+        row["suggestion_details"] = json.dumps(row["suggestion_details"], ensure_ascii=False)
     copy_rows(
         table,
         columns,
@@ -437,6 +442,7 @@ def _new_suggestion(
         "review_state": Annotation.ReviewState.DRAFT.value,
         "suggestion_rule": rule,
         "suggestion_confidence": None if confidence is None else round(confidence, 3),
+        "suggestion_details": {},
         "version": 1,
         "created_at": now,
         "modified_at": now,

@@ -130,6 +130,7 @@ READER_FIELDS = (
     "suggestion_confidence",
     "review_state",
     "reply_count",
+    "suggestion_details",
     "version",
 )
 

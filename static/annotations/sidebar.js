@@ -9,6 +9,11 @@ const ASSESSMENTS = {
 const REVIEW = {
   draft: "Draft", submitted: "Submitted", approved: "Approved", changes_requested: "Changes requested", disputed: "Disputed",
 };
+// What the speaker of a model suggestion does with its claim (suggestion_details.stance).
+const STANCES = {
+  denies: { badge: "Denial", title: "The speaker says this is false", by: "Denied by " },
+  refuses: { badge: "Refusal", title: "The speaker would not confirm or say this", by: "Refused by " },
+};
 export const KIND_NAMES = {
   PERSON: "People", GPE: "States and places", ORG: "Organisations", NORP: "Groups", LOC: "Locations",
   EVENT: "Events", FAC: "Facilities", OTHER: "Other",
@@ -120,8 +125,11 @@ export class Sidebar {
     });
     if (annotation.tags[0]) li.classList.add(`t-${annotation.tags[0].id}`);
     const head = el("div", { class: "card-head" });
+    const details = annotation.suggestion_details;
+    const stance = details ? STANCES[details.stance] : undefined;
     if (pending) head.append(el("span", { class: "badge suggestion-badge", text: "Suggested by the model" }));
     if (rejected) head.append(el("span", { class: "badge rejected-badge", text: "Rejected suggestion" }));
+    if (stance) head.append(el("span", { class: `badge stance-${details.stance}`, text: stance.badge, title: stance.title }));
     for (const tag of annotation.tags) head.append(el("span", { class: `tag t-${tag.id}`, text: tag.name }));
     head.append(el("span", { class: `badge assess-${annotation.assessment}`, text: ASSESSMENTS[annotation.assessment] || annotation.assessment }));
     if (!pending && !rejected && annotation.review_state !== "draft") {
@@ -140,7 +148,13 @@ export class Sidebar {
     const links = [];
     if (annotation.attributed_to_entity) {
       const who = el("a", { href: `/entities/${annotation.attributed_to_entity.id}/`, text: annotation.attributed_to_entity.name });
-      links.push(el("span", {}, "Claimed by ", who));
+      links.push(el("span", {}, stance ? stance.by : "Claimed by ", who));
+    }
+    if (details && details.reporter) {
+      const reporter = details.reporter.entity
+        ? el("a", { href: `/entities/${details.reporter.entity}/`, text: details.reporter.text })
+        : el("span", { text: details.reporter.text });
+      links.push(el("span", { class: "reporter" }, "reported by ", reporter));
     }
     if (annotation.attributed_to) {
       const source = lookup(annotation.attributed_to);
@@ -157,6 +171,10 @@ export class Sidebar {
       }
     }
     if (links.length) li.append(el("p", { class: "attribution" }, ...links.flatMap((l, i) => (i ? [" · ", l] : [l]))));
+    if (details && details.speaker_reason) {
+      // Why the model chose the speaker: "‘he’ → Jean-Luc Bernard (sentence 3)".
+      li.append(el("p", { class: "speaker-reason", title: "Why the model chose this speaker", text: `Speaker: ${details.speaker_reason}` }));
+    }
     const foot = el("div", { class: "card-foot" });
     foot.append(el("span", { class: "by", text: pending || rejected ? "NewsNotes model" : annotation.author.name }));
     if (annotation.reply_count) foot.append(el("span", { class: "by", text: plural(annotation.reply_count, "reply", "replies") }));
