@@ -43,7 +43,7 @@ from django.conf import settings
 from django.db import connections
 from rest_framework.utils.encoders import JSONEncoder
 
-from annotations.api.serializers import EventSerializer
+from annotations.api.activity_serializers import EventSerializer
 from annotations.models import Event
 from annotations.selectors.events import visible_events
 from annotations.services.history import CHANNEL

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from annotations.api.serializers import ANNOTATION_EXPORT_FORMATS
+from annotations.api.activity_serializers import ANNOTATION_EXPORT_FORMATS
 from annotations.formats import FORMATS
 from annotations.models import Annotation
 from tests.api.conftest import client_for

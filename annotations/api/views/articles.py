@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import filters
+from annotations.api import activity_serializers as activity
 from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.params import int_field
@@ -150,7 +151,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             job=getattr(article, "analysis_job_id", None),
         )
 
-    @extend_schema(request=s.ImportUrlSerializer, responses={202: s.JobSerializer})
+    @extend_schema(request=s.ImportUrlSerializer, responses={202: activity.JobSerializer})
     @action(detail=False, methods=["post"], url_path="import-url")
     def import_url(self, request: Request) -> Response:
         """Fetch a public web page in the background and import it. Private, loopback and
@@ -171,7 +172,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
                 total=1,
             )
         job.refresh_from_db()
-        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(activity.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=s.ImportJsonlSerializer, responses={200: s.ImportReportSerializer})
     @action(
@@ -190,7 +191,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(report.as_dict())
 
-    @extend_schema(request=None, responses={202: s.JobSerializer})
+    @extend_schema(request=None, responses={202: activity.JobSerializer})
     @action(detail=True, methods=["post"])
     def analyze(self, request: Request, pk: str | None = None) -> Response:
         """Run NER and attribution extraction again (analysts' corrections are kept)."""
@@ -201,17 +202,18 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         if job is None:  # the article was deleted in the meantime
             raise NotFound()
         job.refresh_from_db()
-        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(activity.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        request=s.ArticleSubmitSerializer, responses={200: s.ArticleSubmitResultSerializer}
+        request=activity.ArticleSubmitSerializer,
+        responses={200: activity.ArticleSubmitResultSerializer},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         """Submit your work on this article: your drafts go to review, and on a blind
         article you now see your teammates' annotations. With no annotation of your own,
         say `nothing_to_add`; an empty submit is a 400."""
-        data = s.ArticleSubmitSerializer(data=request.data)
+        data = activity.ArticleSubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = annotation_services.article_submit(
             article=self.get_object(),
@@ -241,7 +243,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({"changed": rows})
 
     @extend_schema(
-        responses={200: s.EventPageSerializer},
+        responses={200: activity.EventPageSerializer},
         parameters=[OpenApiParameter("after", OpenApiTypes.INT, description="Last event id seen")],
         filters=False,
     )
@@ -254,7 +256,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         events = visible_events(Event.objects.filter(article=article, pk__gt=after), request.user)
         rows = list(events.select_related("actor").order_by("id")[:500])
         last = rows[-1].pk if rows else max(after, article_last_event_id(article.pk))
-        data = s.EventSerializer(rows, many=True, context={"viewer": request.user.pk}).data
+        data = activity.EventSerializer(rows, many=True, context={"viewer": request.user.pk}).data
         return Response({"events": data, "last": last})
 
     @extend_schema(responses={200: s.RevisionSerializer(many=True)}, filters=False)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 
 from annotations import filters
-from annotations.api import serializers as s
+from annotations.api import activity_serializers as activity
 from annotations.models import (
     Job,
 )
@@ -16,7 +16,7 @@ User = get_user_model()
 
 
 class JobViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = s.JobSerializer
+    serializer_class = activity.JobSerializer
     filterset_class = filters.JobFilter
 
     def get_queryset(self) -> QuerySet:

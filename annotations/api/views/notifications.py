@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import filters
-from annotations.api import serializers as s
+from annotations.api import activity_serializers as activity
 from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
@@ -27,7 +27,7 @@ User = get_user_model()
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your notifications, newest first: @mentions, replies to your annotations, verdicts."""
 
-    serializer_class = s.NotificationSerializer
+    serializer_class = activity.NotificationSerializer
     filterset_class = filters.NotificationFilter
 
     def get_queryset(self) -> QuerySet:
@@ -41,12 +41,13 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     @extend_schema(
-        request=s.NotificationReadSerializer, responses={200: s.NotificationReadResultSerializer}
+        request=activity.NotificationReadSerializer,
+        responses={200: activity.NotificationReadResultSerializer},
     )
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:
         """Mark notifications read: the ones named by `ids`, or all of them."""
-        data = s.NotificationReadSerializer(data=request.data)
+        data = activity.NotificationReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = notifications.notifications_mark_read(
             user=signed_in(request), ids=data.validated_data.get("ids")

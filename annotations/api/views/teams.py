@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from annotations import filters
+from annotations.api import activity_serializers as activity
 from annotations.api import serializers as s
 from annotations.api.downloads import file_download
 from annotations.api.users import signed_in
@@ -96,7 +97,7 @@ class TeamViewSet(
             OpenApiParameter(
                 "format",
                 OpenApiTypes.STR,
-                enum=s.EXPORT_DOWNLOADS,
+                enum=activity.EXPORT_DOWNLOADS,
                 required=True,
                 description="csv: a row per annotation, its replies and verdicts as JSON in two "
                 "columns; jsonl: a JSON object per line, with its replies and verdicts; jsonld: "
@@ -141,7 +142,10 @@ class TeamViewSet(
             return response
         if fmt not in exports.FORMATS:
             raise ValidationError(
-                {"format": f"Give one of {', '.join(s.EXPORT_DOWNLOADS)} (got {fmt[:40]!r})."}
+                {
+                    "format": f"Give one of {', '.join(activity.EXPORT_DOWNLOADS)} "
+                    f"(got {fmt[:40]!r})."
+                }
             )
         export = exports.TeamExport(
             team=team,
@@ -158,8 +162,8 @@ class TeamViewSet(
         )
 
     @extend_schema(
-        request={"multipart/form-data": s.AnnotationImportSerializer},
-        responses={200: s.AnnotationImportReportSerializer},
+        request={"multipart/form-data": activity.AnnotationImportSerializer},
+        responses={200: activity.AnnotationImportReportSerializer},
         summary="Import an export into this team (analysts and owners): bad rows are reported "
         "with their number (the first 100, and how many in all), annotations already here are "
         "skipped. The file takes the upload limit (NEWSNOTES_MAX_UPLOAD_BYTES, 64 MB).",
@@ -180,7 +184,7 @@ class TeamViewSet(
             roles=teams.ANNOTATE_ROLES,
             action="import annotations",
         )
-        data = s.AnnotationImportSerializer(data=request.data)
+        data = activity.AnnotationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = annotation_imports.annotations_import(
             team=team,
@@ -189,7 +193,7 @@ class TeamViewSet(
             stream=data.validated_data["file"],
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
-        return Response(s.AnnotationImportReportSerializer(report.as_dict()).data)
+        return Response(activity.AnnotationImportReportSerializer(report.as_dict()).data)
 
 
 class MembershipViewSet(viewsets.ModelViewSet):
