@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from annotations.filters import EntityFilter
 from annotations.models import (
@@ -43,6 +43,10 @@ def entity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_get_for_user(user=request.user, pk=pk)
+    if entity.merged_into_id is not None:
+        # Merged: its names and mentions are the canonical entity's now, whose page lists the
+        # merge with its undo.
+        return redirect("annotations:entity-detail", pk=entity.merged_into_id)
     mentions = list(
         Mention.objects.filter(entity=entity, rejected=False)
         .select_related("article")

@@ -199,9 +199,10 @@ def test_dashboard_and_pages_show_the_survivor_of_a_merge(client, desk, alice, b
     client.force_login(bob)
     listing = client.get(reverse("annotations:entity-list")).content.decode()
     assert f"/entities/{desk['twin'].pk}/" not in listing
-    assert client.get(reverse("annotations:entity-detail", args=[desk["twin"].pk])).status_code == (
-        404
-    )
+    # The merged entity's page leads to the survivor's, which lists the merge and its undo.
+    merged = client.get(reverse("annotations:entity-detail", args=[desk["twin"].pk]))
+    assert merged.status_code == 302
+    assert merged["Location"] == reverse("annotations:entity-detail", args=[desk["kirby"].pk])
 
 
 def test_entity_list_leaves_out_an_entity_only_rejected_mentions_named(client, desk, alice, bob):
