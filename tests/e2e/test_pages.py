@@ -112,9 +112,9 @@ def test_filters_narrow_the_list(page, live_server, desk_a):
     rows = page.locator("table.articles tbody tr")
     expect(rows).to_have_count(2)
 
-    page.keyboard.press("/")  # the global shortcut focuses the search field
-    expect(page.get_by_label("Search")).to_be_focused()
-    page.keyboard.type("Kursk")
+    page.keyboard.press("/")  # the global shortcut focuses the header's search box
+    expect(page.locator("#site-search")).to_be_focused()
+    page.get_by_placeholder("Words in the title or text").fill("Kursk")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"\?q=Kursk$"))  # empty fields stay out of the URL
     expect(rows).to_have_count(1)

@@ -89,7 +89,8 @@ def test_entity_empty_state_names_the_form_field_that_exists(page, live_server, 
     entity = Entity.objects.create(team=story.team, name="John Kirby", kind="PERSON")
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/entities/{entity.pk}/")
-    expect(page.locator(".empty").last).to_contain_text("under “Claimed by”")
+    empty = page.locator(".empty", has_text="attributes a claim")
+    expect(empty).to_contain_text("under “Claimed by”")
     expect(page.locator("body")).not_to_contain_text("attributed to”")
     # The field it names is the form's.
     page.goto(f"{live_server.url}/articles/{story.pk}/")

@@ -121,7 +121,7 @@ def test_owners_edit_reorder_add_and_delete_tags(live_server, page, desk, team_a
     # A tag in use stays, and the page says why.
     page.expect_problem(r"HTTP 400: DELETE .*/api/tags/|status of 400 .*/api/tags/")
     page.get_by_role("button", name="Delete Claim").click()
-    expect(page.locator("#tag-error")).to_contain_text("1 annotation(s) use this tag")
+    expect(page.locator("#tag-error")).to_contain_text("1 annotation uses this tag")
     assert Tag.objects.filter(team=team_a, slug="claim").exists()
 
 
