@@ -36,24 +36,44 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
 
 def _replace(kind: str, ids: Sequence[int], entries: list[SearchEntry]) -> None:
     SearchEntry.objects.filter(kind=kind, object_id__in=ids).delete()
-    created = SearchEntry.objects.bulk_create(entries)
-    if connection.vendor == "postgresql" and created:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE annotations_searchentry SET vector = "
-                "setweight(to_tsvector(config::regconfig, title), 'A') || "
-                "setweight(to_tsvector(config::regconfig, body), 'B') WHERE id = ANY(%s)",
-                [[entry.pk for entry in created]],
-            )
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        SearchEntry.objects.bulk_create(entries)  # FTS5 follows by triggers
+        return
+    # One statement writes the rows and their vectors: the text crosses the wire once and each
+    # row is written once (bulk_create and then an UPDATE took twice as long for an import).
+    columns = [
+        [e.team_id for e in entries],
+        [e.object_id for e in entries],
+        [e.article_id for e in entries],
+        [e.title for e in entries],
+        [e.body for e in entries],
+        [e.config for e in entries],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO annotations_searchentry "
+            "(team_id, kind, object_id, article_id, title, body, config, indexed_at, vector) "
+            "SELECT r.team, %s, r.object, r.article, r.title, r.body, r.config, now(), "
+            "setweight(to_tsvector(r.config::regconfig, r.title), 'A') || "
+            "setweight(to_tsvector(r.config::regconfig, r.body), 'B') "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[], %s::text[], "
+            "%s::text[]) AS r(team, object, article, title, body, config)",
+            [kind, *columns],
+        )
 
 
-# The snippet marks (selectors/search_engines.py) never occur in indexed text.
-_NO_MARKS = str.maketrans({"\ue000": " ", "\ue001": " "})
+def _no_marks(text: str) -> str:
+    """The text without the snippet marks (selectors/search_engines.py). str.replace, not
+    str.translate: translate leaves its fast path on the first non-ASCII character, and took
+    0.7 s of a 1,000-article import."""
+    return text.replace("\ue000", " ").replace("\ue001", " ")
 
 
 def _entry(kind: str, obj_id: int, team_id: int, **values: Any) -> SearchEntry:
-    values["body"] = values.get("body", "")[:MAX_INDEXED_CHARS].translate(_NO_MARKS)
-    values["title"] = values.get("title", "")[:500].translate(_NO_MARKS)
+    values["body"] = _no_marks(values.get("body", "")[:MAX_INDEXED_CHARS])
+    values["title"] = _no_marks(values.get("title", "")[:500])
     return SearchEntry(kind=kind, object_id=obj_id, team_id=team_id, **values)
 
 

@@ -312,3 +312,14 @@ def test_reindex_command(corpus, team_a):
     assert SearchEntry.objects.filter(team=team_a, kind="article").count() == 3
     with pytest.raises(CommandError, match="No team with the slug 'nope'"):
         call_command("search_reindex", "--team", "nope")
+
+
+def test_bulk_imports_are_found_at_once(team_a, alice):
+    import json
+
+    from annotations.services.imports import import_jsonl
+
+    for analyze, word in ((True, "quagga"), (False, "okapi")):
+        line = json.dumps({"title": f"A {word} near Kherson", "text": f"A {word} was seen."})
+        report = import_jsonl(team=team_a, user=alice, lines=[line], analyze=analyze)
+        assert ids(search(alice, word), "article") == report.created
