@@ -43,7 +43,7 @@ def _replace(kind: str, ids: Sequence[int], entries: list[SearchEntry]) -> None:
         return
     # One statement writes the rows and their vectors: the text crosses the wire once and each
     # row is written once (bulk_create and then an UPDATE took twice as long for an import).
-    columns = [
+    columns: list[list[Any]] = [
         [e.team_id for e in entries],
         [e.object_id for e in entries],
         [e.article_id for e in entries],
