@@ -131,39 +131,31 @@ def search_index_annotations(*, ids: Iterable[int]) -> None:
         _replace(Kind.ANNOTATION, batch, entries)
 
 
-def search_index_replies(*, ids: Iterable[int]) -> None:
+def _index_discussion(kind: str, model: Any, text_field: str, ids: Iterable[int]) -> None:
+    """Replies (their text) or reviews (their note): rows under an annotation."""
     for batch in _batches(ids):
-        rows = Reply.objects.filter(pk__in=batch).select_related("annotation__article")
+        rows = model.objects.filter(pk__in=batch).select_related("annotation__article")
         entries = [
             _entry(
-                Kind.REPLY,
-                r.pk,
-                r.annotation.team_id,
-                article_id=r.annotation.article_id,
-                body=r.text,
-                config=text_search_config(r.annotation.article.language),
+                kind,
+                row.pk,
+                row.annotation.team_id,
+                article_id=row.annotation.article_id,
+                body=getattr(row, text_field),
+                config=text_search_config(row.annotation.article.language),
             )
-            for r in rows
+            for row in rows
+            if getattr(row, text_field).strip()
         ]
-        _replace(Kind.REPLY, batch, entries)
+        _replace(kind, batch, entries)
+
+
+def search_index_replies(*, ids: Iterable[int]) -> None:
+    _index_discussion(Kind.REPLY, Reply, "text", ids)
 
 
 def search_index_reviews(*, ids: Iterable[int]) -> None:
-    for batch in _batches(ids):
-        rows = Review.objects.filter(pk__in=batch).select_related("annotation__article")
-        entries = [
-            _entry(
-                Kind.REVIEW,
-                r.pk,
-                r.annotation.team_id,
-                article_id=r.annotation.article_id,
-                body=r.note,
-                config=text_search_config(r.annotation.article.language),
-            )
-            for r in rows
-            if r.note.strip()
-        ]
-        _replace(Kind.REVIEW, batch, entries)
+    _index_discussion(Kind.REVIEW, Review, "note", ids)
 
 
 def search_index_entities(*, ids: Iterable[int]) -> None:
