@@ -323,3 +323,14 @@ def test_bulk_imports_are_found_at_once(team_a, alice):
         line = json.dumps({"title": f"A {word} near Kherson", "text": f"A {word} was seen."})
         report = import_jsonl(team=team_a, user=alice, lines=[line], analyze=analyze)
         assert ids(search(alice, word), "article") == report.created
+
+
+def test_the_entity_facet_counts_articles_not_mentions(corpus, alice):
+    from tests.test_team_pages import mention
+
+    kirby = corpus["kirby_entity"]
+    mention(corpus["kirby"], kirby, "Kirby", 0)
+    mention(corpus["kirby"], kirby, "Kirby", 1)  # twice in one article
+    mention(corpus["ship"], corpus["zelensky"], "Kremlin")
+    facet = {row["label"]: row["count"] for row in search(alice, "troops").facets["entity"]}
+    assert facet == {"John Kirby": 1, "Volodymyr Zelensky": 1}
