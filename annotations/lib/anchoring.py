@@ -169,7 +169,7 @@ def _candidate_starts(text: str, exact: str, prefix: str, suffix: str, expected:
     for needle, shift in ((prefix, len(prefix)), (suffix, -size)):
         if len(needle.strip()) < 8:
             continue  # too short to tell one place from another
-        places = []
+        places: list[int] = []
         position = text.find(needle)
         while position != -1 and len(places) < MAX_CANDIDATES:
             places.append(position + shift)
@@ -187,7 +187,8 @@ def _align(text: str, exact: str, candidate: int) -> tuple[int, int] | None:
     lo = max(0, candidate - slack)
     window = text[lo : candidate + len(exact) + slack]
     first = last = None
-    for tag, _i1, _i2, j1, j2 in Levenshtein.opcodes(exact, window):
+    for op in Levenshtein.opcodes(exact, window):
+        tag, j1, j2 = op.tag, op.dest_start, op.dest_end
         if tag in ("equal", "replace"):
             if first is None:
                 first = j1

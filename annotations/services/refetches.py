@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -37,6 +37,7 @@ from annotations.lib.titles import split_title
 from annotations.lib.urlfetch import FetchedPage
 from annotations.models import (
     Annotation,
+    AnnotationVersion,
     Article,
     ArticleRefetch,
     ArticleRevision,
@@ -341,3 +342,28 @@ def _notify_annotators(article: Article) -> None:
         )
         for user_id, annotation_id in first.items()
     )
+
+
+@transaction.atomic
+def annotation_quote_checked(*, annotation: Annotation, actor: User) -> Annotation:
+    """The author has checked an annotation whose quote changed when it was re-anchored: the
+    flag is cleared (it stays "re-anchored"); the old quote stays in the history."""
+    from annotations.services import history
+
+    locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if locked.author_id != actor.pk:
+        raise PermissionDenied("Only the annotation's author can mark its new quote checked.")
+    if locked.anchor_state != Annotation.AnchorState.QUOTE_CHANGED:
+        raise ValidationError({"anchor_state": "This annotation's quote has not changed."})
+    locked.anchor_state = Annotation.AnchorState.REANCHORED
+    locked.version = F("version") + 1
+    locked.save(update_fields=["anchor_state", "version", "modified_at"])
+    history.record(
+        locked,
+        action=AnnotationVersion.Action.UPDATED,
+        actor=actor,
+        note="New quote checked by its author",
+    )
+    teams_touch(team_ids=[locked.team_id])
+    locked.refresh_from_db()
+    return locked
