@@ -153,12 +153,18 @@ def _context_similarity(recorded: str, side: str, *, before: bool) -> float:
 
 
 def _candidate_starts(text: str, exact: str, prefix: str, suffix: str, expected: int) -> list[int]:
-    """Where an approximate match may begin: the best fuzzy alignment of the quote near the
-    old position and in the whole text, and the places the old prefix ends or suffix begins."""
+    """Where an approximate match may begin: the old position (scaled), the best fuzzy
+    alignment of the quote right around it, near it and in the whole text, and the places
+    the old prefix ends or the old suffix begins."""
     size = len(exact)
-    starts: list[int] = []
+    starts: list[int] = [min(expected, max(0, len(text) - 1))]
     reach = 4 * size + 1_000
-    for lo, hi in ((max(0, expected - reach), expected + size + reach), (0, len(text))):
+    windows = (
+        (max(0, expected - size), expected + 2 * size),  # right around the old position
+        (max(0, expected - reach), expected + size + reach),
+        (0, len(text)),
+    )
+    for lo, hi in windows:
         haystack = text[lo:hi]
         if len(haystack) <= size:
             starts.append(lo)
