@@ -25,14 +25,17 @@ def anchor(old: str, new: str, quote: str, *, nth: int = 0):
 def test_one_word_changed_inside_the_quote_reanchors_with_the_new_quote():
     new = OLD.replace("a next step", "the next step")
     found = anchor(OLD, new, "called it a next step")
-    assert found is not None and found.quote_changed
+    assert found is not None
+    assert found.quote_changed
     assert found.exact == "called it the next step" == new[found.start : found.end]
 
 
 def test_an_exact_quote_is_found_exactly_and_keeps_its_words():
     new = "A new first line.\n" + OLD
     found = anchor(OLD, new, "called it a next step")
-    assert found is not None and not found.quote_changed and found.moved
+    assert found is not None
+    assert not found.quote_changed
+    assert found.moved
     assert new[found.start : found.end] == "called it a next step"
 
 
@@ -56,10 +59,12 @@ def test_offsets_are_code_points_with_emoji_and_right_to_left_text():
     assert found is not None
     assert new[found.start : found.end] == "called it the next step" == found.exact
     rtl = anchor(old, new, "שלום")
-    assert rtl is not None and new[rtl.start : rtl.end] == "שלום"
+    assert rtl is not None
+    assert new[rtl.start : rtl.end] == "שלום"
     changed = old.replace("بالعالم", "بالعالمي")
     arabic = anchor(old, changed, "مرحبا بالعالم 😀 He called")
-    assert arabic is not None and arabic.exact == "مرحبا بالعالمي 😀 He called"
+    assert arabic is not None
+    assert arabic.exact == "مرحبا بالعالمي 😀 He called"
     assert changed[arabic.start : arabic.end] == arabic.exact
 
 
@@ -67,5 +72,6 @@ def test_of_two_approximate_twins_the_one_with_the_old_context_wins():
     old = "First the envoy called it a next step.\nLater the minister called it a next step too."
     new = old.replace("a next step", "the next step")
     found = anchor(old, new, "called it a next step", nth=1)
-    assert found is not None and found.exact == "called it the next step"
+    assert found is not None
+    assert found.exact == "called it the next step"
     assert new[: found.start].endswith("Later the minister ")

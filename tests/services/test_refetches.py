@@ -127,7 +127,8 @@ def _run_due_jobs() -> list[int]:
 def test_url_import_starts_the_schedule_of_the_team(site, team_a, alice):
     article = _import(site, team_a, alice)
     row = ArticleRefetch.objects.get(article=article)
-    assert row.step == 0 and row.job is None
+    assert row.step == 0
+    assert row.job is None
     assert row.next_at == row.imported_at + timedelta(hours=1)
     assert row.page_sha256  # the imported page's bytes, to tell a later change of them alone
     # Not due yet: nothing is queued, and nothing fetched.
@@ -157,7 +158,8 @@ def test_edited_article_gets_a_revision_reanchors_orphans_notifies_and_is_flagge
     article.refresh_from_db()
     assert article.edited_after_import
     assert article.revision == 2
-    assert "called it the next step" in article.text and GONE not in article.text
+    assert "called it the next step" in article.text
+    assert GONE not in article.text
     assert article.title == "Troops reach Kursk, Seoul says"
     revisions = list(ArticleRevision.objects.filter(article=article).order_by("number"))
     assert [r.number for r in revisions] == [1, 2]
@@ -195,9 +197,11 @@ def test_edited_article_gets_a_revision_reanchors_orphans_notifies_and_is_flagge
     browser = Client()
     browser.force_login(alice)
     reader = browser.get(f"/articles/{article.pk}/").content.decode()
-    assert "Edited after import" in reader and f"/articles/{article.pk}/diff/" in reader
+    assert "Edited after import" in reader
+    assert f"/articles/{article.pk}/diff/" in reader
     listing = browser.get("/?edited_after_import=true").content.decode()
-    assert "Edited after import" in listing and "Troops reach Kursk, Seoul says" in listing
+    assert "Edited after import" in listing
+    assert "Troops reach Kursk, Seoul says" in listing
     diff = browser.get(f"/articles/{article.pk}/diff/").content.decode()
     assert "called it <del>a</del><ins>the</ins> next step" in diff
     assert re.search(rf"<del>\s*{GONE}\s*</del>", diff)  # the deleted paragraph
@@ -227,7 +231,8 @@ def test_quote_change_is_cleared_by_its_author_only(site, team_a, alice, dave):
     assert response.status_code == 200
     assert response.json()["anchor_state"] == "reanchored"
     again = client_for(alice).post(f"/api/annotations/{moved.pk}/quote-checked/")
-    assert again.status_code == 400 and "anchor_state" in again.json()["errors"]
+    assert again.status_code == 400
+    assert "anchor_state" in again.json()["errors"]
 
 
 def test_unchanged_refetch_is_recorded_and_not_flagged(site, team_a, alice):
@@ -265,7 +270,8 @@ def test_failed_fetch_is_recorded_and_the_schedule_goes_on(site, team_a, alice):
     assert (row.step, row.last_result) == (1, "failed")
     assert "404" in row.last_error
     article.refresh_from_db()
-    assert article.revision == 1 and not article.edited_after_import
+    assert article.revision == 1
+    assert not article.edited_after_import
 
 
 def test_killed_worker_loses_nothing_and_duplicates_nothing(site, team_a, alice, monkeypatch):
@@ -308,7 +314,8 @@ def test_killed_worker_loses_nothing_and_duplicates_nothing(site, team_a, alice,
     assert job.status == Job.Status.SUCCEEDED
     for article in (first, second):
         article.refresh_from_db()
-        assert article.revision == 2 and article.edited_after_import
+        assert article.revision == 2
+        assert article.edited_after_import
         assert ArticleRevision.objects.filter(article=article).count() == 2
         row = ArticleRefetch.objects.get(article=article)
         assert (row.step, row.checks, row.edits, row.job) == (1, 1, 1, None)
@@ -327,9 +334,11 @@ def test_schedule_is_set_per_team_and_validated(site, team_a, team_b, alice, car
         team_set_refetch_hours(team=team_a, actor=alice, hours=[2])
     api = client_for(owner)
     bad = api.patch(f"/api/teams/{team_a.pk}/", {"refetch_hours": [6, 2]}, format="json")
-    assert bad.status_code == 400 and "refetch_hours" in str(bad.json())
+    assert bad.status_code == 400
+    assert "refetch_hours" in str(bad.json())
     ok = api.patch(f"/api/teams/{team_a.pk}/", {"refetch_hours": [2, 12]}, format="json")
-    assert ok.status_code == 200 and ok.json()["refetch_hours"] == [2, 12]
+    assert ok.status_code == 200
+    assert ok.json()["refetch_hours"] == [2, 12]
     assert client_for(alice).get(f"/api/teams/{team_a.pk}/").json()["refetch_hours"] == [2, 12]
 
     row = ArticleRefetch.objects.get(article=article)
