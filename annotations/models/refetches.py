@@ -29,6 +29,9 @@ class ArticleRefetch(models.Model):
     step = models.PositiveSmallIntegerField(default=0)
     job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     page_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # What the source said at the last fetch (text, title, byline), to tell its edits from
+    # analysts' corrections of the article (services/refetches.py:fields_sha256).
+    source_sha256 = models.CharField(max_length=64, blank=True, default="")
     checks = models.PositiveIntegerField(default=0)
     edits = models.PositiveIntegerField(default=0)
     last_checked_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,7 @@ again and nothing is lost or done twice.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
@@ -86,6 +87,12 @@ def clean_refetch_hours(value: Any) -> list[int]:
     return hours
 
 
+def fields_sha256(text: str, title: str, authors: list[str]) -> str:
+    """A fingerprint of what an import extracts from a page: its text, title and byline."""
+    payload = json.dumps([text, title, list(authors)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
 def _due(imported_at: datetime, hours: list[int], step: int) -> datetime | None:
     return imported_at + timedelta(hours=hours[step]) if step < len(hours) else None
 
@@ -124,6 +131,7 @@ def refetch_schedule(*, article: Article, page: FetchedPage | None = None) -> Ar
             "imported_at": imported_at,
             "next_at": _due(imported_at, hours, 0),
             "page_sha256": hashlib.sha256(page.body).hexdigest() if page else "",
+            "source_sha256": fields_sha256(article.text, article.title, list(article.authors)),
         },
     )
     return row
@@ -172,7 +180,8 @@ def refetches_enqueue() -> list[int]:
 def _release_failed_jobs(now: datetime) -> None:
     """Checks whose job gave up count as failed checks, and the schedule goes on."""
     with transaction.atomic():
-        rows = ArticleRefetch.objects.select_for_update(skip_locked=True).filter(
+        # of=("self",): the joined job, article and team rows stay unlocked.
+        rows = ArticleRefetch.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             job__status=Job.Status.FAILED
         )
         for row in rows.select_related("article__team"):
@@ -225,7 +234,7 @@ def refetch_check(*, refetch_id: int, job_id: int | None = None, **fetch_options
     now = timezone.now()
     with transaction.atomic():
         row = (
-            ArticleRefetch.objects.select_for_update()
+            ArticleRefetch.objects.select_for_update(of=("self",))
             .select_related("article__team")
             .get(pk=refetch_id)
         )
@@ -238,7 +247,11 @@ def refetch_check(*, refetch_id: int, job_id: int | None = None, **fetch_options
         page_sha = hashlib.sha256(page.body).hexdigest()
         text, title, authors = fields
         current = row.article
-        if (text, title, authors) == (current.text, current.title, list(current.authors)):
+        source_sha = fields_sha256(text, title, authors)
+        as_article = (text, title, authors) == (current.text, current.title, current.authors)
+        # Compared with what the source said last time, not only with the article, which
+        # analysts may have corrected since: their correction is not the outlet's edit.
+        if as_article or source_sha == row.source_sha256:
             changed = bool(row.page_sha256) and row.page_sha256 != page_sha
             result = (
                 ArticleRefetch.Result.PAGE_CHANGED if changed else ArticleRefetch.Result.UNCHANGED
@@ -248,7 +261,7 @@ def refetch_check(*, refetch_id: int, job_id: int | None = None, **fetch_options
             result = ArticleRefetch.Result.EDITED
             row.edits += 1
             row.last_edited_at = now
-        row.page_sha256 = page_sha
+        row.page_sha256, row.source_sha256 = page_sha, source_sha
         _advance(row, now=now, result=result)
     logger.info("refetch.checked article=%s result=%s", row.article_id, result)
     return result

@@ -379,3 +379,27 @@ def test_edited_filter_in_the_api_and_the_search_facet(site, team_a, alice):
     assert [hit.id for hit in only.kinds["article"].hits] == [edited.pk]
     page_html = api.get("/api/search/?q=Kursk&edited=true").json()
     assert [hit["id"] for hit in page_html["results"]["article"]["hits"]] == [edited.pk]
+
+
+def test_an_analysts_correction_is_not_taken_for_an_edit_at_the_source(site, team_a, alice):
+    from annotations.services.articles import article_edit
+
+    article = _import(site, team_a, alice)
+    article_edit(article=article, actor=alice, text=article.text.replace("Kursk", "Kursk (RU)"))
+    _make_due(article)
+    _run_due_jobs()  # the outlet's page has not changed
+    article.refresh_from_db()
+    assert "Kursk (RU)" in article.text  # the analyst's correction stays
+    assert not article.edited_after_import
+    assert ArticleRefetch.objects.get(article=article).last_result == "unchanged"
+
+
+def test_a_check_whose_job_gave_up_counts_as_failed_and_the_schedule_goes_on(site, team_a, alice):
+    article = _import(site, team_a, alice)
+    _make_due(article)
+    (job_id,) = refetches_enqueue()
+    Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED)
+    assert refetches_enqueue() == []  # released, counted as a failed check, next one not due
+    row = ArticleRefetch.objects.get(article=article)
+    assert (row.step, row.job, row.last_result) == (1, None, "failed")
+    assert row.next_at == row.imported_at + timedelta(hours=6)
