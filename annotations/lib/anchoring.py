@@ -103,14 +103,23 @@ def find_anchor(
             best = candidate
         seen += 1
         position = text.find(exact, position + 1)
+    exact_anchor = None
     if best is not None:
         found = best[2]
-        return Anchor(start=found, end=found + len(exact), moved=found != start)
+        exact_anchor = Anchor(start=found, end=found + len(exact), moved=found != start)
+        if not approximate or -best[0] == len(prefix) + len(suffix):
+            return exact_anchor  # the quote in its whole old context: nothing can beat it
     if not approximate:
         return None
-    return approximate_anchor(
+    # The quote is gone, or stands only in another context (a twin elsewhere, while its own
+    # passage was edited): the best approximate match may be the better answer.
+    near = approximate_anchor(
         text, exact=exact, prefix=prefix, suffix=suffix, start=start, expected=expected
     )
+    if exact_anchor is None or near is None:
+        return near or exact_anchor
+    exact_score = _score(text, exact, prefix, suffix, exact_anchor.start, exact_anchor.end, expected)
+    return near if near.score > exact_score else exact_anchor
 
 
 def approximate_anchor(
@@ -125,23 +134,34 @@ def approximate_anchor(
         if span is None:
             continue
         begin, end = span
-        quote = Levenshtein.normalized_similarity(exact, text[begin:end])
-        if quote < MIN_QUOTE_SIMILARITY:
+        if Levenshtein.normalized_similarity(exact, text[begin:end]) < MIN_QUOTE_SIMILARITY:
             continue
-        score = (
-            _WEIGHTS["quote"] * quote
-            + _WEIGHTS["prefix"] * _context_similarity(prefix, text[:begin], before=True)
-            + _WEIGHTS["suffix"] * _context_similarity(suffix, text[end:], before=False)
-            + _WEIGHTS["position"] * (1 - abs(begin - expected) / max(1, len(text)))
-        ) / sum(_WEIGHTS.values())
+        score = _score(text, exact, prefix, suffix, begin, end, expected)
         if best is None or score > best[0]:
             best = (score, begin, end)
     if best is None or best[0] < MIN_SCORE:
         return None
     score, begin, end = best
+    quote = text[begin:end]
     return Anchor(
-        start=begin, end=end, moved=begin != start, exact=text[begin:end], score=round(score, 3)
+        start=begin,
+        end=end,
+        moved=begin != start,
+        exact=None if quote == exact else quote,
+        score=score,
     )
+
+
+def _score(
+    text: str, exact: str, prefix: str, suffix: str, begin: int, end: int, expected: int
+) -> float:
+    """Hypothesis's weighting of a candidate passage ``text[begin:end]``, 0-1."""
+    return (
+        _WEIGHTS["quote"] * Levenshtein.normalized_similarity(exact, text[begin:end])
+        + _WEIGHTS["prefix"] * _context_similarity(prefix, text[:begin], before=True)
+        + _WEIGHTS["suffix"] * _context_similarity(suffix, text[end:], before=False)
+        + _WEIGHTS["position"] * (1 - abs(begin - expected) / max(1, len(text)))
+    ) / sum(_WEIGHTS.values())
 
 
 def _context_similarity(recorded: str, side: str, *, before: bool) -> float:

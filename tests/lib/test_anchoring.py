@@ -75,3 +75,24 @@ def test_of_two_approximate_twins_the_one_with_the_old_context_wins():
     assert found is not None
     assert found.exact == "called it the next step"
     assert new[: found.start].endswith("Later the minister ")
+
+
+def test_an_edited_passage_is_preferred_to_an_exact_twin_in_another_context():
+    old = (
+        "In March the envoy called it a next step for the talks.\n"
+        "Unrelated background paragraph about ports and shipping lanes.\n"
+        "In June the minister called it a next step towards the treaty."
+    )
+    new = old.replace("minister called it a next step", "minister called it the next step")
+    found = anchor(old, new, "called it a next step", nth=1)
+    assert found is not None
+    assert found.exact == "called it the next step"
+    assert new[: found.start].endswith("In June the minister ")
+
+
+def test_a_quote_whose_context_changed_a_little_stays_exact():
+    new = OLD.replace("officials said", "officials told reporters")
+    found = anchor(OLD, new, "called it a next step")
+    assert found is not None
+    assert found.exact is None
+    assert new[found.start : found.end] == "called it a next step"
