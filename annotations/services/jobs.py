@@ -190,9 +190,16 @@ def _run_import_url(job: Job) -> dict[str, Any]:
     }
 
 
+def _run_refetch(job: Job) -> dict[str, Any]:
+    from annotations.services.refetches import refetch_run
+
+    return refetch_run(job)
+
+
 _RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.ANALYZE: _run_analyze,
     Job.Kind.IMPORT_URL: _run_import_url,
+    Job.Kind.REFETCH: _run_refetch,  # silent edits (services/refetches.py)
 }
 
 
