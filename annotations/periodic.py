@@ -20,4 +20,5 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("jobs.sweep", timedelta(minutes=1), "annotations.services.jobs.jobs_sweep"),
+    Periodic("feeds.poll", timedelta(minutes=1), "annotations.services.feeds.feeds_poll_due"),
 ]

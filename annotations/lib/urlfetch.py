@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
-__all__ = ["FetchError", "FetchedPage", "fetch_url", "is_public_address"]
+__all__ = ["FEED_TYPES", "FetchError", "FetchedPage", "fetch_url", "is_public_address"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -36,6 +36,17 @@ AddressPolicy = Callable[[IPAddress], bool]
 
 USER_AGENT = "NewsNotes/0.1 (+article import)"
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+# Feeds (RSS, Atom, RDF) as servers label them in practice; text/html is left out on purpose.
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+    }
+)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _READ_CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -52,6 +63,16 @@ class FetchedPage:
     content_type: str  # e.g. "text/html"
     charset: str | None
     body: bytes
+    # The response's header lines in the order received, and its status line, kept for the
+    # archive (a WARC response record); status 304 comes with an empty body.
+    headers: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    http_version: str = "HTTP/1.1"
+
+    def header(self, name: str) -> str:
+        """The first header of that name (case-insensitive), or ''."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), "")
 
 
 class FetchError(Exception):
@@ -429,7 +450,12 @@ class _Exchange:
 
 
 @contextmanager
-def _exchange(target: _Target, addresses: list[str], deadline: _Deadline) -> Iterator[_Exchange]:
+def _exchange(
+    target: _Target,
+    addresses: list[str],
+    deadline: _Deadline,
+    headers: dict[str, str] | None = None,
+) -> Iterator[_Exchange]:
     """Send the GET to the first checked address that accepts a connection."""
     failure: FetchError | None = None
     for address in addresses:
@@ -439,7 +465,9 @@ def _exchange(target: _Target, addresses: list[str], deadline: _Deadline) -> Ite
         )
         try:
             try:
-                connection.request("GET", target.request_path, headers=_request_headers())
+                connection.request(
+                    "GET", target.request_path, headers={**_request_headers(), **(headers or {})}
+                )
                 if connection.sock is not None:
                     connection.sock.settimeout(deadline.check(target.url))
                 response = connection.getresponse()
@@ -482,7 +510,9 @@ def _redirect_location(exchange: _Exchange) -> str | None:
     return urljoin(exchange.target.url, location.strip())
 
 
-def _check_final_response(exchange: _Exchange, max_bytes: int) -> tuple[str, str | None]:
+def _check_final_response(
+    exchange: _Exchange, max_bytes: int, accept_types: frozenset[str] = ACCEPTED_TYPES
+) -> tuple[str, str | None]:
     response, url = exchange.response, exchange.target.url
     if not 200 <= response.status < 300:
         raise FetchError(
@@ -492,10 +522,9 @@ def _check_final_response(exchange: _Exchange, max_bytes: int) -> tuple[str, str
     if not response.getheader("Content-Type"):
         raise FetchError(f"{url} did not say what type of content it is", code="unsupported_type")
     content_type = response.headers.get_content_type()
-    if content_type not in ACCEPTED_TYPES:
-        raise FetchError(
-            f"{url} is {content_type}, not an HTML or text page", code="unsupported_type"
-        )
+    if content_type not in accept_types:
+        what = "a feed" if accept_types is FEED_TYPES else "an HTML or text page"
+        raise FetchError(f"{url} is {content_type}, not {what}", code="unsupported_type")
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
         raise FetchError(
@@ -601,12 +630,18 @@ def fetch_url(
     max_redirects: int = 5,
     resolver: Resolver | None = None,
     allow_address: AddressPolicy | None = None,
+    headers: dict[str, str] | None = None,
+    accept_types: frozenset[str] = ACCEPTED_TYPES,
 ) -> FetchedPage:
     """Fetch an HTML or text page, refusing anything that is not on the public internet.
 
     `resolver` (host, port) -> IP strings and `allow_address` (which REPLACES the default
     is_public_address policy) exist for tests that serve pages from 127.0.0.1; production
     code must not pass them. Raises FetchError, never anything else for network trouble.
+
+    `headers` adds request headers: a conditional GET sends If-None-Match / If-Modified-Since
+    and gets back a FetchedPage with status 304 and an empty body when nothing changed.
+    `accept_types` replaces the accepted content types (FEED_TYPES for a feed).
     """
     deadline = _Deadline(timeout)
     resolve = resolver or _system_resolver
@@ -615,18 +650,37 @@ def fetch_url(
     for _hop in range(max_redirects + 1):
         target = _parse_target(current)
         addresses = _checked_addresses(target, resolve, allow, deadline)
-        with _exchange(target, addresses, deadline) as exchange:
+        with _exchange(target, addresses, deadline, headers) as exchange:
+            response = exchange.response
+            received = tuple((str(k), str(v)) for k, v in response.getheaders())
+            status_line = {
+                "reason": response.reason or "",
+                "http_version": "HTTP/1.0" if response.version == 10 else "HTTP/1.1",
+            }
+            if response.status == 304 and headers:
+                return FetchedPage(
+                    url=url,
+                    final_url=current,
+                    status=304,
+                    content_type="",
+                    charset=None,
+                    body=b"",
+                    headers=received,
+                    **status_line,
+                )
             location = _redirect_location(exchange)
             if location is None:
-                content_type, charset = _check_final_response(exchange, max_bytes)
+                content_type, charset = _check_final_response(exchange, max_bytes, accept_types)
                 body = _read_body(exchange, max_bytes)
                 return FetchedPage(
                     url=url,
                     final_url=current,
-                    status=exchange.response.status,
+                    status=response.status,
                     content_type=content_type,
                     charset=charset,
                     body=body,
+                    headers=received,
+                    **status_line,
                 )
         current = location
     raise FetchError(f"{url} redirected more than {max_redirects} times", code="too_many_redirects")

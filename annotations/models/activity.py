@@ -25,6 +25,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         ANALYZE = "analyze", "Recognise entities and attributions"
         IMPORT_URL = "import_url", "Import from URL"
+        POLL_FEED = "poll_feed", "Poll a feed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

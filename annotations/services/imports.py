@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,12 +29,12 @@ from annotations.lib.titles import split_title
 from annotations.lib.urlfetch import (
     FetchError,
     check_url_addresses,
-    fetch_url,
     is_public_address,
     legacy_ipv4,
 )
 from annotations.models import Article, ArticleRevision, Job, Team
 from annotations.nlp.detection import detect_languages
+from annotations.services.archive import archive_record_attach, fetch_policy, page_fetch_archived
 from annotations.services.articles import (
     _clean_authors,
     _clean_title,
@@ -179,7 +178,8 @@ def import_url(
     analyze: bool = True,
     **fetch_options: Any,
 ) -> tuple[Article, bool]:
-    """Fetch a public http(s) page (SSRF-safe, 10 s, 5 MB) and import it as HTML."""
+    """Fetch a public http(s) page (SSRF-safe, 10 s, 5 MB), archive it (a WARC record, see
+    ``services/archive.py``) and import it as HTML."""
     if user is not None:
         require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
     url = _clean_url(url)
@@ -189,15 +189,18 @@ def import_url(
     if existing is not None:
         return existing, False
     try:
-        page = fetch_url(url, **{**_fetch_policy(), **fetch_options})
+        page, record = page_fetch_archived(team=team, url=url, **fetch_options)
     except FetchError as exc:
         raise ValidationError({"url": str(exc)}) from None
     if page.content_type == "text/plain":
         body = page.body.decode(page.charset or "utf-8", errors="replace")
-        return import_text(team=team, user=user, text=body, url=url, analyze=analyze)
-    return import_html(
-        team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
-    )
+        article, created = import_text(team=team, user=user, text=body, url=url, analyze=analyze)
+    else:
+        article, created = import_html(
+            team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
+        )
+    archive_record_attach(record=record, article=article)
+    return article, created
 
 
 # --- JSON Lines ---------------------------------------------------------------------------
@@ -394,12 +397,7 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
     report.created.extend(article.pk for article in created)
 
 
-def _fetch_policy() -> dict[str, Any]:
-    """The address policy of URL fetches: public addresses only, plus loopback where the
-    settings allow it (tests that serve pages from 127.0.0.1; production refuses that)."""
-    if settings.URLFETCH_ALLOW_LOOPBACK and not settings.PRODUCTION:
-        return {"allow_address": lambda ip: ip.is_loopback or is_public_address(ip)}
-    return {}
+_fetch_policy = fetch_policy
 
 
 def check_import_url(url: str) -> str:

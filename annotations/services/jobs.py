@@ -172,9 +172,33 @@ def _run_import_url(job: Job) -> dict[str, Any]:
     }
 
 
+def _run_poll_feed(job: Job) -> dict[str, Any]:
+    from annotations.models import Feed
+    from annotations.services.feeds import feed_poll
+
+    feed = Feed.objects.select_related("team").filter(pk=job.params.get("feed_id")).first()
+    if feed is None:
+        return {"message": "The feed was deleted before its poll."}
+    report = feed_poll(
+        feed=feed, on_progress=lambda done, total: job_progress(job=job, done=done, total=total)
+    )
+    return {
+        "feed_id": feed.pk,
+        "not_modified": report.not_modified,
+        "error": report.error,
+        "items": report.items,
+        "new": report.new,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "message": report.message(),
+    }
+
+
 _RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.ANALYZE: _run_analyze,
     Job.Kind.IMPORT_URL: _run_import_url,
+    Job.Kind.POLL_FEED: _run_poll_feed,
 }
 
 
