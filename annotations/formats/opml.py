@@ -65,6 +65,7 @@ def opml_read(data: bytes, *, max_feeds: int) -> list[OpmlFeed]:
             continue
         if len(feeds) >= max_feeds:
             raise ValidationError({"file": f"The OPML file lists more than {max_feeds} feeds."})
-        title = (outline.get("title") or outline.get("text") or "").strip()
+        text = (outline.get("text") or "").strip()
+        title = (outline.get("title") or "").strip() or (text if text != url else "")
         feeds[url] = OpmlFeed(url=url, title=title[:300])
     return list(feeds.values())

@@ -433,7 +433,8 @@ def check_import_url(url: str) -> str:
     except ValueError:
         address = None
     if address is not None:
-        if not is_public_address(address):
+        allowed = _fetch_policy().get("allow_address", is_public_address)
+        if not allowed(address):
             raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
         return cleaned
     try:
@@ -442,7 +443,4 @@ def check_import_url(url: str) -> str:
         if exc.code == "blocked_address":
             raise ValidationError({"url": str(exc)}) from None
         # Not resolvable now (or slow): the fetch will try, and check, again.
-    return cleaned
-    if not is_public_address(address):
-        raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
     return cleaned
