@@ -259,9 +259,7 @@ STORAGES = {
     # backend works here, object storage included (e.g. django-storages' S3 backend).
     "archive": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": os.environ.get("NEWSNOTES_ARCHIVE_DIR", str(VAR_DIR / "archive"))
-        },
+        "OPTIONS": {"location": os.environ.get("NEWSNOTES_ARCHIVE_DIR", str(VAR_DIR / "archive"))},
     },
     "staticfiles": {
         "BACKEND": (

@@ -135,4 +135,3 @@ def serve(site: FeedSite | None = None) -> Iterator[FeedSite]:
     finally:
         server.shutdown()
         server.server_close()
-

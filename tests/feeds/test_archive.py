@@ -50,7 +50,8 @@ def test_url_import_keeps_the_page_as_a_warc_record(site, team_a, alice):
     assert record.url == site.url("/redirect")
     assert record.final_url == site.url("/articles/kursk")  # after the redirect
     assert record.sha256 == hashlib.sha256(html.encode()).hexdigest()
-    assert record.size == len(html.encode()) and not record.truncated
+    assert record.size == len(html.encode())
+    assert not record.truncated
     (warc,) = read_records(stored(record))
     assert warc["type"] == "response"
     assert warc["uri"] == site.url("/articles/kursk")
@@ -67,16 +68,15 @@ def test_a_page_past_the_archive_cap_is_cut_and_marked(site, settings, team_a, a
     site.pages["/articles/long"] = article_html("long")
     import_url(team=team_a, user=alice, url=site.url("/articles/long"), analyze=False)
     record = ArchiveRecord.objects.get(team=team_a)
-    assert record.truncated and record.size == 200
+    assert record.truncated
+    assert record.size == 200
     (warc,) = read_records(stored(record))
     assert warc["truncated"] == "length"
     assert warc["body"] == article_html("long").encode()[:200]
     assert warc["digest"] == payload_digest(warc["body"])
 
 
-def test_team_export_is_one_warc_file_of_the_team_records_only(
-    site, team_a, team_b, alice, carol
-):
+def test_team_export_is_one_warc_file_of_the_team_records_only(site, team_a, team_b, alice, carol):
     for slug in ("one", "two"):
         site.pages[f"/articles/{slug}"] = article_html(slug)
         import_url(team=team_a, user=alice, url=site.url(f"/articles/{slug}"), analyze=False)

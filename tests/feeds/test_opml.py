@@ -16,14 +16,18 @@ def test_opml_round_trip_between_teams(site, team_a, team_b, alice, carol):
     feed_create(team=team_a, actor=alice, url=site.url("/feeds/europe.xml"))
     exported = feeds_opml_export(team=team_a)
     root = etree.fromstring(exported)
-    assert root.tag == "opml" and root.get("version") == "2.0"
+    assert root.tag == "opml"
+    assert root.get("version") == "2.0"
     report = feeds_opml_import(team=team_b, actor=carol, data=exported)
-    assert len(report.created) == 2 and report.existing == 0 and report.errors == []
+    assert len(report.created) == 2
+    assert report.existing == 0
+    assert report.errors == []
     theirs = {(f.url, f.title) for f in Feed.objects.filter(team=team_b)}
     ours = {(f.url, f.title) for f in Feed.objects.filter(team=team_a)}
     assert theirs == ours
     again = feeds_opml_import(team=team_b, actor=carol, data=exported)
-    assert again.created == [] and again.existing == 2
+    assert again.created == []
+    assert again.existing == 2
 
 
 def test_opml_import_reports_urls_it_cannot_follow(site, team_a, alice):

@@ -27,7 +27,9 @@ def follow(team, user, url, **kwargs) -> Feed:
 def test_new_items_become_archived_articles_queued_for_analysis(site, team_a, alice):
     feed = follow(team_a, alice, site.add_feed("world", ["geneva-talks", "border-crossing"]))
     report = feed_poll(feed=feed)
-    assert report.items == 2 and report.new == 2 and len(report.imported) == 2
+    assert report.items == 2
+    assert report.new == 2
+    assert len(report.imported) == 2
     articles = Article.objects.filter(team=team_a).order_by("pk")
     assert [a.url for a in articles] == [
         site.url("/articles/geneva-talks"),
@@ -45,7 +47,8 @@ def test_new_items_become_archived_articles_queued_for_analysis(site, team_a, al
     feed.refresh_from_db()
     assert (feed.items_found, feed.items_imported) == (2, 2)
     assert feed.title == "world news"
-    assert feed.status == Feed.Status.OK and feed.last_error == ""
+    assert feed.status == Feed.Status.OK
+    assert feed.last_error == ""
     assert feed.last_poll_at is not None
     assert feed.next_poll_at == feed.last_poll_at + timedelta(minutes=feed.interval_minutes)
 
@@ -56,7 +59,9 @@ def test_known_items_are_not_fetched_again_and_new_ones_are(site, team_a, alice)
     feed_poll(feed=feed)
     site.add_feed("world", ["three", "one", "two"])  # a new item on top: a new ETag
     report = feed_poll(feed=Feed.objects.get(pk=feed.pk))
-    assert report.items == 3 and report.new == 1 and len(report.imported) == 1
+    assert report.items == 3
+    assert report.new == 1
+    assert len(report.imported) == 1
     assert site.hits["/articles/one"] == 1
     assert site.hits["/articles/three"] == 1
     assert Article.objects.filter(team=team_a).count() == 3
@@ -68,7 +73,8 @@ def test_duplicate_items_by_url_and_by_text(site, team_a, alice):
     import_url(team=team_a, user=alice, url=site.url("/articles/known"), analyze=False)
     feed = follow(team_a, alice, site.add_feed("world", ["known", "original"]))
     first = feed_poll(feed=feed)
-    assert len(first.imported) == 1 and first.duplicates == 1
+    assert len(first.imported) == 1
+    assert first.duplicates == 1
     assert site.hits["/articles/known"] == 1  # only the hand import fetched it
     # Another feed of the team lists a copy of an article under another URL: fetched, and
     # matched by the text hash.
@@ -79,10 +85,12 @@ def test_duplicate_items_by_url_and_by_text(site, team_a, alice):
     )
     other = follow(team_a, alice, other_url)
     second = feed_poll(feed=other)
-    assert second.imported == [] and second.duplicates == 1
+    assert second.imported == []
+    assert second.duplicates == 1
     assert site.hits["/articles/copy"] == 1
     item = FeedItem.objects.get(feed=other)
-    assert item.duplicate and item.article.url == site.url("/articles/original")
+    assert item.duplicate
+    assert item.article.url == site.url("/articles/original")
     assert Article.objects.filter(team=team_a).count() == 2
     other.refresh_from_db()
     assert (other.items_found, other.items_imported) == (1, 0)
@@ -98,7 +106,8 @@ def test_unchanged_feed_answers_304_and_imports_nothing(site, team_a, alice):
     assert site.not_modified["/feeds/world.xml"] == 1
     assert site.hits["/articles/one"] == 1
     feed.refresh_from_db()
-    assert feed.status == Feed.Status.OK and feed.items_imported == 1
+    assert feed.status == Feed.Status.OK
+    assert feed.items_imported == 1
 
 
 def test_failing_feed_backs_off_then_is_broken_and_resumes(site, settings, team_a, alice):
@@ -106,7 +115,8 @@ def test_failing_feed_backs_off_then_is_broken_and_resumes(site, settings, team_
     feed = follow(team_a, alice, site.url("/broken.xml"), interval_minutes=30)
     feed_poll(feed=feed)
     feed.refresh_from_db()
-    assert feed.status == Feed.Status.BACKING_OFF and feed.consecutive_failures == 1
+    assert feed.status == Feed.Status.BACKING_OFF
+    assert feed.consecutive_failures == 1
     assert "HTTP 500" in feed.last_error
     assert feed.next_poll_at - feed.last_poll_at == timedelta(minutes=60)
     feed_poll(feed=feed)
@@ -114,13 +124,15 @@ def test_failing_feed_backs_off_then_is_broken_and_resumes(site, settings, team_
     assert feed.next_poll_at - feed.last_poll_at == timedelta(minutes=120)
     feed_poll(feed=feed)
     feed.refresh_from_db()
-    assert feed.status == Feed.Status.BROKEN and feed.next_poll_at is None
+    assert feed.status == Feed.Status.BROKEN
+    assert feed.next_poll_at is None
     Feed.objects.filter(pk=feed.pk).update(next_poll_at=timezone.now() - timedelta(days=1))
     assert feeds_poll_due() == []  # a broken feed is not polled on schedule
     # Resuming (after a pause) makes it due and OK again.
     feed_update(feed=feed, actor=alice, paused=True)
     feed = feed_update(feed=feed, actor=alice, paused=False)
-    assert feed.status == Feed.Status.OK and feed.consecutive_failures == 0
+    assert feed.status == Feed.Status.OK
+    assert feed.consecutive_failures == 0
     assert feed.next_poll_at <= timezone.now()
 
 
@@ -137,11 +149,13 @@ def test_items_past_the_cap_wait_for_the_next_poll(site, settings, team_a, alice
     settings.NEWSNOTES_FEED_ITEMS_PER_POLL = 2
     feed = follow(team_a, alice, site.add_feed("world", ["a", "b", "c"]))
     first = feed_poll(feed=feed)
-    assert first.capped and len(first.imported) == 2
+    assert first.capped
+    assert len(first.imported) == 2
     feed.refresh_from_db()
     assert feed.etag == ""  # so the next poll is not answered 304
     second = feed_poll(feed=feed)
-    assert len(second.imported) == 1 and not second.not_modified
+    assert len(second.imported) == 1
+    assert not second.not_modified
     assert Article.objects.filter(team=team_a).count() == 3
 
 
@@ -154,7 +168,8 @@ def test_paused_feed_is_not_polled_on_schedule_but_can_be_polled_now(
         job = feed_poll_now(feed=feed, actor=alice)
         again = feed_poll_now(feed=feed, actor=alice)
     assert again.pk == job.pk  # a poll in flight is not queued twice
-    assert job.kind == Job.Kind.POLL_FEED and job.params == {"feed_id": feed.pk}
+    assert job.kind == Job.Kind.POLL_FEED
+    assert job.params == {"feed_id": feed.pk}
 
 
 def test_limits_and_bad_input_name_the_field(site, settings, team_a, alice, victor):

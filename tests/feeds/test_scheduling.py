@@ -119,7 +119,8 @@ def test_worker_killed_mid_poll_loses_nothing_and_duplicates_nothing(
     with django_capture_on_commit_callbacks(execute=False):
         assert jobs_sweep().requeued == [job_id]
     result = job_run(job_id=job_id)
-    assert result["new"] == 3 and len(result["imported"]) == 3
+    assert result["new"] == 3
+    assert len(result["imported"]) == 3
     urls = list(Article.objects.filter(team=team_a).values_list("url", flat=True))
     assert sorted(urls) == sorted(site.url(f"/articles/{slug}") for slug in slugs)
     assert FeedItem.objects.filter(feed=feed).count() == 5
