@@ -78,7 +78,8 @@ def test_errors_opml_and_the_screenshot(page, live_server, site, team_a, alice, 
         team=team_a, actor=alice, url=site.add_feed("world", ["a", "b", "c"]), title="Reuters World"
     )
     feed_poll(feed=world)
-    feed_create(team=team_a, actor=alice, url=site.add_feed("gov", ["d"]), title="Ministry briefings")
+    gov = site.add_feed("gov", ["d"])
+    feed_create(team=team_a, actor=alice, url=gov, title="Ministry briefings")
     broken = feed_create(team=team_a, actor=alice, url=site.url("/broken.xml"), title="Old wire")
     for _ in range(2):
         feed_poll(feed=broken)
@@ -103,7 +104,7 @@ def test_errors_opml_and_the_screenshot(page, live_server, site, team_a, alice, 
         page.get_by_role("link", name="Export the team's feeds").click()
     exported = info.value.path()
     assert exported is not None
-    opml = open(exported, "rb").read()
+    opml = exported.read_bytes()
     assert b"Reuters World" in opml
     assert opml.count(b"<outline") == 4
     extra = tmp_path / "more.opml"
