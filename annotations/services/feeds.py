@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
-from typing import Any, cast
+from typing import Any
 
 import feedparser
 from django.conf import settings
@@ -38,7 +38,7 @@ from annotations.models import Article, Feed, FeedItem, Job, Team
 from annotations.services.archive import archive_record_attach, page_fetch_archived
 from annotations.services.articles import _clean_url
 from annotations.services.imports import check_import_url, import_text
-from annotations.services.jobs import job_enqueue
+from annotations.services.jobs import job_enqueue, jobs_enqueue_batch
 from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -149,19 +149,14 @@ def feed_delete(*, feed: Feed, actor: User | None) -> None:
 # --------------------------------------------------------------------------- scheduling
 
 
-def _enqueue_poll(*, feed_id: int, actor: User | None, manual: bool) -> Job | None:
+def _enqueue_poll(*, feed_id: int, actor: User | None) -> Job:
     """Queue a poll of the feed unless one is queued or running (then return that one)."""
     with transaction.atomic():
-        feed = Feed.objects.select_for_update().select_related("poll_job").get(pk=feed_id)
+        feed = (
+            Feed.objects.select_for_update(of=("self",)).select_related("poll_job").get(pk=feed_id)
+        )
         if feed.poll_job is not None and feed.poll_job.status in _ACTIVE_JOB:
             return feed.poll_job
-        if not manual and (
-            feed.paused
-            or feed.status == Feed.Status.BROKEN
-            or feed.next_poll_at is None
-            or feed.next_poll_at > timezone.now()
-        ):
-            return None  # changed since it was listed as due
         job = job_enqueue(
             team=feed.team, kind=Job.Kind.POLL_FEED, params={"feed_id": feed.pk}, created_by=actor
         )
@@ -175,28 +170,34 @@ def feed_poll_now(*, feed: Feed, actor: User | None) -> Job:
     again is OK again)."""
     if actor is not None:
         require_role(user=actor, team=feed.team, roles=IMPORT_ROLES, action="poll feeds")
-    job = _enqueue_poll(feed_id=feed.pk, actor=actor, manual=True)
-    return cast(Job, job)  # a manual poll is always queued (or already is)
+    return _enqueue_poll(feed_id=feed.pk, actor=actor)
 
 
+@transaction.atomic
 def feeds_poll_due() -> list[int]:
     """The "feeds.poll" periodic entry: queue a poll job for every due feed that is not
     being polled already; returns the ids of the jobs queued. Safe to run at any time and
-    from any number of workers (each feed's row is locked while its job is queued)."""
+    from any number of workers: the due feeds' rows are locked (a feed another worker holds
+    is skipped, as it is being queued there) and a feed whose poll job is queued or running
+    is left alone. One transaction for all, however many feeds are due."""
     now = timezone.now()
-    due = (
-        Feed.objects.filter(paused=False, next_poll_at__lte=now)
+    due = list(
+        Feed.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(paused=False, next_poll_at__lte=now)
         .exclude(status=Feed.Status.BROKEN)
         .exclude(poll_job__status__in=_ACTIVE_JOB)
-        .order_by("next_poll_at")
-        .values_list("pk", flat=True)
+        .order_by("next_poll_at", "pk")
+        .only("pk", "team_id")
     )
-    queued = []
-    for feed_id in list(due):
-        job = _enqueue_poll(feed_id=feed_id, actor=None, manual=False)
-        if job is not None:
-            queued.append(job.pk)
-    return queued
+    jobs = Job.objects.bulk_create(
+        Job(team_id=feed.team_id, kind=Job.Kind.POLL_FEED, params={"feed_id": feed.pk})
+        for feed in due
+    )
+    for feed, job in zip(due, jobs, strict=True):
+        feed.poll_job = job
+    Feed.objects.bulk_update(due, ["poll_job"])
+    jobs_enqueue_batch(jobs=jobs)
+    return [job.pk for job in jobs]
 
 
 # --------------------------------------------------------------------------- polling
