@@ -4,6 +4,8 @@ loopback interface, most of them unchanged.
     .venv/bin/python bench/feeds.py [--feeds 500] [--items 20] [--unchanged-200 0.15]
         [--new 0.05] [--db-name NAME] [--drop]
 
+`--drop` drops the database and the archive folder (var/bench-feeds-archive/) at the end.
+
 1. Creates the PostgreSQL database `newsnotes_bench_feeds` anew and migrates it; development
    settings with DEBUG off and the loopback fetch setting on (production refuses it).
 2. Starts the news site (tests/feedserver.py) in a child process, so that the worker's CPU
@@ -32,6 +34,7 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -40,6 +43,7 @@ from common import add_database_arguments, load_average, recreate_database
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_S = 60.0
+ARCHIVE_DIR = REPO / "var" / "bench-feeds-archive"
 
 
 def parse_args() -> argparse.Namespace:
@@ -109,7 +113,7 @@ def main() -> None:
             "NEWSNOTES_URLFETCH_ALLOW_LOOPBACK": "1",
             "NEWSNOTES_FEEDS_PER_TEAM": str(args.feeds),
             "NEWSNOTES_FEED_ITEMS_PER_POLL": "30",
-            "NEWSNOTES_ARCHIVE_DIR": str(REPO / "var" / "bench-feeds-archive"),
+            "NEWSNOTES_ARCHIVE_DIR": str(ARCHIVE_DIR),
         }
     )
     import django
@@ -197,6 +201,7 @@ def main() -> None:
 
         connections.close_all()
         recreate_database(args.pg_url, args.db_name, create=False)
+        shutil.rmtree(ARCHIVE_DIR, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from annotations import filters
 from annotations.api import feed_serializers as fs
 from annotations.api.downloads import file_download
+from annotations.api.schema import ErrorSerializer
 from annotations.api.views.feeds import visible_team
 from annotations.models import ArchiveRecord
 from annotations.services import archive
@@ -53,7 +54,8 @@ class ArchiveRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 OpenApiTypes.BINARY,
                 description="Every archived fetch of the team, oldest first, as one gzipped "
                 "WARC file (streamed).",
-            )
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such team, or not one of yours."),
         },
         filters=False,
         summary="Export a team's archive as one WARC file.",

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from annotations import filters
 from annotations.api import activity_serializers as activity
 from annotations.api import feed_serializers as fs
+from annotations.api.schema import ErrorSerializer
 from annotations.api.users import signed_in
 from annotations.models import Feed, Team
 from annotations.services import feeds
@@ -81,7 +82,8 @@ class FeedViewSet(viewsets.ModelViewSet):
         responses={
             (200, "text/x-opml"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The team's feeds as an OPML 2.0 file."
-            )
+            ),
+            404: OpenApiResponse(ErrorSerializer, description="No such team, or not one of yours."),
         },
         filters=False,
         summary="Export a team's feeds as OPML.",
