@@ -55,6 +55,10 @@ def page_fetch_archived(
 ) -> tuple[FetchedPage, ArchiveRecord | None]:
     """Fetch ``url`` for ``team`` and archive the response; raises ``FetchError``.
 
+    A re-fetch of an imported article, for instance::
+
+        page, record = page_fetch_archived(team=article.team, url=article.url, article=article)
+
     ``fetch_options`` go to ``fetch_url`` (``headers`` for a conditional GET, ``max_bytes``,
     ``accept_types``, ``timeout``; tests pass ``resolver``). Returns the page and its
     ``ArchiveRecord`` (None for a 304 or with ``archive=False``)."""
