@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
 MAX_BACKOFF = timedelta(hours=24)
+POLL_JOBS_KEPT = timedelta(days=2)
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8"
@@ -197,7 +198,17 @@ def feeds_poll_due() -> list[int]:
         feed.poll_job = job
     Feed.objects.bulk_update(due, ["poll_job"])
     jobs_enqueue_batch(jobs=jobs)
+    _prune_poll_jobs(before=now - POLL_JOBS_KEPT)
     return [job.pk for job in jobs]
+
+
+def _prune_poll_jobs(*, before: datetime) -> None:
+    """Poll jobs that succeeded are deleted after ``POLL_JOBS_KEPT``: 500 feeds polled hourly
+    would otherwise add 12,000 rows a day. Failed ones stay for the operator to see."""
+    old = Job.objects.filter(
+        kind=Job.Kind.POLL_FEED, status=Job.Status.SUCCEEDED, finished_at__lt=before
+    ).values_list("pk", flat=True)[:5000]
+    Job.objects.filter(pk__in=list(old)).delete()
 
 
 # --------------------------------------------------------------------------- polling

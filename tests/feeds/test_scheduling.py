@@ -130,3 +130,27 @@ def test_worker_killed_mid_poll_loses_nothing_and_duplicates_nothing(
     assert Job.objects.filter(team=team_a, kind=Job.Kind.ANALYZE).count() == 5
     assert feed.next_poll_at > timezone.now()
     assert Feed.objects.get(pk=feed.pk).poll_job_id == job_id
+
+
+def test_old_successful_poll_jobs_are_pruned(team_a, django_capture_on_commit_callbacks):
+    old = timezone.now() - timedelta(days=3)
+    done = Job.objects.create(
+        team=team_a, kind=Job.Kind.POLL_FEED, status=Job.Status.SUCCEEDED, finished_at=old
+    )
+    failed = Job.objects.create(
+        team=team_a, kind=Job.Kind.POLL_FEED, status=Job.Status.FAILED, finished_at=old
+    )
+    recent = Job.objects.create(
+        team=team_a,
+        kind=Job.Kind.POLL_FEED,
+        status=Job.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+    )
+    analysis = Job.objects.create(
+        team=team_a, kind=Job.Kind.ANALYZE, status=Job.Status.SUCCEEDED, finished_at=old
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        feeds_poll_due()
+    left = set(Job.objects.values_list("pk", flat=True))
+    assert left == {failed.pk, recent.pk, analysis.pk}
+    assert done.pk not in left
