@@ -125,10 +125,10 @@ def feed_update(
         feed.title = " ".join(title.split())[:300]
     if interval_minutes is not None:
         feed.interval_minutes = _clean_interval(interval_minutes)
-    if paused is not None and paused != feed.paused:
+    if paused is not None:
+        if not paused and (feed.paused or feed.status == Feed.Status.BROKEN):
+            _reset(feed)  # resuming a paused or broken feed
         feed.paused = paused
-        if not paused:
-            _reset(feed)
     feed.save()
     return feed
 
