@@ -191,3 +191,19 @@ def test_limits_and_bad_input_name_the_field(site, settings, team_a, alice, vict
 
     with pytest.raises(PermissionDenied):
         follow(team_a, victor, site.url("/feeds/two.xml"))
+
+
+def test_size_caps_on_the_feed_and_on_each_page(site, settings, team_a, alice):
+    feed = follow(team_a, alice, site.add_feed("world", ["long-page"]))
+    settings.NEWSNOTES_FEED_PAGE_MAX_BYTES = 300
+    report = feed_poll(feed=feed)
+    assert report.failed == 1
+    item = FeedItem.objects.get(feed=feed)
+    assert "larger than the 300-byte limit" in item.error
+    assert item.article is None
+    assert not Article.objects.exists()
+    settings.NEWSNOTES_FEED_MAX_BYTES = 200
+    site.add_feed("world", ["another", "long-page"])  # changed: no 304
+    too_big = feed_poll(feed=Feed.objects.get(pk=feed.pk))
+    assert "larger than the 200-byte limit" in too_big.error
+    assert Feed.objects.get(pk=feed.pk).status == Feed.Status.BACKING_OFF
