@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
+from warcio.archiveiterator import ArchiveIterator
 
 from annotations.models import Article, Feed
 from annotations.services.feeds import feed_create, feed_poll
@@ -107,6 +108,12 @@ def test_errors_opml_and_the_screenshot(page, live_server, site, team_a, alice, 
     opml = exported.read_bytes()
     assert b"Reuters World" in opml
     assert opml.count(b"<outline") == 4
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the team's archive (WARC)").click()
+    archive = info.value.path()
+    assert archive is not None
+    with archive.open("rb") as warc:  # the three items of Reuters World
+        assert len(list(ArchiveIterator(warc))) == 3
     extra = tmp_path / "more.opml"
     extra.write_bytes(
         b"<?xml version='1.0'?><opml version='2.0'><head/><body>"
