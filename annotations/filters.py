@@ -13,8 +13,10 @@ from django.db.models import Q, QuerySet
 from annotations.models import (
     MAX_ID,
     Annotation,
+    ArchiveRecord,
     Article,
     Entity,
+    Feed,
     Job,
     Membership,
     Mention,
@@ -213,3 +215,20 @@ class JobFilter(df.FilterSet):
     class Meta:
         model = Job
         fields = ["team", "status", "kind"]
+
+
+class FeedFilter(df.FilterSet):
+    team = IdFilter()
+
+    class Meta:
+        model = Feed
+        fields = ["team", "status", "paused"]
+
+
+class ArchiveRecordFilter(df.FilterSet):
+    team = IdFilter()
+    article = IdFilter()
+
+    class Meta:
+        model = ArchiveRecord
+        fields = ["team", "article"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class Periodic:
@@ -19,11 +21,17 @@ class Periodic:
 
 
 PERIODIC: list[Periodic] = [
-    Periodic("jobs.sweep", timedelta(minutes=1), "annotations.services.jobs.jobs_sweep"),
+    # Every minute, or more often when jobs are taken for dead sooner (NEWSNOTES_JOB_TIMEOUT).
+    Periodic(
+        "jobs.sweep",
+        timedelta(seconds=min(60, settings.JOB_TIMEOUT_SECONDS / 2)),
+        "annotations.services.jobs.jobs_sweep",
+    ),
     # Silent edits: queue the due re-fetches of articles imported from a URL.
     Periodic(
         "refetches.enqueue",
         timedelta(minutes=5),
         "annotations.services.refetches.refetches_enqueue",
     ),
+    Periodic("feeds.poll", timedelta(minutes=1), "annotations.services.feeds.feeds_poll_due"),
 ]

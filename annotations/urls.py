@@ -12,6 +12,7 @@ urlpatterns = [
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
     path("team/", views.team_page, name="team"),
+    path("feeds/", views.feeds_page, name="feeds"),
     path("team/switch/", views.team_switch, name="team-switch"),
     path("review/", views.review_queue, name="review-queue"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -289,6 +289,12 @@ if not PRODUCTION:
     WHITENOISE_MAX_AGE = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The archive of fetched pages (WARC records, services/archive.py). Any Django storage
+    # backend works here, object storage included (e.g. django-storages' S3 backend).
+    "archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("NEWSNOTES_ARCHIVE_DIR", str(VAR_DIR / "archive"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "annotations.storage.StaticStorage"
@@ -374,6 +380,15 @@ NEWSNOTES_SPACY_MODEL = os.environ.get("NEWSNOTES_SPACY_MODEL", "en_core_web_sm_
 URLFETCH_ALLOW_LOOPBACK = env_bool("NEWSNOTES_URLFETCH_ALLOW_LOOPBACK", default=False)
 if PRODUCTION and URLFETCH_ALLOW_LOOPBACK:
     raise ImproperlyConfigured("NEWSNOTES_URLFETCH_ALLOW_LOOPBACK must be off in production.")
+
+# --- Archive and feeds ----------------------------------------------------------------------
+# Each fetched page's WARC record keeps at most this many body bytes (WARC-Truncated past it).
+NEWSNOTES_ARCHIVE_MAX_BYTES = env_int("NEWSNOTES_ARCHIVE_MAX_BYTES", 5 * 1024 * 1024)
+NEWSNOTES_FEEDS_PER_TEAM = env_int("NEWSNOTES_FEEDS_PER_TEAM", 200)
+NEWSNOTES_FEED_ITEMS_PER_POLL = env_int("NEWSNOTES_FEED_ITEMS_PER_POLL", 30)
+NEWSNOTES_FEED_MAX_BYTES = env_int("NEWSNOTES_FEED_MAX_BYTES", 2 * 1024 * 1024)
+NEWSNOTES_FEED_PAGE_MAX_BYTES = env_int("NEWSNOTES_FEED_PAGE_MAX_BYTES", 5 * 1024 * 1024)
+NEWSNOTES_FEED_BROKEN_AFTER = env_int("NEWSNOTES_FEED_BROKEN_AFTER", 5)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

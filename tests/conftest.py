@@ -23,6 +23,18 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def _archive_in_a_temporary_folder(settings, tmp_path_factory):
+    # Every URL fetch writes a WARC record (services/archive.py): never into the work tree.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "archive": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.getbasetemp() / "archive")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing with the production hasher dominates the suite's time and tests nothing of ours.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,9 +9,11 @@ from annotations.api import live
 from annotations.api.views import (
     accounts,
     annotations,
+    archive,
     articles,
     discussion,
     entities,
+    feeds,
     jobs,
     judgements,
     notes,
@@ -42,6 +44,8 @@ router.register("notes", notes.ArticleNoteViewSet, basename="note")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
+router.register("feeds", feeds.FeedViewSet, basename="feed")
+router.register("archive", archive.ArchiveRecordViewSet, basename="archive-record")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(

@@ -118,7 +118,9 @@ def find_anchor(
     )
     if exact_anchor is None or near is None:
         return near or exact_anchor
-    exact_score = _score(text, exact, prefix, suffix, exact_anchor.start, exact_anchor.end, expected)
+    exact_score = _score(
+        text, exact, prefix, suffix, exact_anchor.start, exact_anchor.end, expected
+    )
     return near if near.score > exact_score else exact_anchor
 
 

@@ -24,18 +24,37 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit
 
-__all__ = ["FetchError", "FetchedPage", "fetch_url", "is_public_address"]
+from annotations.lib.addresses import IPAddress, is_public_address, legacy_ipv4
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+__all__ = [
+    "FEED_TYPES",
+    "FetchError",
+    "FetchedPage",
+    "fetch_url",
+    "is_public_address",
+    "legacy_ipv4",
+]
+
 Resolver = Callable[[str, int], list[str]]
 AddressPolicy = Callable[[IPAddress], bool]
 
 USER_AGENT = "NewsNotes/0.1 (+article import)"
 ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+# Feeds (RSS, Atom, RDF) as servers label them in practice; text/html is left out on purpose.
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+    }
+)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _READ_CHUNK = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -52,6 +71,17 @@ class FetchedPage:
     content_type: str  # e.g. "text/html"
     charset: str | None
     body: bytes
+    # The response's header lines in the order received, and its status line, kept for the
+    # archive (a WARC response record); status 304 comes with an empty body. Not compared:
+    # two fetches of one page are equal whatever their Date header says.
+    headers: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    reason: str = field(default="", compare=False)
+    http_version: str = field(default="HTTP/1.1", compare=False)
+
+    def header(self, name: str) -> str:
+        """The first header of that name (case-insensitive), or ''."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), "")
 
 
 class FetchError(Exception):
@@ -73,75 +103,6 @@ class FetchError(Exception):
 
 def _rebuild_fetch_error(message: str, code: str) -> FetchError:
     return FetchError(message, code=code)
-
-
-# --------------------------------------------------------------------------- address policy
-
-# Everything in IPv4 that is not ordinary public unicast (IANA special-purpose registry).
-_BLOCKED_V4 = tuple(
-    ipaddress.IPv4Network(net)
-    for net in (
-        "0.0.0.0/8",  # "this network", includes the unspecified address
-        "10.0.0.0/8",  # private
-        "100.64.0.0/10",  # shared address space (carrier-grade NAT)
-        "127.0.0.0/8",  # loopback
-        "169.254.0.0/16",  # link-local, includes cloud metadata 169.254.169.254
-        "172.16.0.0/12",  # private
-        "192.0.0.0/24",  # IETF protocol assignments
-        "192.0.2.0/24",  # documentation TEST-NET-1
-        "192.88.99.0/24",  # deprecated 6to4 relay anycast
-        "192.168.0.0/16",  # private
-        "198.18.0.0/15",  # benchmarking
-        "198.51.100.0/24",  # documentation TEST-NET-2
-        "203.0.113.0/24",  # documentation TEST-NET-3
-        "224.0.0.0/4",  # multicast
-        "240.0.0.0/4",  # reserved, includes broadcast 255.255.255.255
-    )
-)
-
-# Only 2000::/3 is allocated as global unicast. Requiring it rejects in one stroke ::, ::1,
-# IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 and 64:ff9b:1::/48 (which can embed any v4
-# address, including private ones), discard 100::/64, ULA fc00::/7, link-local fe80::/10,
-# site-local fec0::/10 and multicast ff00::/8.
-_GLOBAL_UNICAST_V6 = ipaddress.IPv6Network("2000::/3")
-_BLOCKED_V6 = tuple(
-    ipaddress.IPv6Network(net)
-    for net in (
-        "2001::/23",  # IETF special purpose: Teredo 2001::/32, benchmarking, ORCHID, ...
-        "2001:db8::/32",  # documentation
-        "3fff::/20",  # documentation (RFC 9637)
-    )
-)
-_SIX_TO_FOUR = ipaddress.IPv6Network("2002::/16")
-
-
-def is_public_address(ip: IPAddress) -> bool:
-    """True only for ordinary public unicast addresses that a news site could live on."""
-    if isinstance(ip, ipaddress.IPv6Address):
-        return _is_public_v6(ip)
-    return _is_public_v4(ip)
-
-
-def _is_public_v4(ip: ipaddress.IPv4Address) -> bool:
-    if any(ip in net for net in _BLOCKED_V4):
-        return False
-    # Belt and braces: the stdlib's own classification catches anything added to the
-    # registry after this table was written.
-    return ip.is_global and not ip.is_multicast
-
-
-def _is_public_v6(ip: ipaddress.IPv6Address) -> bool:
-    # ::ffff:a.b.c.d is delivered to the IPv4 address a.b.c.d by dual-stack sockets.
-    if ip.ipv4_mapped is not None:
-        return _is_public_v4(ip.ipv4_mapped)
-    if ip not in _GLOBAL_UNICAST_V6 or any(ip in net for net in _BLOCKED_V6):
-        return False
-    # 6to4 is routed to the embedded IPv4 address, so that address must be public too.
-    if ip in _SIX_TO_FOUR:
-        embedded = ip.sixtofour
-        if embedded is None or not _is_public_v4(embedded):
-            return False
-    return ip.is_global and not ip.is_multicast
 
 
 # --------------------------------------------------------------------------- URL parsing
@@ -429,7 +390,12 @@ class _Exchange:
 
 
 @contextmanager
-def _exchange(target: _Target, addresses: list[str], deadline: _Deadline) -> Iterator[_Exchange]:
+def _exchange(
+    target: _Target,
+    addresses: list[str],
+    deadline: _Deadline,
+    headers: dict[str, str] | None = None,
+) -> Iterator[_Exchange]:
     """Send the GET to the first checked address that accepts a connection."""
     failure: FetchError | None = None
     for address in addresses:
@@ -439,7 +405,9 @@ def _exchange(target: _Target, addresses: list[str], deadline: _Deadline) -> Ite
         )
         try:
             try:
-                connection.request("GET", target.request_path, headers=_request_headers())
+                connection.request(
+                    "GET", target.request_path, headers={**_request_headers(), **(headers or {})}
+                )
                 if connection.sock is not None:
                     connection.sock.settimeout(deadline.check(target.url))
                 response = connection.getresponse()
@@ -482,7 +450,9 @@ def _redirect_location(exchange: _Exchange) -> str | None:
     return urljoin(exchange.target.url, location.strip())
 
 
-def _check_final_response(exchange: _Exchange, max_bytes: int) -> tuple[str, str | None]:
+def _check_final_response(
+    exchange: _Exchange, max_bytes: int, accept_types: frozenset[str] = ACCEPTED_TYPES
+) -> tuple[str, str | None]:
     response, url = exchange.response, exchange.target.url
     if not 200 <= response.status < 300:
         raise FetchError(
@@ -492,10 +462,9 @@ def _check_final_response(exchange: _Exchange, max_bytes: int) -> tuple[str, str
     if not response.getheader("Content-Type"):
         raise FetchError(f"{url} did not say what type of content it is", code="unsupported_type")
     content_type = response.headers.get_content_type()
-    if content_type not in ACCEPTED_TYPES:
-        raise FetchError(
-            f"{url} is {content_type}, not an HTML or text page", code="unsupported_type"
-        )
+    if content_type not in accept_types:
+        what = "a feed" if accept_types is FEED_TYPES else "an HTML or text page"
+        raise FetchError(f"{url} is {content_type}, not {what}", code="unsupported_type")
     encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
     if encoding != "identity":
         raise FetchError(
@@ -557,25 +526,6 @@ def _read_body(exchange: _Exchange, max_bytes: int) -> bytes:
 # --------------------------------------------------------------------------- public API
 
 
-def legacy_ipv4(host: str) -> ipaddress.IPv4Address | None:
-    """The address an obfuscated IPv4 host stands for ("127.1", "2130706433", "0x7f000001",
-    "0177.0.0.1"), which resolvers and browsers accept but ``ipaddress`` does not; None for a
-    canonical dotted quad or a name."""
-    host = host.rstrip(".")
-    if not host or any(c not in "0123456789abcdefxABCDEFX." for c in host):
-        return None
-    try:
-        ipaddress.IPv4Address(host)
-        return None  # canonical
-    except ValueError:
-        pass
-    try:
-        packed = socket.inet_aton(host)
-    except OSError:
-        return None
-    return ipaddress.IPv4Address(packed)
-
-
 def check_url_addresses(
     url: str,
     *,
@@ -601,12 +551,18 @@ def fetch_url(
     max_redirects: int = 5,
     resolver: Resolver | None = None,
     allow_address: AddressPolicy | None = None,
+    headers: dict[str, str] | None = None,
+    accept_types: frozenset[str] = ACCEPTED_TYPES,
 ) -> FetchedPage:
     """Fetch an HTML or text page, refusing anything that is not on the public internet.
 
     `resolver` (host, port) -> IP strings and `allow_address` (which REPLACES the default
     is_public_address policy) exist for tests that serve pages from 127.0.0.1; production
     code must not pass them. Raises FetchError, never anything else for network trouble.
+
+    `headers` adds request headers: a conditional GET sends If-None-Match / If-Modified-Since
+    and gets back a FetchedPage with status 304 and an empty body when nothing changed.
+    `accept_types` replaces the accepted content types (FEED_TYPES for a feed).
     """
     deadline = _Deadline(timeout)
     resolve = resolver or _system_resolver
@@ -615,18 +571,37 @@ def fetch_url(
     for _hop in range(max_redirects + 1):
         target = _parse_target(current)
         addresses = _checked_addresses(target, resolve, allow, deadline)
-        with _exchange(target, addresses, deadline) as exchange:
+        with _exchange(target, addresses, deadline, headers) as exchange:
+            response = exchange.response
+            received = tuple((str(k), str(v)) for k, v in response.getheaders())
+            status_line = {
+                "reason": response.reason or "",
+                "http_version": "HTTP/1.0" if response.version == 10 else "HTTP/1.1",
+            }
+            if response.status == 304 and headers:
+                return FetchedPage(
+                    url=url,
+                    final_url=current,
+                    status=304,
+                    content_type="",
+                    charset=None,
+                    body=b"",
+                    headers=received,
+                    **status_line,
+                )
             location = _redirect_location(exchange)
             if location is None:
-                content_type, charset = _check_final_response(exchange, max_bytes)
+                content_type, charset = _check_final_response(exchange, max_bytes, accept_types)
                 body = _read_body(exchange, max_bytes)
                 return FetchedPage(
                     url=url,
                     final_url=current,
-                    status=exchange.response.status,
+                    status=response.status,
                     content_type=content_type,
                     charset=charset,
                     body=body,
+                    headers=received,
+                    **status_line,
                 )
         current = location
     raise FetchError(f"{url} redirected more than {max_redirects} times", code="too_many_redirects")

@@ -11,10 +11,13 @@ Writes go through ``annotations.services``; models hold fields, constraints and 
 
 from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
+from annotations.models.archive import ArchiveRecord
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
+from annotations.models.feeds import Feed, FeedItem
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
+from annotations.models.periodic import PeriodicLease
 from annotations.models.refetches import ArticleRefetch
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
@@ -27,6 +30,7 @@ __all__ = [
     "Annotation",
     "AnnotationVersion",
     "ApiToken",
+    "ArchiveRecord",
     "Article",
     "ArticleNote",
     "ArticleNoteVersion",
@@ -38,6 +42,8 @@ __all__ = [
     "EntityJudgement",
     "EntityKey",
     "Event",
+    "Feed",
+    "FeedItem",
     "IdempotencyKey",
     "Job",
     "LearnedName",
@@ -45,6 +51,7 @@ __all__ = [
     "Mention",
     "Notification",
     "Outlet",
+    "PeriodicLease",
     "Reply",
     "Review",
     "SearchEntry",

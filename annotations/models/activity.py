@@ -26,6 +26,7 @@ class Job(models.Model):
         ANALYZE = "analyze", "Recognise entities and attributions"
         IMPORT_URL = "import_url", "Import from URL"
         REFETCH = "refetch", "Fetch imported articles again"
+        POLL_FEED = "poll_feed", "Poll a feed"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,12 +31,12 @@ from annotations.lib.urlfetch import (
     FetchedPage,
     FetchError,
     check_url_addresses,
-    fetch_url,
     is_public_address,
     legacy_ipv4,
 )
-from annotations.models import Article, ArticleRevision, Job, Team
+from annotations.models import ArchiveRecord, Article, ArticleRevision, Job, Team
 from annotations.nlp.detection import detect_languages
+from annotations.services.archive import archive_record_attach, fetch_policy, page_fetch_archived
 from annotations.services.articles import (
     _clean_authors,
     _clean_title,
@@ -181,7 +180,8 @@ def import_url(
     analyze: bool = True,
     **fetch_options: Any,
 ) -> tuple[Article, bool]:
-    """Fetch a public http(s) page (SSRF-safe, 10 s, 5 MB) and import it as HTML."""
+    """Fetch a public http(s) page (SSRF-safe, 10 s, 5 MB), archive it (a WARC record, see
+    ``services/archive.py``) and import it as HTML."""
     if user is not None:
         require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
     url = _clean_url(url)
@@ -190,7 +190,7 @@ def import_url(
     existing = Article.objects.filter(team=team, url=url).first()
     if existing is not None:
         return existing, False
-    page = fetch_page(team=team, url=url, **fetch_options)
+    page, record = fetch_page(team=team, url=url, **fetch_options)
     if page.content_type == "text/plain":
         body = plain_page_text(page)
         article, created = import_text(team=team, user=user, text=body, url=url, analyze=analyze)
@@ -198,6 +198,7 @@ def import_url(
         article, created = import_html(
             team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
         )
+    archive_record_attach(record=record, article=article)
     if created:
         # Silent edits: the page is fetched again on the team's schedule (services/refetches.py).
         from annotations.services.refetches import refetch_schedule
@@ -212,11 +213,14 @@ def plain_page_text(page: FetchedPage) -> str:
     return "\n".join(drop_trailers(body.replace("\r\n", "\n").split("\n")))
 
 
-def fetch_page(*, team: Team, url: str, **fetch_options: Any) -> FetchedPage:
-    """Fetch a page for the team, SSRF-safe: the one fetch of URL imports and of re-fetches
+def fetch_page(
+    *, team: Team, url: str, article: Article | None = None, **fetch_options: Any
+) -> tuple[FetchedPage, ArchiveRecord | None]:
+    """Fetch a page for the team, SSRF-safe, and archive it as a WARC record
+    (services/archive.py): the one fetch of URL imports and of re-fetches
     (services/refetches.py), so whatever every fetch must do happens here."""
     try:
-        return fetch_url(url, **{**_fetch_policy(), **fetch_options})
+        return page_fetch_archived(team=team, url=url, article=article, **fetch_options)
     except FetchError as exc:
         raise ValidationError({"url": str(exc)}) from None
 
@@ -417,12 +421,7 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
     report.created.extend(article.pk for article in created)
 
 
-def _fetch_policy() -> dict[str, Any]:
-    """The address policy of URL fetches: public addresses only, plus loopback where the
-    settings allow it (tests that serve pages from 127.0.0.1; production refuses that)."""
-    if settings.URLFETCH_ALLOW_LOOPBACK and not settings.PRODUCTION:
-        return {"allow_address": lambda ip: ip.is_loopback or is_public_address(ip)}
-    return {}
+_fetch_policy = fetch_policy
 
 
 def check_import_url(url: str) -> str:
@@ -458,7 +457,8 @@ def check_import_url(url: str) -> str:
     except ValueError:
         address = None
     if address is not None:
-        if not is_public_address(address):
+        allowed = _fetch_policy().get("allow_address", is_public_address)
+        if not allowed(address):
             raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
         return cleaned
     try:
@@ -467,7 +467,4 @@ def check_import_url(url: str) -> str:
         if exc.code == "blocked_address":
             raise ValidationError({"url": str(exc)}) from None
         # Not resolvable now (or slow): the fetch will try, and check, again.
-    return cleaned
-    if not is_public_address(address):
-        raise ValidationError({"url": f"{host} is not a public address; it is not fetched."})
     return cleaned

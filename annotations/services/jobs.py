@@ -54,6 +54,21 @@ def job_enqueue(
     return job
 
 
+def jobs_enqueue_batch(*, jobs: list[Job]) -> None:
+    """Queue the tasks of jobs created in the current transaction, all in ONE transaction
+    once it commits (a periodic entry that queues hundreds of jobs pays one commit, not two
+    per job)."""
+    ids = [job.pk for job in jobs]
+
+    def enqueue() -> None:
+        with transaction.atomic():
+            for job_id in ids:
+                _enqueue_task(job_id)
+
+    if ids:
+        transaction.on_commit(enqueue)
+
+
 def _enqueue_task(job_id: int) -> None:
     from annotations.tasks import run_job
 
@@ -196,10 +211,34 @@ def _run_refetch(job: Job) -> dict[str, Any]:
     return refetch_run(job)
 
 
+def _run_poll_feed(job: Job) -> dict[str, Any]:
+    from annotations.models import Feed
+    from annotations.services.feeds import feed_poll
+
+    feed = Feed.objects.select_related("team").filter(pk=job.params.get("feed_id")).first()
+    if feed is None:
+        return {"message": "The feed was deleted before its poll."}
+    report = feed_poll(
+        feed=feed, on_progress=lambda done, total: job_progress(job=job, done=done, total=total)
+    )
+    return {
+        "feed_id": feed.pk,
+        "not_modified": report.not_modified,
+        "error": report.error,
+        "items": report.items,
+        "new": report.new,
+        "imported": report.imported,
+        "duplicates": report.duplicates,
+        "failed": report.failed,
+        "message": report.message(),
+    }
+
+
 _RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.ANALYZE: _run_analyze,
     Job.Kind.IMPORT_URL: _run_import_url,
     Job.Kind.REFETCH: _run_refetch,  # silent edits (services/refetches.py)
+    Job.Kind.POLL_FEED: _run_poll_feed,
 }
 
 

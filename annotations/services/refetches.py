@@ -227,7 +227,8 @@ def refetch_check(*, refetch_id: int, job_id: int | None = None, **fetch_options
     fields: tuple[str, str, list[str]] | None = None
     page: FetchedPage | None = None
     try:  # the network, outside any transaction
-        page = fetch_page(team=article.team, url=article.url, **fetch_options)
+        # Archived as every fetch is (services/archive.py), with the article it belongs to.
+        page, _ = fetch_page(team=article.team, url=article.url, article=article, **fetch_options)
         fields = _extracted_fields(page)
     except ValidationError as exc:
         error = "; ".join(exc.messages)

@@ -26,6 +26,7 @@ from annotations.selectors.articles import (
     articles_with_counts,
 )
 from annotations.selectors.events import live_transport
+from annotations.selectors.feeds import article_archive_records
 from annotations.selectors.queue import NEXT_LIMIT, next_to_annotate
 from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
@@ -105,6 +106,10 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             "annotation_count": len(data["annotations"]),
             "language_name": language_name(article.language),
             "full_ner": full_ner_available(article.language),
+            # The latest archived fetch of the page: "archived <time> · sha256 <first 12>".
+            "archive_record": next(
+                iter(article_archive_records(user=request.user, article=article, limit=1)), None
+            ),
         }
     )
     return render(request, "annotations/article_read.html", context)

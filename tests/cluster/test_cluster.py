@@ -212,7 +212,7 @@ def test_a_job_killed_on_one_worker_finishes_on_the_other(cluster, team_a, alice
         assert job.status != Job.Status.SUCCEEDED, "the job finished before it could be killed"
         assert time.monotonic() < deadline, "worker 1 did not start the job"
         time.sleep(0.02)
-    cluster.start("worker2", "--periodic-every", "0.5")
+    cluster.start("worker2", "--tick-every", "0.5")
     cluster.kill("worker1")
 
     deadline = time.monotonic() + 180

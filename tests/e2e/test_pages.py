@@ -363,7 +363,7 @@ def test_url_import_follows_the_fetch_and_the_analysis(page, live_server, alice,
     )
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/#url")
-    with mock.patch("annotations.services.imports.fetch_url", return_value=fetched):
+    with mock.patch("annotations.services.archive.fetch_url", return_value=fetched):
         page.get_by_label("Article URL").fill(url)
         page.get_by_role("button", name="Fetch and import").click()
         card = page.locator("#panel-url .result").first
@@ -381,7 +381,7 @@ def test_url_import_that_cannot_be_fetched_is_shown_as_failed(page, live_server,
     refused = FetchError("example.org resolves to a private address", code="blocked_address")
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/import/#url")
-    with mock.patch("annotations.services.imports.fetch_url", side_effect=refused):
+    with mock.patch("annotations.services.archive.fetch_url", side_effect=refused):
         page.get_by_label("Article URL").fill("https://example.org/private")
         page.get_by_role("button", name="Fetch and import").click()
         card = page.locator("#panel-url .result").first

@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(
     second = _worker(
         broker,
         redis_url,
-        "--periodic-every",
+        "--tick-every",
         "0.5",
         "--name",
         f"second-{os.getpid()}",

@@ -2,9 +2,11 @@
 
 The broker is ``NEWSNOTES_TASKS`` (settings): the database (django-tasks-db's worker loop) by
 default, or Redis (an RQ worker of django-tasks-rq). Either way the worker serves the queues
-named by ``--queue`` (all of them by default, the light queue first) and, in a background
-thread, runs the periodic work every ``--periodic-every`` seconds (the job sweeper, which
-re-queues jobs whose worker died). Any number of workers may run, on any number of machines.
+named by ``--queue`` (all of them by default, the light queue first). A background thread
+ticks every ``--tick-every`` seconds (and once at start): it fires each entry of
+``annotations/periodic.py`` that is due and that this worker wins, once per period across all
+workers (``services/periodic.py``): the job sweeper, which re-queues jobs whose worker died,
+feed polls, re-fetches. Any number of workers may run, on any number of machines.
 """
 
 from __future__ import annotations
@@ -19,16 +21,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from annotations.services.jobs import jobs_sweep
+from annotations.services.periodic import periodic_tick, worker_name
 
 logger = logging.getLogger(__name__)
 
 
-def _periodic() -> None:
+def _tick(worker: str) -> None:
     try:
-        jobs_sweep()
+        periodic_tick(worker=worker)
     except Exception:
-        logger.exception("periodic work failed")
+        logger.exception("periodic tick failed")
     finally:
         close_old_connections()
 
@@ -44,11 +46,11 @@ class Command(BaseCommand):
             help="a queue to serve (repeatable; default: all, the light queue first)",
         )
         parser.add_argument(
+            "--tick-every",
             "--periodic-every",
-            "--sweep-every",
             type=float,
-            default=60.0,
-            help="seconds between runs of the periodic work (default 60)",
+            default=10.0,
+            help="seconds between looks at the periodic work's leases (default 10)",
         )
         parser.add_argument(
             "--no-periodic", action="store_true", help="serve jobs only; no periodic work"
@@ -66,16 +68,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         queues = options["queue"] or list(settings.TASK_QUEUES)
-        if options["periodic_every"] <= 0:
-            raise CommandError("--periodic-every must be a positive number of seconds.")
+        if options["tick_every"] <= 0:
+            raise CommandError("--tick-every must be a positive number of seconds.")
         stop = threading.Event()
         if not options["no_periodic"]:
-            _periodic()
-            every = options["periodic_every"]
+            worker = options["name"] or worker_name()
+            _tick(worker)
+            every = options["tick_every"]
 
             def loop() -> None:
                 while not stop.wait(every):
-                    _periodic()
+                    _tick(worker)
 
             threading.Thread(target=loop, name="periodic", daemon=True).start()
         try:
