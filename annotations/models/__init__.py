@@ -15,12 +15,20 @@ from annotations.models.articles import Article, ArticleRevision, ArticleSubmiss
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
+from annotations.models.screening import (
+    MAX_NAME_LENGTH,
+    MAX_SCREENING_NAMES,
+    Screening,
+    ScreeningResult,
+)
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
 
 __all__ = [
     "MAX_ID",
+    "MAX_NAME_LENGTH",
+    "MAX_SCREENING_NAMES",
     "QUOTE_CONTEXT_CHARS",
     "TRASH_DAYS",
     "Annotation",
@@ -45,6 +53,8 @@ __all__ = [
     "Outlet",
     "Reply",
     "Review",
+    "Screening",
+    "ScreeningResult",
     "SearchEntry",
     "Tag",
     "Team",

@@ -25,6 +25,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         ANALYZE = "analyze", "Recognise entities and attributions"
         IMPORT_URL = "import_url", "Import from URL"
+        SCREEN = "screen", "Screen a list of names"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
