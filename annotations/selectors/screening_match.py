@@ -34,7 +34,7 @@ MAX_MATCHES = 10
 TRIGRAM_THRESHOLD = 0.4
 # A blocking key shared by more names than this is too common to narrow anything.
 MAX_BLOCK = 2000
-_KIND_ORDER = {MatchKind.EXACT: 0, MatchKind.ALIAS: 1, MatchKind.FUZZY: 2}
+_KIND_ORDER: dict[str, int] = {MatchKind.EXACT: 0, MatchKind.ALIAS: 1, MatchKind.FUZZY: 2}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ or many times.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -116,7 +117,7 @@ def _rows(
 
 def screening_run(
     *, screening: Screening, on_progress: Callable[[int, int], None] | None = None
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Match every name of the screening and store the results, a batch per transaction."""
     names = [str(n) for n in screening.names][:MAX_SCREENING_NAMES]
     ScreeningResult.objects.filter(screening=screening).delete()
