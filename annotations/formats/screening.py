@@ -20,9 +20,9 @@ from annotations.formats.csv import csv_cell
 from annotations.formats.files import Source, file_chunks, file_error, text_pieces
 from annotations.models import MAX_NAME_LENGTH, MAX_SCREENING_NAMES
 
-# An upload holds at most this many bytes: 5,000 names of 300 characters, with room for other
-# CSV columns.
-MAX_UPLOAD_BYTES = 2 * 2**20
+# An upload holds at most this many bytes (5,000 names of 200 characters; under the API's body
+# limit, so that a larger file is a 400 naming `file`, not a 413).
+MAX_UPLOAD_BYTES = 2**20
 NAME_COLUMNS = (
     "name",
     "names",

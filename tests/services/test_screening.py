@@ -277,7 +277,7 @@ def test_lists_from_paste_and_files():
         (b"Kim\xe9", "list.txt", "not UTF-8"),
         (b"\x00\x01\x02\x03", "list.txt", "binary"),
         (b"name\n", "list.csv", "no names"),
-        (b"a" * (2 * 2**20 + 1), "list.txt", "larger than"),
+        (b"a" * (2**20 + 1), "list.txt", "larger than"),
     ]:
         with pytest.raises(ValidationError) as caught:
             names_from_file(data, filename=filename)
