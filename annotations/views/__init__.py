@@ -14,6 +14,7 @@ from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
+from annotations.views.screening import screening_page
 from annotations.views.search import search_page
 from annotations.views.team import team_page
 
@@ -31,6 +32,7 @@ __all__ = [
     "import_page",
     "reset_hours",
     "review_queue",
+    "screening_page",
     "search_page",
     "team_page",
     "team_switch",
