@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,6 +16,7 @@ from annotations.models import Job, Tag
 from annotations.services.annotations import annotation_create
 from annotations.services.entities import entity_create, mention_create
 from annotations.services.jobs import job_run
+from annotations.services.screening import screening_create
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_article
 
@@ -101,13 +103,14 @@ def test_paste_names_follow_progress_read_and_download(page: Page, live_server, 
     expect(table.locator("tbody tr")).to_have_count(1)
     expect(table).to_contain_text("Zelensky")
 
-    # The entity link opens the entity's page.
+    # The download follows the filter.
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()
-    text = open(download_info.value.path(), encoding="utf-8-sig").read()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["name"], r["match_kind"]) for r in rows] == [("Zelensky", "alias")]
 
+    # The entity link opens the entity's page.
     page.get_by_role("link", name="All").click()
     table.get_by_role("link", name="Kim Jong Un").click()
     page.wait_for_url(re.compile(rf"/entities/{desk['kim'].pk}/$"))
@@ -125,7 +128,6 @@ def test_an_empty_list_is_refused_next_to_its_field(page: Page, live_server, des
 
 
 def test_another_teams_screening_is_404(page: Page, live_server, desk, carol):
-    from annotations.services.screening import screening_create
 
     screening = screening_create(
         team=desk["kim"].team, actor=desk["kim"].team.memberships.first().user, names=["Kim"]
