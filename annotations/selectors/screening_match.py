@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from annotations.lib.names import block_keys, name_fold, name_key, name_score
 from annotations.models import Entity, ScreeningResult
@@ -31,7 +31,7 @@ FUZZY_CUTOFF = 0.85
 MAX_CANDIDATES = 50
 MAX_MATCHES = 10
 # pg_trgm's word similarity that makes an entity a candidate.
-TRIGRAM_THRESHOLD = 0.4
+TRIGRAM_THRESHOLD = 0.5
 # A blocking key shared by more names than this is too common to narrow anything.
 MAX_BLOCK = 2000
 _KIND_ORDER: dict[str, int] = {MatchKind.EXACT: 0, MatchKind.ALIAS: 1, MatchKind.FUZZY: 2}
@@ -103,11 +103,25 @@ class TrigramCandidates:
     def __init__(self, team_id: int) -> None:
         self.team_id = team_id
         self.known: dict[int, Named | None] = {}
+        self._flush_pending()
+
+    @staticmethod
+    def _flush_pending() -> None:
+        """Move the GIN index's pending list into the index proper. Rows written since the last
+        (auto)vacuum wait in that list, which every scan reads whole; after a large import
+        (thousands of new entities) the planner rightly prefers a sequential scan then, which
+        computes word_similarity for every name of the team for every input name: minutes
+        instead of seconds. Cheap when the list is empty; skipped if not permitted."""
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT gin_clean_pending_list('search_entry_names_trgm')")
+        except DatabaseError:
+            pass
 
     def __call__(self, names: Sequence[str]) -> list[list[Named]]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(  # until the end of this transaction
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                 [str(TRIGRAM_THRESHOLD)],
             )
             cursor.execute(self.SQL, [list(names), self.team_id, MAX_CANDIDATES])
