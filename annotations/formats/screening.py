@@ -60,6 +60,9 @@ def names_clean(raw: Iterable[Any], *, field: str) -> list[str]:
     for index, value in enumerate(raw, start=1):
         if not isinstance(value, str):
             raise ValidationError({field: f"Name {index} is not text."})
+        if "\x00" in value:
+            # PostgreSQL's jsonb and text refuse NUL; say so instead of failing in the database.
+            raise ValidationError({field: f"Name {index} contains the NUL character."})
         name = " ".join(value.split())
         if not name or name in seen:
             continue

@@ -46,6 +46,8 @@ def screening_create(
     title = " ".join(str(title).split())
     if len(title) > MAX_TITLE:
         raise ValidationError({"title": f"At most {MAX_TITLE} characters."})
+    if "\x00" in title:
+        raise ValidationError({"title": "A title may not contain the NUL character."})
     screening = Screening.objects.create(
         team=team, title=title, names=clean, name_count=len(clean), created_by=actor
     )

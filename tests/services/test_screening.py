@@ -243,10 +243,14 @@ def test_the_cap_and_bad_lists(team_a, alice):
         (["", "  "], "no names"),
         (["x" * 301], "longer than 300"),
         ([3], "not text"),
+        (["Kim\x00"], "NUL"),
     ]:
         with pytest.raises(ValidationError) as caught:
             screening_create(team=team_a, actor=alice, names=names)
         assert message in caught.value.message_dict["names"][0]
+    with pytest.raises(ValidationError) as caught:
+        screening_create(team=team_a, actor=alice, names=["Kim"], title="a\x00b")
+    assert "NUL" in caught.value.message_dict["title"][0]
     # Exactly the cap, with blanks and repeats that do not count.
     at_cap = [f"Name {i}" for i in range(MAX_SCREENING_NAMES)] + ["Name 1", ""]
     screening = screening_create(team=team_a, actor=alice, names=at_cap)
