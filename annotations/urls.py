@@ -20,5 +20,7 @@ urlpatterns = [
     path("agreement.csv", views.agreement_csv, name="agreement-csv"),
     path("trash/", views.trash, name="trash"),
     path("search/", views.search_page, name="search"),
+    path("screening/", views.screening_page, name="screening"),
+    path("screening/<int:pk>/", views.screening_page, name="screening-detail"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
 ]

@@ -15,6 +15,7 @@ from annotations.admin import (  # noqa: F401
     entities,
     feeds,
     notes,
+    screening,
     search,
     teams,
 )

@@ -18,6 +18,7 @@ from annotations.api.views import (
     judgements,
     notes,
     notifications,
+    screenings,
     search,
     tags,
     team_reports,
@@ -46,6 +47,7 @@ router.register("notifications", notifications.NotificationViewSet, basename="no
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 router.register("feeds", feeds.FeedViewSet, basename="feed")
 router.register("archive", archive.ArchiveRecordViewSet, basename="archive-record")
+router.register("screenings", screenings.ScreeningViewSet, basename="screening")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -60,7 +62,11 @@ api_docs = csp_override({**settings.SECURE_CSP, "img-src": [CSP.SELF, "data:"]})
     SpectacularSwaggerSplitView.as_view(url_name="api:schema")
 )
 
+# The result file at a file-like address, without the router's trailing slash.
+screening_csv = screenings.ScreeningViewSet.as_view({"get": "results_csv"})
+
 urlpatterns = [
+    path("screenings/<int:pk>/results.csv", screening_csv, name="screening-results-csv"),
     path("articles/<int:pk>/annotations.jsonld", article_jsonld, name="article-annotations-jsonld"),
     path("auth/token/", accounts.token_obtain, name="token-obtain"),
     path("me/", accounts.me, name="me"),

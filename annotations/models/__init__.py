@@ -19,12 +19,20 @@ from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.periodic import PeriodicLease
 from annotations.models.refetches import ArticleRefetch
+from annotations.models.screening import (
+    MAX_NAME_LENGTH,
+    MAX_SCREENING_NAMES,
+    Screening,
+    ScreeningResult,
+)
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
 
 __all__ = [
     "MAX_ID",
+    "MAX_NAME_LENGTH",
+    "MAX_SCREENING_NAMES",
     "QUOTE_CONTEXT_CHARS",
     "TRASH_DAYS",
     "Annotation",
@@ -54,6 +62,8 @@ __all__ = [
     "PeriodicLease",
     "Reply",
     "Review",
+    "Screening",
+    "ScreeningResult",
     "SearchEntry",
     "Tag",
     "Team",

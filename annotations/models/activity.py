@@ -27,6 +27,7 @@ class Job(models.Model):
         IMPORT_URL = "import_url", "Import from URL"
         REFETCH = "refetch", "Fetch imported articles again"
         POLL_FEED = "poll_feed", "Poll a feed"
+        SCREEN = "screen", "Screen a list of names"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotations.lib.plural import counted
-from annotations.models import Article, Job, Team
+from annotations.models import Article, Job, Screening, Team
 from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -234,11 +234,25 @@ def _run_poll_feed(job: Job) -> dict[str, Any]:
     }
 
 
+def _run_screen(job: Job) -> dict[str, Any]:
+    from annotations.services.screening import screening_run
+
+    screening = Screening.objects.filter(pk=job.params.get("screening_id"), team=job.team).first()
+    if screening is None:  # deleted with its team in the meantime
+        job_fail(job=job, message="The screening is gone.")
+        return {"message": "The screening is gone."}
+    return screening_run(
+        screening=screening,
+        on_progress=lambda done, total: job_progress(job=job, done=done, total=total),
+    )
+
+
 _RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.ANALYZE: _run_analyze,
     Job.Kind.IMPORT_URL: _run_import_url,
     Job.Kind.REFETCH: _run_refetch,  # silent edits (services/refetches.py)
     Job.Kind.POLL_FEED: _run_poll_feed,
+    Job.Kind.SCREEN: _run_screen,
 }
 
 

@@ -16,6 +16,7 @@ from annotations.views.feeds import feeds_page
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.revisions import article_diff
+from annotations.views.screening import screening_page
 from annotations.views.search import search_page
 from annotations.views.team import team_page
 
@@ -35,6 +36,7 @@ __all__ = [
     "import_page",
     "reset_hours",
     "review_queue",
+    "screening_page",
     "search_page",
     "team_page",
     "team_switch",

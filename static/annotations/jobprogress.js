@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { el } from "./dom.js";
 
-const KINDS = { analyze: "Entity recognition", import_url: "Fetching the page" };
+const KINDS = { analyze: "Entity recognition", import_url: "Fetching the page", screen: "Screening names" };
 const STATUS = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed" };
 export const FINISHED = new Set(["succeeded", "failed"]);
 
