@@ -16,6 +16,12 @@ def _default(value: Any) -> Any:
     return _fallback(value)
 
 
+def _plain(data: Any) -> Any:
+    """``data`` with its pre-rendered JSON (orjson fragments, as the annotation list's rows
+    are) decoded, for the standard library's encoder."""
+    return orjson.loads(orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS))
+
+
 class FastJSONRenderer(JSONRenderer):
     def render(
         self,
@@ -27,5 +33,5 @@ class FastJSONRenderer(JSONRenderer):
             return b""
         # Indented output only when a client asks for it (Accept: ...; indent=2).
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
-            return super().render(data, accepted_media_type, renderer_context)
+            return super().render(_plain(data), accepted_media_type, renderer_context)
         return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)

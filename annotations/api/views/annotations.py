@@ -25,11 +25,16 @@ from annotations.api import serializers as s
 from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.idempotency import IDEMPOTENCY_KEY, IdempotentCreateMixin
 from annotations.api.params import int_field
+from annotations.api.renderers import FastJSONRenderer
 from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
 )
 from annotations.rows import ANNOTATION_COLUMNS, annotation_dicts
+from annotations.selectors.annotation_json import (
+    annotation_json_fragments,
+    annotation_json_values,
+)
 from annotations.selectors.annotations import annotation_queryset, annotation_rows, annotation_trash
 from annotations.selectors.history import annotation_history
 from annotations.services import annotations as annotation_services
@@ -73,8 +78,14 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         if key is not None and (cached := listcache.cached_page(key)) is not None:
             return cached
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.values(*ANNOTATION_COLUMNS))
-        response = self.get_paginated_response(annotation_dicts(page or []))
+        if isinstance(request.accepted_renderer, FastJSONRenderer):
+            # Each row's JSON comes from the database (selectors/annotation_json.py).
+            page = self.paginate_queryset(annotation_json_values(queryset))
+            results: list[Any] = annotation_json_fragments(page or [])
+        else:  # the browsable API: dicts for its renderer
+            page = self.paginate_queryset(queryset.values(*ANNOTATION_COLUMNS))
+            results = annotation_dicts(page or [])
+        response = self.get_paginated_response(results)
         if key is not None:
             listcache.store_when_rendered(response, key)
         return response
