@@ -23,12 +23,17 @@ Targets (issue #16): p50 at most 50 ms, p95 at most 200 ms.
 from __future__ import annotations
 
 import argparse
+import bisect
 import hashlib
+import itertools
+import json
 import os
 import random
 import statistics
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from common import (
     add_database_arguments,
@@ -39,13 +44,45 @@ from common import (
 )
 
 RARE = "Okonjo-Iweala"
+FIRST = (  # noqa: SIM905 (a readable list)
+    "Amina Boris Carlos Dmitri Elena Farid Grace Hassan Ingrid Jorge Kateryna Li Mohammed Nadia "
+    "Oleksandr Priya Rustam Sofia Tariq Umar Valentina Wei Xenia Yusuf Zainab Andrei Beatriz "
+    "Chen Dilnoza Emeka Fatima Goran Hiroshi Irina Jae-won Kwame Leila Mateus Natalia Omar"
+).split()
+LAST = (  # noqa: SIM905
+    "Abdullayev Baranov Castillo Demir Eriksen Fedorov Gonzalez Haddad Ivanenko Jankowski "
+    "Kovalenko Lindqvist Mahmoud Nakamura Okafor Petrenko Quispe Rahimov Santos Tkachenko "
+    "Usmonov Volkov Wojcik Xu Yilmaz Zhukov Adeyemi Bondarenko Chaudhry Dragomir Estrada Fischer "
+    "Grigoryan Horvat Ibragimov Juarez Karimov Lungu Moreno Novak Orlov Park Qureshi Rossi"
+).split()
+# Real names first: the most cited people of the corpus (the pool is Zipf-distributed).
+FAMOUS = [
+    "Volodymyr Zelensky",
+    "Kim Jong Un",
+    "Sergei Lavrov",
+    "Ngozi Okonjo-Iweala",
+    "Recep Tayyip Erdogan",
+    "Ursula von der Leyen",
+    "Ferdinand Marcos",
+    "Yoon Suk Yeol",
+]
+PEOPLE_SENTENCES = [
+    "{person}, who leads the {country} delegation, {said} the {thing} had not arrived.",
+    "Asked about the reports, {person} {said} that {place} remained calm.",
+    "{person} met the ambassador of {country} on {month} {day} to discuss the {thing}.",
+    "Critics of {person} say the figures for {place} were inflated.",
+]
 COMMENTS = [
+    "",
     "",
     "",
     "Check against the ministry's own figures.",
     "Second source needed before we use this number.",
     "Matches the satellite imagery.",
     "Quote confirmed against the transcript.",
+    "Ask {person}'s office to confirm.",
+    "{person} said the opposite in {month}.",
+    "Compare with the {place} report.",
 ]
 
 
@@ -54,9 +91,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--annotations", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--fresh", action="store_true", help="seed anew even if the data is there")
+    parser.add_argument(
+        "--rebuild", "--fresh", action="store_true", help="seed anew even if the data is there"
+    )
     parser.add_argument("--seed", type=int, default=20261203)
-    add_database_arguments(parser, "newsnotes_bench_search")
+    add_database_arguments(parser, "nn_searchbench")
     return parser.parse_args()
 
 
@@ -72,38 +111,53 @@ def seeded(args: argparse.Namespace) -> bool:
             row = conn.execute(
                 "SELECT (SELECT count(*) FROM annotations_article), "
                 "(SELECT count(*) FROM annotations_annotation), "
-                "(SELECT count(*) FROM annotations_searchentry)"
+                "(SELECT count(*) FROM annotations_searchentry WHERE kind = 'annotation'), "
+                "(SELECT count(*) FROM auth_user WHERE username = 'seeded')"
             ).fetchone()
     except psycopg.Error:
         return False
-    # A run stopped while seeding leaves the rows without their index.
-    return row is not None and row[:2] == (args.articles, args.annotations) and row[2] > 0
+    # A run stopped while seeding has no "seeded" marker user.
+    return row is not None and row[:2] == (args.articles, args.annotations) and row[3] == 1
+
+
+def people() -> list[str]:
+    """The famous names, then every first x last name: 1,768 people."""
+    return FAMOUS + [f"{first} {last}" for last in LAST for first in FIRST]
 
 
 def seed(args: argparse.Namespace) -> None:
-    from api_throughput import generate_article
+    from api_throughput import COUNTRIES, MONTHS, PLACES, THINGS, VERBS_SAID, generate_article
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from annotations.models import Annotation, Article, Membership, Outlet, Tag
-    from annotations.services.entities import entity_create
+    from annotations.models import Annotation, Article, Entity, Membership, Mention, Outlet, Tag
+    from annotations.services.search_index import (
+        search_index_annotations,
+        search_index_articles,
+        search_index_entities,
+    )
     from annotations.services.teams import membership_set, team_create
 
     rng = random.Random(args.seed)  # noqa: S311 (reproducible data, not secrets)
     started = time.perf_counter()
+
+    def lap(what: str) -> None:
+        print(f"  {what}: {time.perf_counter() - started:.0f} s, load {load_average()}", flush=True)
+
     users = get_user_model()
+    names = people()
+    # Zipf weights: the first names are in thousands of articles, the last in a few dozen.
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(names))))
+    now = datetime.now(tz=UTC)
     with transaction.atomic():
         team = team_create(name="Bench Search Desk", owner=None, slug="bench-search")
         analyst = users.objects.create_user("analyst", password="bench-password")
         membership_set(team=team, user=analyst, role=Membership.Role.ANALYST)
-        outlets = [Outlet.objects.create(name=f"Wire {n}") for n in range(1, 21)]
-        entities = [
-            entity_create(team=team, name=name, kind="PERSON")
-            for name in ("Volodymyr Zelensky", "John Kirby", "Ngozi Okonjo-Iweala", "Lin Jian")
-        ]
+        other = team_create(name="Other Desk", owner=None, slug="other-desk")
+        outlets = [Outlet.objects.create(name=f"Wire {n}") for n in range(1, 41)]
         tags = list(Tag.objects.filter(team=team))
 
-    def copy_rows(model, rows):
+    def copy_rows(model: Any, rows: Iterable[dict[str, Any]]) -> None:
         columns = [f.column for f in model._meta.concrete_fields]
         defaults = {
             f.column: f.get_default() for f in model._meta.concrete_fields if f.has_default()
@@ -112,20 +166,67 @@ def seed(args: argparse.Namespace) -> None:
         sql = f"COPY {model._meta.db_table} ({quoted}) FROM STDIN"
         with connection.cursor() as cursor, transaction.atomic(), cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([{**defaults, **row}.get(c) for c in columns])
+                values = [{**defaults, **row}.get(c) for c in columns]
+                copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in values])
+        with connection.cursor() as cursor:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT max(id) FROM {table}))"
+            )
 
-    now = datetime.now(tz=UTC)
+    copy_rows(
+        Entity,
+        (
+            {
+                "id": n,
+                "team_id": team.pk,
+                "name": name,
+                "kind": "PERSON",
+                "aliases": json.dumps(["Kim Jong-un"] if name == "Kim Jong Un" else []),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n, name in enumerate(names, start=1)
+        ),
+    )
     texts: list[str] = []
+    cited: list[list[int]] = []  # the people of each article (entity ids)
+    mentions: list[tuple[int, int, int, int]] = []  # article, entity, start, end
 
-    def articles():
+    def articles() -> Iterator[dict[str, Any]]:
         for n in range(1, args.articles + 1):
             title, text = generate_article(rng, words=250)
             if rng.random() < 0.001:
                 text += f" Trade chief Ngozi {RARE} said the talks would resume."
+            chosen = sorted(
+                {bisect.bisect(cumulative, rng.random() * cumulative[-1]) for _ in range(3)}
+            )
+            sentences = []
+            at = len(text) + 2
+            for entity_index in chosen:
+                template = rng.choice(PEOPLE_SENTENCES)
+                person = names[entity_index]
+                sentence = template.format(
+                    person=person,
+                    country=rng.choice(COUNTRIES),
+                    said=rng.choice(VERBS_SAID),
+                    thing=rng.choice(THINGS),
+                    place=rng.choice(PLACES),
+                    month=rng.choice(MONTHS),
+                    day=rng.randint(1, 28),
+                )
+                offset = at + sentence.index(person)
+                mentions.append((n, entity_index + 1, offset, offset + len(person)))
+                sentences.append(sentence)
+                at += len(sentence) + 1
+            text = text + "\n\n" + " ".join(sentences)
             texts.append(text)
+            cited.append([i + 1 for i in chosen])
             yield {
                 "id": n,
-                "team_id": team.pk,
+                # One article in 50 is another team's: its words must never match.
+                "team_id": other.pk if n % 50 == 0 else team.pk,
                 "title": title[:500],
                 "outlet_id": rng.choice(outlets).pk,
                 "url": "",
@@ -141,11 +242,29 @@ def seed(args: argparse.Namespace) -> None:
             }
 
     copy_rows(Article, articles())
-    print(f"  {args.articles:,} articles in {time.perf_counter() - started:.0f} s")
+    lap(f"{args.articles:,} articles")
+    copy_rows(
+        Mention,
+        (
+            {
+                "id": n,
+                "article_id": article_id,
+                "entity_id": entity_id,
+                "start": start,
+                "end": end,
+                "text": names[entity_id - 1],
+                "label": "PERSON",
+                "origin": "gazetteer",
+                "created_at": now,
+            }
+            for n, (article_id, entity_id, start, end) in enumerate(mentions, start=1)
+        ),
+    )
+    lap(f"{len(mentions):,} mentions")
 
     per_article = max(1, args.annotations // args.articles)
 
-    def annotations():
+    def annotations() -> Iterator[dict[str, Any]]:
         written = 0
         for article_id, text in enumerate(texts, start=1):
             words = text.split(" ")
@@ -154,23 +273,30 @@ def seed(args: argparse.Namespace) -> None:
                 exact = " ".join(words[first : first + rng.randint(2, 8)]).strip() or words[0]
                 start = text.find(exact)
                 written += 1
+                comment = rng.choice(COMMENTS).format(
+                    person=names[rng.choice(cited[article_id - 1]) - 1],
+                    month=rng.choice(MONTHS),
+                    place=rng.choice(PLACES),
+                )
                 yield {
                     "id": written,
-                    "team_id": team.pk,
+                    "team_id": other.pk if article_id % 50 == 0 else team.pk,
                     "article_id": article_id,
                     "start": start,
                     "end": start + len(exact),
                     "exact": exact,
                     "prefix": text[max(0, start - 32) : start],
                     "suffix": text[start + len(exact) : start + len(exact) + 32],
-                    "comment": rng.choice(COMMENTS),
+                    "comment": comment,
                     "assessment": rng.choice(Annotation.Assessment.values),
-                    "attributed_to_entity_id": rng.choice(entities).pk
+                    "attributed_to_entity_id": rng.choice(cited[article_id - 1])
                     if rng.random() < 0.3
                     else None,
                     "author_id": analyst.pk,
                     "visibility": "private" if rng.random() < 0.05 else "team",
                     "review_state": "approved" if rng.random() < 0.4 else "draft",
+                    # One in 100 is in the trash: never found, never counted.
+                    "deleted_at": now if rng.random() < 0.01 else None,
                     "created_at": now,
                     "modified_at": now,
                 }
@@ -182,39 +308,20 @@ def seed(args: argparse.Namespace) -> None:
             "SELECT a.id, (%s::bigint[])[1 + a.id %% %s] FROM annotations_annotation a",
             [[t.pk for t in tags], len(tags)],
         )
-        for table in ("annotations_article", "annotations_annotation"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"(SELECT max(id) FROM {table}))"
-            )
-        print(f"  {args.annotations:,} annotations in {time.perf_counter() - started:.0f} s")
-        # The index, as search_reindex builds it, in set-based SQL.
-        cursor.execute(
-            "INSERT INTO annotations_searchentry "
-            "(team_id, kind, object_id, article_id, title, body, config, indexed_at, vector) "
-            "SELECT a.team_id, 'article', a.id, a.id, a.title, a.text || E'\\n' || o.name, "
-            "'english', now(), setweight(to_tsvector('english', a.title), 'A') || "
-            "setweight(to_tsvector('english', a.text || ' ' || o.name), 'B') "
-            "FROM annotations_article a JOIN annotations_outlet o ON o.id = a.outlet_id"
-        )
-        cursor.execute(
-            "INSERT INTO annotations_searchentry "
-            "(team_id, kind, object_id, article_id, title, body, config, indexed_at, vector) "
-            "SELECT a.team_id, 'annotation', a.id, a.article_id, left(a.exact, 500), "
-            "a.exact || E'\\n' || a.comment, 'english', now(), "
-            "setweight(to_tsvector('english', left(a.exact, 500)), 'A') || "
-            "setweight(to_tsvector('english', a.exact || ' ' || a.comment), 'B') "
-            "FROM annotations_annotation a"
-        )
-    from annotations.services.search_index import search_index_entities
-
-    search_index_entities(ids=[e.pk for e in entities])
+    lap(f"{args.annotations:,} annotations")
+    # The index rows, written by the services that imports and edits call.
+    search_index_entities(ids=range(1, len(names) + 1))
+    search_index_articles(ids=range(1, args.articles + 1))
+    lap("articles indexed")
+    search_index_annotations(ids=range(1, args.annotations + 1))
+    lap("annotations indexed")
+    users.objects.create_user("seeded")  # the marker of a complete seed
     connection.close()
     import psycopg
 
     with psycopg.connect(f"{args.pg_url.rstrip('/')}/{args.db_name}", autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    print(f"  index built; seeded in {time.perf_counter() - started:.0f} s")
+    lap("seeded and analysed")
 
 
 SHAPES = [
@@ -277,7 +384,7 @@ def main() -> int:
     )
     import django
 
-    if args.fresh or not seeded(args):
+    if args.rebuild or not seeded(args):
         print("seeding:")
         recreate_database(args.pg_url, args.db_name)
         django.setup()
