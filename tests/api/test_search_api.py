@@ -45,7 +45,7 @@ def test_results_by_kind_with_highlights_and_reader_links(world, alice):
     assert annotation_hit["url"] == (f"/articles/{world['article'].pk}/#a-{world['annotation'].pk}")
     assert annotation_hit["exact"] == "8,000 North Korean troops"
     assert body["facets"]["outlet"] == [
-        {"value": world["article"].outlet_id, "label": "Wire", "count": 1}
+        {"value": world["article"].outlet_id, "label": "Wire", "count": 1, "capped": False}
     ]
 
 
