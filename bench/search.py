@@ -29,6 +29,7 @@ import itertools
 import json
 import os
 import random
+import re
 import statistics
 import time
 from collections.abc import Iterable, Iterator
@@ -325,53 +326,116 @@ def seed(args: argparse.Namespace) -> None:
 
 
 SHAPES = [
-    ("rare name", RARE, {}),
+    ("one word", "Kharkiv", {}),
     ("phrase", '"cargo ships"', {}),
-    ("misspelt name", "Zelenskyy", {}),
+    ("name with a typo", "Zelenskyy", {}),
     ("two facets", "ministry", {"assessment": ["supported"], "review": ["approved"]}),
-    ("common word (worst case)", "said", {}),
+    ("rare name", RARE, {}),
+    ("name, middle of the pool", "Kateryna Kovalenko", {}),
+    ("word in every article", "said", {}),
 ]
+TARGET_P50, TARGET_P95 = 50.0, 200.0
+INDEX_SCAN = re.compile(
+    r"(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)"
+)
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+def percentiles(run: Any, repeats: int) -> tuple[float, float, Any]:
+    result = run()  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = run()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return (
+        statistics.median(times),
+        times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+        result,
+    )
+
+
+def plan_summary(plan: str) -> str:
+    indexes = sorted(set(INDEX_SCAN.findall(plan)))
+    seq = sorted(set(SEQ_SCAN.findall(plan)))
+    return ", ".join(indexes) + (f"; SEQ SCAN {', '.join(seq)}" if seq else "")
 
 
 def measure(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
+    from rest_framework.test import APIClient
 
     from annotations.lib.searchquery import parse
     from annotations.models import SearchEntry
-    from annotations.selectors.search import Filters, search
-    from annotations.selectors.search_engines import PostgresEngine
+    from annotations.selectors.search import (
+        FACET_KINDS,
+        Filters,
+        _expand_names,
+        _expanded,
+        candidates_query,
+        search,
+    )
+    from annotations.selectors.search_engines import NAME_SIMILARITY, PostgresEngine
 
     user = get_user_model().objects.get(username="analyst")
-    print(f"\n{'query':28} {'p50 ms':>8} {'p95 ms':>8}  hits (articles/annotations)   load")
+    client = APIClient(SERVER_NAME="127.0.0.1")
+    client.force_authenticate(user)
+    print(
+        f"\n{'query':26} {'search() p50/p95 ms':>20} {'API p50/p95 ms':>16} "
+        f"{'p50/target':>10}  found (articles/annotations/entities)   load"
+    )
     for label, text, facets in SHAPES:
         filters = Filters(**facets)
-        search(user, text, filters=filters)  # warm-up
-        times = []
-        for _ in range(args.repeats):
-            started = time.perf_counter()
-            results = search(user, text, filters=filters)
-            times.append((time.perf_counter() - started) * 1000)
-        times.sort()
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        p50, p95, results = percentiles(lambda: search(user, text, filters=filters), args.repeats)  # noqa: B023
+        params = {"q": text, **facets}
+        api50, api95, response = percentiles(
+            lambda: client.get("/api/search/", params),  # noqa: B023
+            args.repeats,
+        )
+        assert response.status_code == 200, response.content[:300]
         counts = "/".join(
-            str(results.kinds[k].count) for k in ("article", "annotation") if k in results.kinds
+            f"{results.kinds[k].count:,}{'+' if results.kinds[k].capped else ''}"
+            if k in results.kinds
+            else "-"
+            for k in ("article", "annotation", "entity")
         )
         print(
-            f"{label:28} {statistics.median(times):8.1f} {p95:8.1f}  {counts:28} {load_average()}"
+            f"{label:26} {p50:9.1f} / {p95:6.1f} {api50:7.1f} / {api95:6.1f} "
+            f"{max(p50, api50) / TARGET_P50:10.2f}  {counts:38} {load_average()}"
         )
-    print("\nPlans of the article match (EXPLAIN):")
+    print("\nPlans (EXPLAIN) of each kind's candidate query, and of the fuzzy name lookup:")
     team_ids = [user.memberships.first().team_id]
     engine = PostgresEngine(team_ids)
-    for label, text, _ in SHAPES:
-        qs = engine.matching(
-            SearchEntry.objects.filter(team_id__in=team_ids, kind="article"), parse(text)
-        )
-        plan = qs.explain()
-        uses = "search_entry_vector" in plan
-        print(f"  {label}: {'GIN index scan' if uses else 'NO index'}")
-        if not uses:
-            print("    " + plan.replace("\n", "\n    "))
+    for label, text, facets in SHAPES:
+        filters = Filters(**facets)
+        query = parse(text)
+        expansions = _expand_names(query, engine, team_ids)
+        query = _expanded(query, expansions)
+        kinds = [
+            k
+            for k in ("article", "annotation", "entity")
+            if all(k in FACET_KINDS[name] for name in filters.set_facets())
+        ]
+        print(f"  {label}{f' (also {expansions})' if expansions else ''}:")
+        for kind in kinds:
+            plan = candidates_query(engine, kind, user, filters, team_ids, query).explain()
+            print(f"    {kind:10} {plan_summary(plan)}")
+        for word in [w for t in parse(text).clauses[0].terms for w in t.words][:1]:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                    [str(NAME_SIMILARITY)],
+                )
+            plan = (
+                SearchEntry.objects.filter(
+                    team_id__in=team_ids, kind="entity", body__trigram_word_similar=word
+                )
+                .values_list("body", flat=True)[:50]
+                .explain()
+            )
+            print(f"    {'names':10} {plan_summary(plan)}")
     connection.close()
 
 
