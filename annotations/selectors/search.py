@@ -50,6 +50,7 @@ MAX_ALTERNATIVES = 3  # spellings added per misspelt name word
 # candidates; beyond them the count reads "1,000+" (``capped``) and the facet counts are those
 # of the candidates (lower bounds). A word in every article costs the same as a rare one.
 MAX_COUNT = 1000
+MAX_BATCH = 20_000  # index matches read per query while looking for the candidates
 
 # Which facets describe which kinds.
 FACET_KINDS: dict[str, set[str]] = {
@@ -302,23 +303,17 @@ def search(
     )
 
 
-def candidates_query(
-    engine: Engine,
-    kind: str,
-    user: User | AnonymousUser,
-    filters: Filters,
-    team_ids: list[int],
-    query: Query,
+def newest_matches_query(
+    engine: Engine, kind: str, team_ids: list[int], query: Query, before: int | None = None
 ) -> Any:
-    """The newest MAX_COUNT + 1 visible matches of ``kind`` (the index's match, with the
-    visibility and the facets as a semi-join on the objects' primary keys), each with its
-    rank: only these are ranked. Rows (entry pk, object id, article id, rank)."""
-    entries = SearchEntry.objects.filter(
-        team_id__in=team_ids, kind=kind, object_id__in=_base(kind, user, filters)
-    )
-    newest = engine.matching(entries, query).order_by("-object_id").values("pk")
-    ranked: Any = engine.ranked(SearchEntry.objects.filter(pk__in=newest[: MAX_COUNT + 1]), query)
-    return ranked.values_list("pk", "object_id", "article_id", "rank")
+    """The index's matches of ``kind`` in the teams, newest first (older than ``before``):
+    PostgreSQL walks the (kind, object_id) index backwards for a common word and sorts the
+    GIN index's matches for a rare one. Rows (entry pk, object id)."""
+    entries = SearchEntry.objects.filter(team_id__in=team_ids, kind=kind)
+    if before is not None:
+        entries = entries.filter(object_id__lt=before)
+    matching: Any = engine.matching(entries, query).order_by("-object_id")
+    return matching.values_list("pk", "object_id")
 
 
 def _candidates(
@@ -329,18 +324,51 @@ def _candidates(
     team_ids: list[int],
     query: Query,
 ) -> tuple[list[tuple[int, int, int | None, float]], bool]:
-    """The kind's visible matches, best first (at most the newest MAX_COUNT), and whether
-    there were more."""
-    rows = [
-        (pk, object_id, article_id, float(rank or 0.0))
-        for pk, object_id, article_id, rank in candidates_query(
-            engine, kind, user, filters, team_ids, query
+    """The kind's newest MAX_COUNT visible matches that pass the facets, best first, as
+    (entry pk, object id, article id, rank), and whether there were more.
+
+    The index's matches are read newest first in batches; each batch keeps the objects that
+    the user may see and that pass the facets (``_base``, by primary key), until MAX_COUNT + 1
+    are found or the matches run out. The next batch is sized by the share kept so far. Only
+    the candidates are ranked, so a word in every article costs about what a rare one does,
+    and invisible rows never count."""
+    need = MAX_COUNT + 1
+    found: list[tuple[int, int]] = []
+    before: int | None = None
+    size = need + need // 4
+    read = 0
+    while len(found) < need:
+        batch: list[tuple[int, int]] = list(
+            newest_matches_query(engine, kind, team_ids, query, before)[:size]
         )
-    ]
-    if len(rows) <= MAX_COUNT:
-        return rows, False
-    oldest = min(row[1] for row in rows)  # the one past the cap
-    return [row for row in rows if row[1] != oldest], True
+        if not batch:
+            break
+        kept = set(
+            _base(kind, user, filters)
+            .filter(pk__in=[object_id for _, object_id in batch])
+            .values_list("pk", flat=True)
+        )
+        found += [row for row in batch if row[1] in kept]
+        read += len(batch)
+        if len(batch) < size:
+            break
+        before = batch[-1][1]
+        share = max(len(found), 1) / read
+        size = min(MAX_BATCH, max(need, round((need - len(found)) / share * 1.2)))
+    capped = len(found) > MAX_COUNT
+    ids = [pk for pk, _ in found[:MAX_COUNT]]
+    ranked: Any = engine.ranked(SearchEntry.objects.filter(pk__in=ids), query) if ids else None
+    rows = (
+        [
+            (pk, object_id, article_id, float(rank or 0.0))
+            for pk, object_id, article_id, rank in ranked.values_list(
+                "pk", "object_id", "article_id", "rank"
+            )
+        ]
+        if ranked is not None
+        else []
+    )
+    return rows, capped
 
 
 def _counted(rows: Any, value: str, label: str, counted: str = "pk") -> list[dict[str, Any]]:
