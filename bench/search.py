@@ -375,9 +375,9 @@ def measure(args: argparse.Namespace) -> None:
         FACET_KINDS,
         MAX_COUNT,
         Filters,
-        _base,
         _expand_names,
         _expanded,
+        kept_ranked_query,
         newest_matches_query,
         search,
     )
@@ -409,8 +409,8 @@ def measure(args: argparse.Namespace) -> None:
             f"{label:26} {p50:9.1f} / {p95:6.1f} {api50:7.1f} / {api95:6.1f} "
             f"{max(p50, api50) / TARGET_P50:10.2f}  {counts:38} {load_average()}"
         )
-    print("\nPlans (EXPLAIN) of each kind's queries (the newest matches, the visibility and")
-    print("facets of a batch, the ranking of the candidates) and of the fuzzy name lookup:")
+    print("\nIndexes in the plans (EXPLAIN) of each kind's two queries (the newest matches | the")
+    print("visibility, facets and rank of a batch of them) and of the fuzzy name lookup:")
     team_ids = [user.memberships.first().team_id]
     engine = PostgresEngine(team_ids)
     for label, text, facets in SHAPES:
@@ -425,13 +425,9 @@ def measure(args: argparse.Namespace) -> None:
         ]
         print(f"  {label}{f' (also {expansions})' if expansions else ''}:")
         for kind in kinds:
-            newest = newest_matches_query(engine, kind, team_ids, query)[:MAX_COUNT]
-            batch = list(newest)
-            visible = _base(kind, user, filters).filter(pk__in=[o for _, o in batch] or [0])
-            ranked = engine.ranked(
-                SearchEntry.objects.filter(pk__in=[pk for pk, _ in batch] or [0]), query
-            )
-            plans = [plan_summary(qs.explain()) for qs in (newest, visible, ranked)]
+            newest = newest_matches_query(engine, kind, team_ids, query)[: MAX_COUNT + 1]
+            kept = kept_ranked_query(engine, kind, user, filters, query, list(newest) or [(0, 0)])
+            plans = [plan_summary(qs.explain()) for qs in (newest, kept)]
             print(f"    {kind:10} " + " | ".join(plans))
         word = parse(text).clauses[0].terms[0].words[0]
         with connection.cursor() as cursor:

@@ -316,6 +316,27 @@ def newest_matches_query(
     return matching.values_list("pk", "object_id")
 
 
+def kept_ranked_query(
+    engine: Engine,
+    kind: str,
+    user: User | AnonymousUser,
+    filters: Filters,
+    query: Query,
+    batch: list[tuple[int, int]],
+) -> Any:
+    """The rows of a batch of matches (entry pk, object id) whose objects the user may see and
+    that pass the facets (by primary key), with their rank. Rows (entry pk, object id, article
+    id, rank)."""
+    kept = SearchEntry.objects.filter(
+        pk__in=[pk for pk, _ in batch],
+        object_id__in=_base(kind, user, filters).filter(
+            pk__in=[object_id for _, object_id in batch]
+        ),
+    )
+    ranked: Any = engine.ranked(kept, query).order_by()
+    return ranked.values_list("pk", "object_id", "article_id", "rank")
+
+
 def _candidates(
     engine: Engine,
     kind: str,
@@ -327,13 +348,13 @@ def _candidates(
     """The kind's newest MAX_COUNT visible matches that pass the facets, best first, as
     (entry pk, object id, article id, rank), and whether there were more.
 
-    The index's matches are read newest first in batches; each batch keeps the objects that
-    the user may see and that pass the facets (``_base``, by primary key), until MAX_COUNT + 1
-    are found or the matches run out. The next batch is sized by the share kept so far. Only
-    the candidates are ranked, so a word in every article costs about what a rare one does,
-    and invisible rows never count."""
+    The index's matches are read newest first in batches (one query); each batch keeps, and
+    ranks, the rows whose objects the user may see and that pass the facets (``_base``, by
+    primary key: a second query), until MAX_COUNT + 1 are kept or the matches run out. The
+    next batch is sized by the share kept so far. Only these rows are ranked, so a word in
+    every article costs about what a rare one does, and invisible rows never count."""
     need = MAX_COUNT + 1
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, int | None, float]] = []
     before: int | None = None
     size = need + need // 4
     read = 0
@@ -343,32 +364,20 @@ def _candidates(
         )
         if not batch:
             break
-        kept = set(
-            _base(kind, user, filters)
-            .filter(pk__in=[object_id for _, object_id in batch])
-            .values_list("pk", flat=True)
-        )
-        found += [row for row in batch if row[1] in kept]
+        found += kept_ranked_query(engine, kind, user, filters, query, batch)
         read += len(batch)
         if len(batch) < size:
             break
         before = batch[-1][1]
         share = max(len(found), 1) / read
         size = min(MAX_BATCH, max(need, round((need - len(found)) / share * 1.2)))
-    capped = len(found) > MAX_COUNT
-    ids = [pk for pk, _ in found[:MAX_COUNT]]
-    ranked: Any = engine.ranked(SearchEntry.objects.filter(pk__in=ids), query) if ids else None
-    rows = (
-        [
-            (pk, object_id, article_id, float(rank or 0.0))
-            for pk, object_id, article_id, rank in ranked.values_list(
-                "pk", "object_id", "article_id", "rank"
-            )
-        ]
-        if ranked is not None
-        else []
-    )
-    return rows, capped
+    found.sort(key=lambda row: -row[1])  # newest first: the candidates
+    rows = [
+        (pk, object_id, article_id, float(rank or 0.0))
+        for pk, object_id, article_id, rank in found[:MAX_COUNT]
+    ]
+    rows.sort(key=lambda row: (-row[3], -row[1]))  # best first, then newest
+    return rows, len(found) > MAX_COUNT
 
 
 def _counted(rows: Any, value: str, label: str, counted: str = "pk") -> list[dict[str, Any]]:
