@@ -373,13 +373,13 @@ def measure(args: argparse.Namespace) -> None:
     from annotations.models import SearchEntry
     from annotations.selectors.search import (
         FACET_KINDS,
+        FIRST_WINDOW,
         MAX_COUNT,
         Filters,
         _expand_names,
         _expanded,
-        kept_ranked_query,
-        newest_matches_query,
         search,
+        window_query,
     )
     from annotations.selectors.search_engines import NAME_SIMILARITY, PostgresEngine
 
@@ -409,8 +409,21 @@ def measure(args: argparse.Namespace) -> None:
             f"{label:26} {p50:9.1f} / {p95:6.1f} {api50:7.1f} / {api95:6.1f} "
             f"{max(p50, api50) / TARGET_P50:10.2f}  {counts:38} {load_average()}"
         )
-    print("\nIndexes in the plans (EXPLAIN) of each kind's two queries (the newest matches | the")
-    print("visibility, facets and rank of a batch of them) and of the fuzzy name lookup:")
+    print("\nIndexes in the plans (EXPLAIN) of each kind's query, for the first window of object")
+    print("ids | one 64 times as wide (a rare word's), and of the fuzzy name lookup:")
+    windows = {}
+    for kind in ("article", "annotation", "entity"):
+        top = (
+            SearchEntry.objects.filter(kind=kind)
+            .order_by("-object_id")
+            .values_list("object_id", flat=True)
+            .first()
+            or 0
+        ) + 1
+        windows[kind] = [
+            (max(0, top - FIRST_WINDOW), top),
+            (max(0, top - 64 * FIRST_WINDOW), top),
+        ]
     team_ids = [user.memberships.first().team_id]
     engine = PostgresEngine(team_ids)
     for label, text, facets in SHAPES:
@@ -425,9 +438,14 @@ def measure(args: argparse.Namespace) -> None:
         ]
         print(f"  {label}{f' (also {expansions})' if expansions else ''}:")
         for kind in kinds:
-            newest = newest_matches_query(engine, kind, team_ids, query)[: MAX_COUNT + 1]
-            kept = kept_ranked_query(engine, kind, user, filters, query, list(newest) or [(0, 0)])
-            plans = [plan_summary(qs.explain()) for qs in (newest, kept)]
+            plans = [
+                plan_summary(
+                    window_query(
+                        engine, kind, user, filters, team_ids, query, window, MAX_COUNT + 1
+                    ).explain()
+                )
+                for window in windows[kind]
+            ]
             print(f"    {kind:10} " + " | ".join(plans))
         word = parse(text).clauses[0].terms[0].words[0]
         with connection.cursor() as cursor:

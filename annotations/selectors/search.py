@@ -50,7 +50,7 @@ MAX_ALTERNATIVES = 3  # spellings added per misspelt name word
 # candidates; beyond them the count reads "1,000+" (``capped``) and the facet counts are those
 # of the candidates (lower bounds). A word in every article costs the same as a rare one.
 MAX_COUNT = 1000
-MAX_BATCH = 20_000  # index matches read per query while looking for the candidates
+FIRST_WINDOW = 4096  # object ids searched by the first query (then sized by the density)
 
 # Which facets describe which kinds.
 FACET_KINDS: dict[str, set[str]] = {
@@ -63,6 +63,8 @@ FACET_KINDS: dict[str, set[str]] = {
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
 }
+# The facets that narrow articles (the others leave them out of the results).
+FACET_KINDS_OF_ARTICLES = {name for name, kinds in FACET_KINDS.items() if Kind.ARTICLE in kinds}
 DISPUTE_LABELS = {
     "open": "Disputed, still open",
     "upheld": "Disputed, then approved",
@@ -303,38 +305,37 @@ def search(
     )
 
 
-def newest_matches_query(
-    engine: Engine, kind: str, team_ids: list[int], query: Query, before: int | None = None
-) -> Any:
-    """The index's matches of ``kind`` in the teams, newest first (older than ``before``):
-    PostgreSQL walks the (kind, object_id) index backwards for a common word and sorts the
-    GIN index's matches for a rare one. Rows (entry pk, object id)."""
-    entries = SearchEntry.objects.filter(team_id__in=team_ids, kind=kind)
-    if before is not None:
-        entries = entries.filter(object_id__lt=before)
-    matching: Any = engine.matching(entries, query).order_by("-object_id")
-    return matching.values_list("pk", "object_id")
-
-
-def kept_ranked_query(
+def window_query(
     engine: Engine,
     kind: str,
     user: User | AnonymousUser,
     filters: Filters,
+    team_ids: list[int],
     query: Query,
-    batch: list[tuple[int, int]],
+    window: tuple[int, int],
+    size: int,
 ) -> Any:
-    """The rows of a batch of matches (entry pk, object id) whose objects the user may see and
-    that pass the facets (by primary key), with their rank. Rows (entry pk, object id, article
-    id, rank)."""
-    kept = SearchEntry.objects.filter(
-        pk__in=[pk for pk, _ in batch],
-        object_id__in=_base(kind, user, filters).filter(
-            pk__in=[object_id for _, object_id in batch]
-        ),
+    """The newest ``size`` matches of ``kind`` with object ids in ``window`` [low, high) whose
+    objects the user may see and that pass the facets, and the rank of those only. Rows
+    (entry pk, object id, article id, rank).
+
+    The window bounds the work whatever the plan: PostgreSQL walks the (kind, object_id) index
+    backwards through it for a common word, or ANDs the GIN index's matches with it for a rare
+    one (or a phrase, whose frequency it cannot estimate); the objects are read by primary key
+    within the same range."""
+    low, high = window
+    entries = SearchEntry.objects.filter(
+        team_id__in=team_ids, kind=kind, object_id__gte=low, object_id__lt=high
     )
-    ranked: Any = engine.ranked(kept, query).order_by()
-    return ranked.values_list("pk", "object_id", "article_id", "rank")
+    if kind != Kind.ARTICLE or filters.set_facets() & FACET_KINDS_OF_ARTICLES:
+        entries = entries.filter(
+            object_id__in=_base(kind, user, filters).filter(pk__gte=low, pk__lt=high)
+        )
+    # else: an article is visible to its team's members, and its row carries its team
+    # (ArticleQuerySet.visible_to is the team rule; a test holds it to that).
+    newest = engine.matching(entries, query).order_by("-object_id").values("pk")[:size]
+    ranked: Any = engine.ranked(SearchEntry.objects.filter(pk__in=newest), query)
+    return ranked.order_by().values_list("pk", "object_id", "article_id", "rank")
 
 
 def _candidates(
@@ -348,29 +349,35 @@ def _candidates(
     """The kind's newest MAX_COUNT visible matches that pass the facets, best first, as
     (entry pk, object id, article id, rank), and whether there were more.
 
-    The index's matches are read newest first in batches (one query); each batch keeps, and
-    ranks, the rows whose objects the user may see and that pass the facets (``_base``, by
-    primary key: a second query), until MAX_COUNT + 1 are kept or the matches run out. The
-    next batch is sized by the share kept so far. Only these rows are ranked, so a word in
-    every article costs about what a rare one does, and invisible rows never count."""
+    Windows of object ids are searched from the newest down (``window_query``), each sized by
+    the density of the matches found so far, until MAX_COUNT + 1 are found or the ids run
+    out: a word in every article stops in the first window, a rare word takes a few cheap
+    ones. Only the
+    rows found are ranked, and invisible rows never count."""
     need = MAX_COUNT + 1
+    top = (
+        SearchEntry.objects.filter(team_id__in=team_ids, kind=kind)
+        .order_by("-object_id")
+        .values_list("object_id", flat=True)
+        .first()
+    )
     found: list[tuple[int, int, int | None, float]] = []
-    before: int | None = None
-    size = need + need // 4
-    read = 0
-    while len(found) < need:
-        batch: list[tuple[int, int]] = list(
-            newest_matches_query(engine, kind, team_ids, query, before)[:size]
+    high, width = (top or 0) + 1, FIRST_WINDOW
+    while top is not None and len(found) < need and high > 0:
+        low = max(0, high - width)
+        rows = list(
+            window_query(
+                engine, kind, user, filters, team_ids, query, (low, high), need - len(found)
+            )
         )
-        if not batch:
+        found += rows
+        if len(found) >= need:
             break
-        found += kept_ranked_query(engine, kind, user, filters, query, batch)
-        read += len(batch)
-        if len(batch) < size:
-            break
-        before = batch[-1][1]
-        share = max(len(found), 1) / read
-        size = min(MAX_BATCH, max(need, round((need - len(found)) / share * 1.2)))
+        # The next window: wide enough for the rest at the density seen so far (at least
+        # twice, at most 16 times as wide), so that a rare word takes few queries.
+        density = len(found) / ((top or 0) + 1 - low)
+        wanted = (need - len(found)) / density * 1.5 if density else width * 16
+        high, width = low, round(min(width * 16, max(width * 2, wanted)))
     found.sort(key=lambda row: -row[1])  # newest first: the candidates
     rows = [
         (pk, object_id, article_id, float(rank or 0.0))

@@ -362,3 +362,11 @@ def test_the_cap_counts_visible_rows_only(corpus, alice, monkeypatch):
     assert [hit.id for hit in troops.hits] == [corpus["figure"].pk]
     kim = search(alice, "Kim").kinds["annotation"]
     assert (kim.count, kim.capped) == (0, False)
+
+
+def test_articles_are_visible_by_team_alone():
+    """The search reads an article's visibility off its index row's team (no join): it holds
+    while ArticleQuerySet.visible_to is the team rule and nothing more."""
+    from annotations.querysets import ArticleQuerySet, TeamScopedQuerySet
+
+    assert ArticleQuerySet.visible_to is TeamScopedQuerySet.visible_to
