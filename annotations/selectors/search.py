@@ -434,8 +434,13 @@ def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     rows = Annotation.objects.filter(pk__in=ids)
     out["tag"] = _counted(rows.values("tags__slug", "tags__name"), "tags__slug", "tags__name")
-    # Assessment, review state and author from one read of the (at most MAX_COUNT) rows.
-    columns = list(rows.values_list("assessment", "review_state", "author__username"))
+    # Assessment, review state, author and disputes from one read of the (at most MAX_COUNT)
+    # rows.
+    columns = list(
+        rows.annotate(disputed=Q(_dispute_q(list(DISPUTE_VALUES)))).values_list(
+            "assessment", "review_state", "author__username", "disputed"
+        )
+    )
     for index, (name, choices) in enumerate(
         (
             ("assessment", dict(Annotation.Assessment.choices)),
@@ -455,12 +460,7 @@ def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
     }
     for row in out["author"]:
         row["label"] = names.get(row["value"], row["value"])
-    disputed = dict(
-        rows.filter(_dispute_q(list(DISPUTE_VALUES)))
-        .values_list("review_state")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    disputed = Counter(row[1] for row in columns if row[3])
     states = Annotation.ReviewState
     by_state = {
         "open": states.DISPUTED,

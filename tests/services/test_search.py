@@ -243,7 +243,13 @@ def test_review_state_and_disputes(corpus, alice, olga):
         figure.pk
     ]
     assert ids(search(alice, "briefing"), "review") != []  # the review note is searchable
+    assert [(r["value"], r["count"]) for r in search(alice, "briefing").facets["dispute"]] == [
+        ("open", 1)
+    ]
     review_create(annotation=figure, reviewer=olga, verdict="approve", note="")
+    assert [(r["value"], r["count"]) for r in search(alice, "briefing").facets["dispute"]] == [
+        ("upheld", 1)
+    ]
     assert ids(search(alice, "briefing", filters=Filters(dispute=["upheld"])), "annotation") == [
         figure.pk
     ]
