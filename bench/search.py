@@ -1,21 +1,28 @@
-"""Search at scale on PostgreSQL: p50/p95 of typical queries through the search selector, and
-the query plans, at N articles and M annotations.
+"""Search at scale on PostgreSQL: p50/p95 of typical queries through the search selector and
+the API view (in-process), side by side with ranking every match, and the query plans, at N
+articles and M annotations.
 
     .venv/bin/python bench/search.py [--articles 100000] [--annotations 1000000]
-        [--repeats 20] [--db-name NAME] [--fresh]
+        [--repeats 20] [--db-name nn_searchbench] [--rebuild] [--no-baseline]
 
-1. Creates the database `newsnotes_bench_search` (or reuses it when it holds the requested
-   data): migrates it, writes N generated wire-style articles of ~250 words (the generator of
-   api_throughput.py) and M annotations with COPY (1-2 tags each, ~30% attributed to one of a
-   few entities, ~5% private), a few entities, and builds the search index with one set-based
-   INSERT ... SELECT per kind (the same rows `search_reindex` writes, built in SQL), then
-   VACUUM ANALYZE. A rare name ("Okonjo-Iweala") is planted in 0.1% of the articles.
-2. Runs each query shape through `annotations.selectors.search.search()` as the team's analyst
-   (all kinds, snippets, facet counts: what one page of results costs), `--repeats` times
-   after a warm-up, and prints p50 and p95 with the load average: a rare name, a phrase, a
-   misspelt name, a query with two facets, and a word that is in nearly every article (the
-   worst case: every match is ranked).
-3. Prints EXPLAIN of each shape's article match, and whether it uses the GIN index.
+1. Creates the database `nn_searchbench` unless it already holds a complete corpus of that size
+   (--rebuild makes it anew): migrates it and writes with COPY N wire-style articles of ~250
+   words (api_throughput.py's generator) that each cite 1-3 people of a pool of 1,768 (8 real
+   names, then first x last names, Zipf-distributed: the first are in thousands of articles,
+   the last in a few dozen) with their entities and mentions; M annotations (quotes of 2-8
+   words, comments that sometimes name a person, tags, assessments, review states, 5% private,
+   1% in the trash); one article in 50 (and its annotations) is another team's. Then the
+   search rows are written by the services that imports and edits call
+   (`services/search_index.py`), and VACUUM ANALYZE. About 8 minutes on a quiet 2-core
+   machine.
+2. Times each query shape, `--repeats` times after a warm-up, as the team's analyst: the whole
+   results page (five kinds, snippets, facet counts) through `selectors.search.search()` and
+   through `GET /api/search/` in-process. Side by side, the ranking core alone (the article and
+   annotation kinds' count, ranked page and snippets): as search() makes it (capped candidates)
+   and as it made it before (count and rank every visible match). Prints p50 and p95, p50 /
+   50 ms (the target) and the core's ratio, with the load average.
+3. Prints the indexes used by the plan (EXPLAIN) of each kind's query for two windows of object
+   ids, and of the fuzzy name lookup.
 
 Targets (issue #16): p50 at most 50 ms, p95 at most 200 ms.
 """
@@ -96,6 +103,12 @@ def parse_args() -> argparse.Namespace:
         "--rebuild", "--fresh", action="store_true", help="seed anew even if the data is there"
     )
     parser.add_argument("--seed", type=int, default=20261203)
+    parser.add_argument(
+        "--no-baseline",
+        dest="baseline",
+        action="store_false",
+        help="skip timing the rank-every-match baseline (seconds per query at this size)",
+    )
     add_database_arguments(parser, "nn_searchbench")
     return parser.parse_args()
 
@@ -381,6 +394,35 @@ def plan_summary(plan: str) -> str:
     )
 
 
+def ranking_core(user: Any, text: str, filters: Any, *, rank_all: bool) -> None:
+    """The article and annotation kinds' count, ranked page and snippets, without the facets
+    and details: as search() makes them (the newest visible matches, capped, ranked), or, with
+    ``rank_all``, as it made them before (count every visible match, rank every one)."""
+    from annotations.lib.searchquery import parse
+    from annotations.models import SearchEntry
+    from annotations.selectors.search import FACET_KINDS, _base, _candidates, _team_ids
+    from annotations.selectors.search_engines import PostgresEngine
+
+    team_ids = _team_ids(user)
+    engine = PostgresEngine(team_ids)
+    query = parse(text)
+    for kind in ("article", "annotation"):
+        if not all(kind in FACET_KINDS[name] for name in filters.set_facets()):
+            continue
+        if rank_all:
+            entries = engine.matching(
+                SearchEntry.objects.filter(
+                    team_id__in=team_ids, kind=kind, object_id__in=_base(kind, user, filters)
+                ),
+                query,
+            )
+            entries.count()
+            page = list(engine.ranked(entries, query).values_list("pk", flat=True)[:10])
+        else:
+            page = [row[0] for row in _candidates(engine, kind, user, filters, team_ids, query)[0]]
+        engine.snippets(page[:10], query)
+
+
 def measure(args: argparse.Namespace) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -404,8 +446,8 @@ def measure(args: argparse.Namespace) -> None:
     client = APIClient(SERVER_NAME="127.0.0.1")
     client.force_authenticate(user)
     print(
-        f"\n{'query':26} {'search() p50/p95 ms':>20} {'API p50/p95 ms':>16} "
-        f"{'p50/target':>10}  found (articles/annotations/entities)   load"
+        f"\n{'query':28} {'search() p50/p95':>16} {'API p50/p95':>13} {'p50/50':>6} "
+        f"{'core p50: capped':>16} {'rank-all':>8} {'ratio':>6}  found (art./ann./ent.)  load"
     )
     for label, text, facets in SHAPES:
         filters = Filters(**facets)
@@ -416,6 +458,15 @@ def measure(args: argparse.Namespace) -> None:
             args.repeats,
         )
         assert response.status_code == 200, response.content[:300]
+        core = {
+            every: percentiles(
+                lambda: ranking_core(user, text, filters, rank_all=every),  # noqa: B023
+                args.repeats if not every else 2,
+            )[0]
+            if args.baseline or not every
+            else float("nan")
+            for every in (False, True)
+        }
         counts = "/".join(
             f"{results.kinds[k].count:,}{'+' if results.kinds[k].capped else ''}"
             if k in results.kinds
@@ -423,8 +474,10 @@ def measure(args: argparse.Namespace) -> None:
             for k in ("article", "annotation", "entity")
         )
         print(
-            f"{label:26} {p50:9.1f} / {p95:6.1f} {api50:7.1f} / {api95:6.1f} "
-            f"{max(p50, api50) / TARGET_P50:10.2f}  {counts:38} {load_average()}"
+            f"{label:28} {p50:7.1f} /{p95:7.1f} {api50:6.1f} /{api95:6.1f} "
+            f"{max(p50, api50) / TARGET_P50:6.2f} {core[False]:6.1f} {core[True]:8.1f} "
+            f"{core[True] / core[False]:6.1f}  "
+            f"{counts:37} {load_average()}"
         )
     print("\nIndexes in the plans (EXPLAIN) of each kind's query, for the first window of object")
     print("ids | one 64 times as wide (a rare word's), and of the fuzzy name lookup:")
