@@ -400,12 +400,20 @@ def ranking_core(user: Any, text: str, filters: Any, *, rank_all: bool) -> None:
     ``rank_all``, as it made them before (count every visible match, rank every one)."""
     from annotations.lib.searchquery import parse
     from annotations.models import SearchEntry
-    from annotations.selectors.search import FACET_KINDS, _base, _candidates, _team_ids
+    from annotations.selectors.search import (
+        FACET_KINDS,
+        _base,
+        _candidates,
+        _expand_names,
+        _expanded,
+        _team_ids,
+    )
     from annotations.selectors.search_engines import PostgresEngine
 
     team_ids = _team_ids(user)
     engine = PostgresEngine(team_ids)
     query = parse(text)
+    query = _expanded(query, _expand_names(query, engine, team_ids))
     for kind in ("article", "annotation"):
         if not all(kind in FACET_KINDS[name] for name in filters.set_facets()):
             continue
