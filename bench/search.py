@@ -561,6 +561,9 @@ def main() -> int:
         seed(args)
     else:
         django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)  # indexes added since
         print("reusing the seeded database")
     measure(args)
     return 0
