@@ -14,7 +14,7 @@ PORT ?= 8000
 W3C_CHECKER ?= ../shared/w3c-annotation-model/check_annotation.py
 DEBIAN_CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo serve test browser lint check w3c worker venv venv-dev clean lock gazetteer
+.PHONY: demo serve test browser redis cluster lint check w3c worker venv venv-dev clean lock gazetteer
 
 $(VENV)/bin/python:
 	@if [ -z "$(PYTHON)" ]; then echo "NewsNotes needs Python 3.12 or newer on PATH." >&2; exit 1; fi
@@ -43,7 +43,7 @@ demo: venv
 	NEWSNOTES_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (DATABASE_URL picks the database; SQLite by default)
-test: venv-dev browser
+test: venv-dev browser redis
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The Chromium the browser tests drive, provided as .venv is: nothing to do when there is one
@@ -63,6 +63,18 @@ browser: venv-dev
 		$(PY) -m playwright install chromium || \
 		echo "Could not install Chromium; the browser tests will say what is missing." >&2; \
 	fi
+
+# redis-server, which the broker tests start privately (tests/redis_server.py) as the Redis
+# broker: nothing to do when it is on PATH; as root on Debian or Ubuntu, Debian's package.
+redis:
+	@if command -v redis-server >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing redis-server for the broker tests (apt-get install redis-server)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	fi; \
+	command -v redis-server >/dev/null 2>&1 || \
+		echo "redis-server is missing; the broker tests will fail until it is installed." >&2
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .
@@ -95,6 +107,25 @@ w3c: venv-dev
 
 worker: venv
 	$(PY) manage.py worker
+
+## The many-process layout on this machine: 2 web processes (WSGI :8000, ASGI streams :8001),
+## 2 workers on a private Redis (:6390), PostgreSQL (docs/deployment.md). Ctrl+C stops it.
+CLUSTER_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsnotes_cluster
+CLUSTER_ENV = DATABASE_URL=$(CLUSTER_DATABASE_URL) NEWSNOTES_TASKS=rq \
+	NEWSNOTES_REDIS_URL=redis://127.0.0.1:6390/0 NEWSNOTES_REDIS_PORT=6390 \
+	NEWSNOTES_WEB_PORT=8000 NEWSNOTES_STREAM_PORT=8001 NEWSNOTES_DEBUG=1
+cluster: venv redis
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { [ "$$(id -u)" = 0 ] && \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start; } || \
+		{ echo "make cluster needs PostgreSQL on 127.0.0.1:5432 (user postgres)." >&2; exit 1; }
+	@$(PY) -c 'import sys, psycopg; from urllib.parse import urlsplit; u = urlsplit(sys.argv[1]); \
+		c = psycopg.connect(host=u.hostname, port=u.port or 5432, user=u.username, dbname="postgres", autocommit=True); \
+		name = u.path.lstrip("/"); \
+		c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() or c.execute(f"CREATE DATABASE \"{name}\"")' \
+		"$(CLUSTER_DATABASE_URL)"
+	$(CLUSTER_ENV) NEWSNOTES_TASKS=db $(PY) manage.py migrate --noinput --verbosity 0
+	$(CLUSTER_ENV) NEWSNOTES_TASKS=db $(PY) manage.py demo
+	$(CLUSTER_ENV) $(VENV)/bin/honcho -f newsnotes/Procfile -d . start
 
 ## Re-pin dependencies after editing pyproject.toml (needs uv: pip install uv)
 lock:

@@ -70,6 +70,11 @@ class ArticleFilter(df.FilterSet):
         method="with_tag", label="Articles with annotations of this tag (id or slug)"
     )
 
+    edited_after_import = df.BooleanFilter(
+        field_name="edited_after_import",
+        label="Edited at the source after import (silent edits)",
+    )
+
     class Meta:
         model = Article
         fields = ["team", "language", "nlp_status"]

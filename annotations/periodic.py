@@ -20,4 +20,10 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("jobs.sweep", timedelta(minutes=1), "annotations.services.jobs.jobs_sweep"),
+    # Silent edits: queue the due re-fetches of articles imported from a URL.
+    Periodic(
+        "refetches.enqueue",
+        timedelta(minutes=5),
+        "annotations.services.refetches.refetches_enqueue",
+    ),
 ]

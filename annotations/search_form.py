@@ -54,6 +54,7 @@ class SearchForm(forms.Form):
     outlet = _Many(required=False)
     published_from = forms.DateField(required=False)
     published_to = forms.DateField(required=False)
+    edited = forms.BooleanField(required=False)  # "edited after import" (silent edits)
     tag = _Many(required=False)
     entity = _Many(required=False)
     assessment = _Many(required=False)
@@ -156,6 +157,7 @@ class SearchForm(forms.Form):
             review=data["review"],
             dispute=data["dispute"],
             author=data["author"],
+            edited=bool(data.get("edited")),
         )
 
     def search_kwargs(self) -> dict[str, Any]:

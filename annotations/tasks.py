@@ -7,14 +7,15 @@ from typing import Any
 from django.tasks import task
 
 
-@task()
+# Jobs go to the queue of their kind (services/jobs.py: ``job_queue``), given at enqueue time.
+@task(queue_name="light")
 def run_job(*, job_id: int) -> dict[str, Any]:
     from annotations.services.jobs import job_run
 
     return job_run(job_id=job_id)
 
 
-@task()
+@task(queue_name="light")
 def send_email(
     *, subject: str, body: str, from_email: str | None, to: list[str], html: str | None = None
 ) -> None:

@@ -7,6 +7,7 @@ app_name = "annotations"
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/<int:pk>/", views.article_read, name="article-read"),
+    path("articles/<int:pk>/diff/", views.article_diff, name="article-diff"),
     path("import/", views.import_page, name="import"),
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),

@@ -84,7 +84,7 @@ def main() -> None:
 
     started = time.perf_counter()
     worker = subprocess.Popen(
-        [*manage, "worker", "--batch", "--no-startup-delay", "--queue-name", "*"],
+        [*manage, "worker", "--burst", "--no-startup-delay"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

@@ -184,13 +184,47 @@ CACHES = {
 }
 
 # --- Background tasks -----------------------------------------------------------------------
-# django.tasks with the database backend; `manage.py db_worker` runs them (see README).
+# django.tasks is the API; `manage.py worker` runs the jobs (docs/architecture.md, "Tasks").
+# NEWSNOTES_TASKS picks the broker:
+# - "db" (the embedded default): django-tasks-db keeps the queue in the database;
+# - "rq": Redis, through django-tasks-rq, for workers on several machines.
+# Two queues: "light" (notifications, watchlists, feed polls, e-mail) and "nlp" (analysis). A
+# worker serves the light queue first, so a long import never delays a notification.
+TASK_QUEUES = ["light", "nlp"]
+TASKS_BROKER = os.environ.get("NEWSNOTES_TASKS", "db")
+if TASKS_BROKER not in {"db", "rq"}:
+    raise ImproperlyConfigured(f'NEWSNOTES_TASKS must be "db" or "rq", not {TASKS_BROKER!r}.')
+REDIS_URL = os.environ.get("NEWSNOTES_REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BROKER == "rq":
+    INSTALLED_APPS.append("django_rq")
+    # An analysis job may run for many minutes; the job row's heartbeat and the sweeper, not
+    # RQ's timeout, decide whether its worker died.
+    RQ_QUEUES = {
+        name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("NEWSNOTES_RQ_JOB_TIMEOUT", 6 * 3600)}
+        for name in TASK_QUEUES
+    }
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("NEWSNOTES_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "BACKEND": os.environ.get(
+            "NEWSNOTES_TASKS_BACKEND",
+            "django_tasks_rq.RQBackend"
+            if TASKS_BROKER == "rq"
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": TASK_QUEUES,
     }
 }
+# How reader pages follow their article: "auto" streams (Server-Sent Events) from pages served
+# over ASGI on PostgreSQL and polls otherwise; "sse" streams from every page, for a deployment
+# whose load balancer sends /api/articles/<id>/stream/ to ASGI nodes and the rest to WSGI ones.
+LIVE_TRANSPORT = os.environ.get("NEWSNOTES_LIVE", "auto")
+if LIVE_TRANSPORT not in {"auto", "sse", "poll"}:
+    raise ImproperlyConfigured(
+        f'NEWSNOTES_LIVE must be "auto", "sse" or "poll", not {LIVE_TRANSPORT!r}.'
+    )
+# A running job whose heartbeat is older than this is taken for dead, and the sweeper re-queues
+# it (services/jobs.py). Long steps report progress well within it.
+JOB_TIMEOUT_SECONDS = env_int("NEWSNOTES_JOB_TIMEOUT", 600)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

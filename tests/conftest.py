@@ -14,7 +14,12 @@ from tests.factories import SEED_ARTICLE, MembershipFactory, TeamFactory, UserFa
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     # Background jobs run inline in tests.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from annotations.admin.base import (
 )
 from annotations.models import (
     Article,
+    ArticleRefetch,
     ArticleRevision,
 )
 from annotations.services.articles import article_create, article_update_text
@@ -21,7 +22,7 @@ from annotations.services.articles import article_create, article_update_text
 
 class ArticleRevisionInline(admin.TabularInline):
     model = ArticleRevision
-    fields = ["number", "created_by", "created_at", "note", "text_sha256"]
+    fields = ["number", "title", "created_by", "created_at", "note", "text_sha256"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -42,7 +43,14 @@ class ArticleAdmin(StampingAdmin):
         "annotation_count",
         "created_at",
     ]
-    list_filter = ["team", "outlet", "nlp_status", "language", "published_at"]
+    list_filter = [
+        "team",
+        "outlet",
+        "nlp_status",
+        "language",
+        "edited_after_import",
+        "published_at",
+    ]
     search_fields = ["title", "url", "text"]
     date_hierarchy = "published_at"
     readonly_fields = ["text_sha256", "revision", "nlp_status", "nlp_revision", "imported_by"]
@@ -87,3 +95,30 @@ class ArticleAdmin(StampingAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Moving an article between teams would strand its annotations in the old one.
         return [*self.readonly_fields, "team"] if obj else list(self.readonly_fields)
+
+
+@admin.register(ArticleRefetch)
+class ArticleRefetchAdmin(admin.ModelAdmin):
+    """Silent edits: each URL import's re-fetch schedule and what the last check found
+    (read-only: the periodic pass and its jobs write these rows)."""
+
+    list_display = ["article", "step", "next_at", "last_result", "checks", "edits", "job"]
+    list_filter = ["last_result"]
+    list_select_related = ["article"]
+    readonly_fields = [
+        "article",
+        "imported_at",
+        "next_at",
+        "step",
+        "job",
+        "page_sha256",
+        "checks",
+        "edits",
+        "last_checked_at",
+        "last_result",
+        "last_error",
+        "last_edited_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -79,8 +79,8 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "name", "slug", "role", "blind_default", "created_at"]
-        read_only_fields = ["slug", "blind_default", "created_at"]
+        fields = ["id", "name", "slug", "role", "blind_default", "refetch_hours", "created_at"]
+        read_only_fields = ["slug", "blind_default", "refetch_hours", "created_at"]
 
 
 class TeamUpdateSerializer(serializers.Serializer):
@@ -89,6 +89,13 @@ class TeamUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="New articles start in blind mode (owners only); articles already in the "
         "team keep theirs.",
+    )
+    refetch_hours = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=24 * 30),
+        max_length=8,
+        required=False,
+        help_text="Silent edits: hours after a URL import at which the page is fetched again, "
+        "increasing (owners); [] for never. Default [1, 6, 24, 72].",
     )
 
 
@@ -149,6 +156,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "revision",
             "nlp_status",
             "blind",
+            "edited_after_import",
             "annotation_count",
             "suggestion_count",
             "mention_count",

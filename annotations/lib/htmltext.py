@@ -23,6 +23,8 @@ import trafilatura
 from lxml import etree
 from trafilatura.settings import Document as TrafilaturaDocument
 
+from annotations.lib.trailers import drop_trailers
+
 __all__ = [
     "ExtractedArticle",
     "ExtractionError",
@@ -187,6 +189,7 @@ def extract_article(html: str | bytes, *, url: str | None = None) -> ExtractedAr
     language = _page_language(tree)  # read first: trafilatura prunes the tree it is given
     document = _trafilatura_document(tree, url)
     lines, content_html = _main_content(document, source)
+    lines = drop_trailers(lines)  # "Read The Rest at :" and the like (lib/trailers.py)
     if not lines:
         raise ExtractionError("no article text found in the HTML")
     if document is None:  # trafilatura found no text, but the page may still have metadata
@@ -238,7 +241,7 @@ def _main_content(document: TrafilaturaDocument | None, source: str) -> tuple[li
 def _plain_text_article(source: str, url: str | None) -> ExtractedArticle:
     # Paragraphs are separated by blank lines; single newlines are hard wrapping.
     paragraphs = [_clean(block) for block in re.split(r"\n\s*\n", source)]
-    lines = [paragraph for paragraph in paragraphs if paragraph]
+    lines = drop_trailers([paragraph for paragraph in paragraphs if paragraph])
     if not lines:
         raise ExtractionError("no article text found in the HTML")
     return ExtractedArticle(

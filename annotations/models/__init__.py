@@ -1,6 +1,6 @@
 """NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
-``annotations``, ``notes`` (page notes, reading marks), ``activity`` and ``tokens``;
-``limits`` holds the bounds they share.
+``annotations``, ``notes`` (page notes, reading marks), ``refetches`` (silent edits),
+``activity`` and ``tokens``; ``limits`` holds the bounds they share.
 
 Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
 point index into ``Article.text`` -- a Python ``str`` index -- as in the W3C Web Annotation
@@ -15,6 +15,7 @@ from annotations.models.articles import Article, ArticleRevision, ArticleSubmiss
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
+from annotations.models.refetches import ArticleRefetch
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
@@ -30,6 +31,7 @@ __all__ = [
     "ArticleNote",
     "ArticleNoteVersion",
     "ArticleRead",
+    "ArticleRefetch",
     "ArticleRevision",
     "ArticleSubmission",
     "Entity",

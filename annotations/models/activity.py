@@ -25,6 +25,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         ANALYZE = "analyze", "Recognise entities and attributions"
         IMPORT_URL = "import_url", "Import from URL"
+        REFETCH = "refetch", "Fetch imported articles again"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -103,6 +104,7 @@ class Notification(models.Model):
         MENTION = "mention", "Mentioned you"
         REPLY = "reply", "Replied to your annotation"
         REVIEW = "review", "Reviewed your annotation"
+        ARTICLE_EDITED = "article_edited", "Edited after import"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -74,6 +74,7 @@ class Annotation(models.Model):
         ANCHORED = "anchored", "Anchored"
         REANCHORED = "reanchored", "Re-anchored after a text edit"
         ORPHANED = "orphaned", "Orphaned: its quote is no longer in the text"
+        QUOTE_CHANGED = "quote_changed", "Re-anchored, quote changed"
 
     class Origin(models.TextChoices):
         ANALYST = "analyst", "Analyst"

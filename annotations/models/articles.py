@@ -76,6 +76,8 @@ class Article(models.Model):
         default=False,
         help_text="Blind annotation: analysts see teammates' work only after submitting their own.",
     )
+    # Silent edits: a re-fetch of the article's URL found its text, title or byline changed.
+    edited_after_import = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,6 +109,9 @@ class ArticleRevision(models.Model):
     number = models.PositiveIntegerField()
     text = models.TextField()
     text_sha256 = models.CharField(max_length=64)
+    # The title and byline this revision had ("" and [] on revisions from before they were kept).
+    title = models.CharField(max_length=500, blank=True, default="")
+    authors = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

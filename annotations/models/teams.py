@@ -17,6 +17,11 @@ def new_content_stamp() -> str:
     return uuid.uuid4().hex
 
 
+def default_refetch_hours() -> list[int]:
+    """When articles imported from a URL are fetched again, in hours after the import."""
+    return [1, 6, 24, 72]
+
+
 class Team(models.Model):
     """A group of analysts who share articles, entities, tags and annotations."""
 
@@ -32,6 +37,8 @@ class Team(models.Model):
         help_text="New articles start in blind mode: analysts see teammates' work on them only "
         "after submitting their own.",
     )
+    # Silent edits: hours after a URL import at which the page is fetched again (empty: never).
+    refetch_hours = models.JSONField(default=default_refetch_hours, blank=True)
 
     objects = TeamQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
@@ -43,6 +44,8 @@ def live_transport(request: HttpRequest) -> str:
     # From the settings, not ``connection.vendor``: that would give this request's context a
     # database wrapper of its own, which a stream would keep for its whole life.
     engine = connections.settings[DEFAULT_DB_ALIAS]["ENGINE"]
-    if engine == "django.db.backends.postgresql" and isinstance(request, ASGIRequest):
+    if engine != "django.db.backends.postgresql" or settings.LIVE_TRANSPORT == "poll":
+        return "poll"
+    if settings.LIVE_TRANSPORT == "sse" or isinstance(request, ASGIRequest):
         return "sse"
     return "poll"

@@ -56,6 +56,7 @@ FIRST_WINDOW = 4096  # object ids searched by the first query (then sized by the
 FACET_KINDS: dict[str, set[str]] = {
     "outlet": {Kind.ARTICLE, Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
     "published": {Kind.ARTICLE, Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
+    "edited": {Kind.ARTICLE, Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},  # silent edits
     "tag": {Kind.ANNOTATION},
     "entity": {Kind.ARTICLE, Kind.ANNOTATION, Kind.ENTITY},
     "assessment": {Kind.ANNOTATION},
@@ -86,6 +87,7 @@ class Filters:
     review: list[str] = field(default_factory=list)
     dispute: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
+    edited: bool = False  # only articles edited at the source after import (silent edits)
 
     def set_facets(self) -> set[str]:
         names = {
@@ -100,6 +102,8 @@ class Filters:
         out = {name for name, values in names.items() if values}
         if self.published_from or self.published_to:
             out.add("published")
+        if self.edited:
+            out.add("edited")
         return out
 
 
@@ -154,6 +158,8 @@ def _article_facets(qs: QuerySet[Any], filters: Filters, prefix: str) -> QuerySe
         qs = qs.filter(**{f"{prefix}published_at__date__gte": filters.published_from})
     if filters.published_to:
         qs = qs.filter(**{f"{prefix}published_at__date__lte": filters.published_to})
+    if filters.edited:
+        qs = qs.filter(**{f"{prefix}edited_after_import": True})
     return qs
 
 

@@ -182,7 +182,13 @@ def article_create(
         blind=team.blind_default,
     )
     ArticleRevision.objects.create(
-        article=article, number=1, text=text, text_sha256=digest, created_by=imported_by
+        article=article,
+        number=1,
+        text=text,
+        text_sha256=digest,
+        title=article.title,
+        authors=article.authors,
+        created_by=imported_by,
     )
     search_index_articles(ids=[article.pk])
     logger.info("article.created id=%s team=%s", article.pk, team.slug)
@@ -223,6 +229,8 @@ def article_update_text(
         number=article.revision,
         text=new_text,
         text_sha256=article.text_sha256,
+        title=article.title,
+        authors=article.authors,
         created_by=actor,
         note=note[:500],
     )
@@ -245,6 +253,7 @@ def _reanchor_annotations(*, article: Article, old_text: str, actor: User | None
         article=article, article_revision=article.revision - 1
     )
     changed = []
+    requoted: list[tuple[Annotation, str]] = []
     for annotation in annotations:
         anchor = find_anchor(
             article.text,
@@ -263,14 +272,34 @@ def _reanchor_annotations(*, article: Article, old_text: str, actor: User | None
                 article.text, anchor.start, anchor.end
             )
             annotation.article_revision = article.revision
-            if anchor.moved or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
+            if anchor.exact is not None:
+                # Found approximately: the new quote is recorded, the old one stays in the
+                # history (the version below notes it), and the author is asked to check.
+                requoted.append((annotation, annotation.exact))
+                annotation.exact = anchor.exact
+                annotation.anchor_state = Annotation.AnchorState.QUOTE_CHANGED
+            elif annotation.anchor_state == Annotation.AnchorState.QUOTE_CHANGED:
+                pass  # still for its author to check
+            elif anchor.moved or annotation.anchor_state != Annotation.AnchorState.ANCHORED:
                 annotation.anchor_state = Annotation.AnchorState.REANCHORED
         changed.append(annotation)
     Annotation.objects.bulk_update(
-        changed, ["start", "end", "prefix", "suffix", "article_revision", "anchor_state"]
+        changed, ["start", "end", "exact", "prefix", "suffix", "article_revision", "anchor_state"]
     )
     Annotation.objects.filter(pk__in=[a.pk for a in changed]).update(version=F("version") + 1)
-    history.record_many(changed, action=AnnotationVersion.Action.REANCHORED, actor=actor)
+    quoted = {a.pk for a, _ in requoted}
+    history.record_many(
+        [a for a in changed if a.pk not in quoted],
+        action=AnnotationVersion.Action.REANCHORED,
+        actor=actor,
+    )
+    for annotation, old_quote in requoted:
+        history.record_many(
+            [annotation],
+            action=AnnotationVersion.Action.REANCHORED,
+            actor=actor,
+            note=f"Quote changed; it was “{old_quote[:450]}”",
+        )
 
 
 def _reanchor_analyst_mentions(*, article: Article, old_text: str) -> None:
@@ -288,6 +317,7 @@ def _reanchor_analyst_mentions(*, article: Article, old_text: str) -> None:
             suffix=suffix,
             start=mention.start,
             old_length=len(old_text),
+            approximate=False,  # a mention names its exact words, or it is gone
         )
         if anchor is None:
             drop.append(mention.pk)

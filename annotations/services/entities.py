@@ -84,6 +84,10 @@ class EntityResolver:
         if wanted or own:
             self._load([*wanted, *own])
             missing = [m for key, m in wanted.items() if key not in self._by_key]
+            if missing and _lock_team_entities(self.team.pk):
+                # Another worker may have made them while this one waited for the lock.
+                self._load([m.key for m in missing])
+                missing = [m for m in missing if m.key not in self._by_key]
             if missing:
                 self._create(missing)
         return self._by_key
@@ -160,6 +164,22 @@ class EntityResolver:
             self._by_key[key] = self._direct[key] = entity.pk
         # entity:<id> keys of deleted entities are not stored: the name makes a new entity.
         EntityKey.objects.bulk_create([k for k in keys if not k.key.startswith("entity:")])
+
+
+# The advisory lock's high 32 bits ("enti"); the low 32 bits are the team's id.
+_ENTITY_LOCK = 0x656E7469
+
+
+def _lock_team_entities(team_id: int) -> bool:
+    """Serialise the creation of a team's entities until the transaction ends, so that two
+    workers analysing the team's articles at once do not both create "Putin" (PostgreSQL; on
+    SQLite writes are serialised already). True if a lock was taken."""
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        key = (_ENTITY_LOCK << 32) | (team_id & 0xFFFFFFFF)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    return True
 
 
 def own_name_key(mention: MentionData) -> str:

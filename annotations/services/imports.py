@@ -27,7 +27,9 @@ from annotations.formats.jsonl import MAX_LINE_BYTES, numbered_lines, parse_line
 from annotations.lib.errorlist import ErrorList, ErrorReporting
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
 from annotations.lib.titles import split_title
+from annotations.lib.trailers import drop_trailers
 from annotations.lib.urlfetch import (
+    FetchedPage,
     FetchError,
     check_url_addresses,
     fetch_url,
@@ -188,16 +190,35 @@ def import_url(
     existing = Article.objects.filter(team=team, url=url).first()
     if existing is not None:
         return existing, False
+    page = fetch_page(team=team, url=url, **fetch_options)
+    if page.content_type == "text/plain":
+        body = plain_page_text(page)
+        article, created = import_text(team=team, user=user, text=body, url=url, analyze=analyze)
+    else:
+        article, created = import_html(
+            team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
+        )
+    if created:
+        # Silent edits: the page is fetched again on the team's schedule (services/refetches.py).
+        from annotations.services.refetches import refetch_schedule
+
+        refetch_schedule(article=article, page=page)
+    return article, created
+
+
+def plain_page_text(page: FetchedPage) -> str:
+    """The text of a text/plain page, without its boilerplate trailer lines."""
+    body = page.body.decode(page.charset or "utf-8", errors="replace")
+    return "\n".join(drop_trailers(body.replace("\r\n", "\n").split("\n")))
+
+
+def fetch_page(*, team: Team, url: str, **fetch_options: Any) -> FetchedPage:
+    """Fetch a page for the team, SSRF-safe: the one fetch of URL imports and of re-fetches
+    (services/refetches.py), so whatever every fetch must do happens here."""
     try:
-        page = fetch_url(url, **{**_fetch_policy(), **fetch_options})
+        return fetch_url(url, **{**_fetch_policy(), **fetch_options})
     except FetchError as exc:
         raise ValidationError({"url": str(exc)}) from None
-    if page.content_type == "text/plain":
-        body = page.body.decode(page.charset or "utf-8", errors="replace")
-        return import_text(team=team, user=user, text=body, url=url, analyze=analyze)
-    return import_html(
-        team=team, user=user, html=page.body, url=url, charset=page.charset, analyze=analyze
-    )
 
 
 # --- JSON Lines ---------------------------------------------------------------------------
@@ -386,6 +407,8 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
             number=1,
             text=article.text,
             text_sha256=article.text_sha256,
+            title=article.title,
+            authors=article.authors,
             created_by=user,
         )
         for article in created

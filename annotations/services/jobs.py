@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
@@ -24,8 +25,18 @@ from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
 
-# A running job whose heartbeat is older than this is taken for dead.
-JOB_TIMEOUT = timedelta(minutes=10)
+# A running job whose heartbeat is older than this is taken for dead (NEWSNOTES_JOB_TIMEOUT).
+JOB_TIMEOUT = timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+
+# Kinds whose jobs run for long on the CPU go to the "nlp" queue; the rest to "light", which a
+# worker serves first (settings.TASK_QUEUES), so a long import never delays a notification.
+HEAVY_KINDS = frozenset({Job.Kind.ANALYZE})
+# On the database broker a worker takes the highest priority first: the light queue's.
+_LIGHT_PRIORITY = 10
+
+
+def job_queue(kind: str) -> str:
+    return "nlp" if kind in HEAVY_KINDS else "light"
 
 
 def job_enqueue(
@@ -46,7 +57,14 @@ def job_enqueue(
 def _enqueue_task(job_id: int) -> None:
     from annotations.tasks import run_job
 
-    result = run_job.enqueue(job_id=job_id)
+    kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    if kind is None:
+        return  # deleted with its team before the commit hook ran
+    queue = job_queue(kind)
+    # RQ orders by queue (a worker's queue list); the database broker by priority.
+    light_first = queue == "light" and run_job.get_backend().supports_priority
+    task = run_job.using(queue_name=queue, priority=_LIGHT_PRIORITY if light_first else 0)
+    result = task.enqueue(job_id=job_id)
     # The immediate backend has already run the job (and saved its status) by now.
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
@@ -172,9 +190,16 @@ def _run_import_url(job: Job) -> dict[str, Any]:
     }
 
 
+def _run_refetch(job: Job) -> dict[str, Any]:
+    from annotations.services.refetches import refetch_run
+
+    return refetch_run(job)
+
+
 _RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {
     Job.Kind.ANALYZE: _run_analyze,
     Job.Kind.IMPORT_URL: _run_import_url,
+    Job.Kind.REFETCH: _run_refetch,  # silent edits (services/refetches.py)
 }
 
 

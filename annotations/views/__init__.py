@@ -14,6 +14,7 @@ from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
+from annotations.views.revisions import article_diff
 from annotations.views.search import search_page
 from annotations.views.team import team_page
 
@@ -23,6 +24,7 @@ __all__ = [
     "ThrottledPasswordResetView",
     "agreement",
     "agreement_csv",
+    "article_diff",
     "article_list",
     "article_read",
     "dashboard",

@@ -133,6 +133,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         kinds_chosen=params.getlist("kind"),
         published_from=params.get("published_from", ""),
         published_to=params.get("published_to", ""),
+        edited=params.get("edited", "") in {"1", "true", "on"},
         chosen=[
             (name, FACET_LABELS[name], value, "?" + _toggled(params, name, value))
             for name, values in chosen.items()

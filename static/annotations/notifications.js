@@ -5,16 +5,27 @@ import { api, ApiError } from "./api.js";
 
 const button = document.getElementById("notifications-button");
 const panel = document.getElementById("notifications-panel");
-const LABELS = { mention: "mentioned you", reply: "replied to your annotation", review: "reviewed your annotation" };
+const LABELS = {
+  mention: "mentioned you",
+  reply: "replied to your annotation",
+  review: "reviewed your annotation",
+  article_edited: "An article you annotated was edited after import",
+};
 
 function row(note) {
   const item = document.createElement("li");
   if (!note.read_at) item.className = "unread";
   const link = document.createElement("a");
-  link.href = note.article ? `/articles/${note.article}/#a-${note.annotation}` : "#";
-  const who = document.createElement("strong");
-  who.textContent = note.actor ? note.actor.name : "Someone";
-  link.append(who, ` ${LABELS[note.kind] || note.kind}`);
+  if (note.kind === "article_edited") {
+    // No actor: the outlet changed the page; the link shows what changed.
+    link.href = note.article ? `/articles/${note.article}/diff/` : "#";
+    link.append(Object.assign(document.createElement("strong"), { textContent: LABELS.article_edited }));
+  } else {
+    link.href = note.article ? `/articles/${note.article}/#a-${note.annotation}` : "#";
+    const who = document.createElement("strong");
+    who.textContent = note.actor ? note.actor.name : "Someone";
+    link.append(who, ` ${LABELS[note.kind] || note.kind}`);
+  }
   const text = document.createElement("span");
   text.className = "note-text";
   text.textContent = note.text;

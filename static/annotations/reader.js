@@ -584,6 +584,16 @@ async function unreject(id) {
   }
 }
 
+async function quoteChecked(id) {
+  try {
+    const { data: checked } = await api("POST", `/api/annotations/${id}/quote-checked/`);
+    upsert(checked);
+    announce(`New quote checked: “${truncate(checked.exact, 40)}”.`);
+  } catch (error) {
+    failed(error);
+  }
+}
+
 function startPick() {
   pickingSource = true;
   textRoot.classList.add("picking");
@@ -617,6 +627,7 @@ document.getElementById("cards").addEventListener("click", (event) => {
   else if (action === "delete") remove(id);
   else if (action === "accept" || action === "reject") decide(id, action);
   else if (action === "unreject") unreject(id);
+  else if (action === "quote-checked") quoteChecked(id);
   else if (goto) setActive(Number(goto), { scrollText: true, card: true });
   else if (!event.target.closest("a")) setActive(id, { scrollText: true });
 });

@@ -30,6 +30,12 @@ export function truncate(text, max) {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
+const ANCHOR_STATES = {
+  orphaned: "Orphaned: text changed",
+  reanchored: "Re-anchored",
+  quote_changed: "Re-anchored, quote changed",
+};
+
 export class Sidebar {
   constructor({ list, empty, count, filters, me, role, tags, teammates, handlers }) {
     this.list = list;
@@ -136,7 +142,7 @@ export class Sidebar {
       head.append(el("span", { class: `badge review-${annotation.review_state}`, text: REVIEW[annotation.review_state] }));
     }
     if (annotation.anchor_state !== "anchored") {
-      head.append(el("span", { class: `badge anchor-${annotation.anchor_state}`, text: annotation.anchor_state === "orphaned" ? "Orphaned: text changed" : "Re-anchored" }));
+      head.append(el("span", { class: `badge anchor-${annotation.anchor_state}`, text: ANCHOR_STATES[annotation.anchor_state] || "Re-anchored" }));
     }
     if (annotation.visibility === "private") head.append(el("span", { class: "badge private", text: "Private" }));
     li.append(head);
@@ -185,6 +191,11 @@ export class Sidebar {
     }
     if (rejected && this.canHandleSuggestion()) {
       actions.append(el("button", { type: "button", "data-action": "unreject", text: "Restore suggestion", title: "Reverse the rejection" }));
+    }
+    if (annotation.anchor_state === "quote_changed" && annotation.author.id === this.me.id) {
+      // The article was edited and the quote found approximately: its author checks it.
+      li.append(el("p", { class: "quote-was", text: "The article changed and this passage now reads as quoted above; its old quote is in the history." }));
+      actions.append(el("button", { type: "button", "data-action": "quote-checked", text: "Quote checked", title: "Clear “quote changed”: the new quote is right" }));
     }
     if (this.canEdit(annotation)) {
       actions.append(el("button", { type: "button", "data-action": "edit", text: "Edit", title: "Edit (e)" }));

@@ -45,6 +45,34 @@ if (blindDefault) {
   });
 }
 
+// --- the team's re-fetch schedule (silent edits) ------------------------------------------
+
+const refetchForm = document.getElementById("refetch-form");
+if (refetchForm) {
+  const input = document.getElementById("refetch-hours");
+  const error = document.getElementById("refetch-error");
+  refetchForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    const words = input.value.split(/[\s,]+/).filter(Boolean);
+    const hours = words.map(Number);
+    if (hours.some((h) => !Number.isInteger(h))) {
+      error.textContent = "Give whole numbers of hours, separated by commas.";
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    try {
+      const { data } = await api("PATCH", `/api/teams/${teamId}/`, { body: { refetch_hours: hours } });
+      input.value = data.refetch_hours.join(", ");
+      input.removeAttribute("aria-invalid");
+      say(data.refetch_hours.length ? `Articles are now fetched again ${data.refetch_hours.join(", ")} hours after import.` : "Articles are no longer fetched again.");
+    } catch (err) {
+      input.setAttribute("aria-invalid", "true");
+      error.textContent = describe(err);
+    }
+  });
+}
+
 // --- tags ----------------------------------------------------------------------------------
 
 function tagFields(form) {

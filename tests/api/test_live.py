@@ -239,6 +239,20 @@ def test_under_wsgi_there_is_no_stream_and_the_page_polls(article, alice) -> Non
     assert page.context["reader_data"]["live"] == "poll"
 
 
+@pytest.mark.parametrize("setting", ["auto", "sse", "poll"])
+def test_a_page_from_a_wsgi_node_streams_when_the_deployment_says_so(
+    article, alice, settings, setting
+) -> None:
+    """NEWSNOTES_LIVE=sse: a load balancer sends streams to ASGI nodes, so pages rendered by
+    WSGI nodes stream too (on PostgreSQL; SQLite always polls)."""
+    settings.LIVE_TRANSPORT = setting
+    client = Client()
+    client.force_login(alice)
+    live = client.get(f"/articles/{article.pk}/").context["reader_data"]["live"]
+    streams = setting == "sse" and connection.vendor == "postgresql"
+    assert live == ("sse" if streams else "poll")
+
+
 def test_stream_under_asgi_accepts_a_token(asgi_server, article, alice) -> None:
     token = token_create(user=alice, name="tests")[1]
     reader = SSEReader(f"{asgi_server.url}/api/articles/{article.pk}/stream/", token=token)

@@ -14,7 +14,12 @@ def _mark_done(article: Article) -> None:
 
 
 def test_queueing_marks_the_articles_pending_and_queues_one_job(article, alice, settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     _mark_done(article)
     job = articles_queue_analysis(team=article.team, article_ids=[article.pk], actor=alice)
     assert job is not None

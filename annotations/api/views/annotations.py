@@ -33,7 +33,7 @@ from annotations.rows import ANNOTATION_COLUMNS, annotation_dicts
 from annotations.selectors.annotations import annotation_queryset, annotation_rows, annotation_trash
 from annotations.selectors.history import annotation_history
 from annotations.services import annotations as annotation_services
-from annotations.services import suggestions
+from annotations.services import refetches, suggestions
 
 User = get_user_model()
 
@@ -160,6 +160,15 @@ class AnnotationViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         # Not get_object(): the list filter hides rejected suggestions unless asked.
         rejected = get_object_or_404(self.get_queryset(), pk=pk)
         annotation = suggestions.suggestion_unreject(annotation=rejected, actor=signed_in(request))
+        return self._one(annotation.pk)
+
+    @extend_schema(request=None, responses={200: s.AnnotationSerializer})
+    @action(detail=True, methods=["post"], url_path="quote-checked")
+    def quote_checked(self, request: Request, pk: str | None = None) -> Response:
+        """Clear "re-anchored, quote changed" (its author, having checked the new quote)."""
+        annotation = refetches.annotation_quote_checked(
+            annotation=self.get_object(), actor=signed_in(request)
+        )
         return self._one(annotation.pk)
 
     @extend_schema(request=None, responses={200: s.AnnotationSerializer}, parameters=[IF_MATCH])

@@ -31,7 +31,7 @@ from annotations.models import (
     Membership,
     Team,
 )
-from annotations.services import teams
+from annotations.services import refetches, teams
 
 User = get_user_model()
 
@@ -55,7 +55,7 @@ class TeamViewSet(
 
     @extend_schema(request=s.TeamUpdateSerializer, responses={200: s.TeamSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Rename the team or set its blind-mode default (owners)."""
+        """Rename the team, set its blind-mode default or its re-fetch schedule (owners)."""
         team = self.get_object()
         data = s.TeamUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -69,6 +69,10 @@ class TeamViewSet(
             if "blind_default" in data.validated_data:
                 team = teams.team_set_blind_default(
                     team=team, actor=actor, blind=data.validated_data["blind_default"]
+                )
+            if "refetch_hours" in data.validated_data:
+                team = refetches.team_set_refetch_hours(
+                    team=team, actor=actor, hours=data.validated_data["refetch_hours"]
                 )
         return Response(s.TeamSerializer(self.get_queryset().get(pk=team.pk)).data)
 
