@@ -12,6 +12,7 @@ outlet) drops out of the results while the facet is set, as in Aleph and Hypothe
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -45,6 +46,11 @@ MAX_OFFSET = 1000
 MAX_FACET_VALUES = 20
 MAX_FACET_CHOICES = 50  # values of one facet in one request
 MAX_ALTERNATIVES = 3  # spellings added per misspelt name word
+# Matches counted, ranked and faceted per kind: the newest MAX_COUNT visible matches are the
+# candidates; beyond them the count reads "1,000+" (``capped``) and the facet counts are those
+# of the candidates (lower bounds). A word in every article costs the same as a rare one.
+MAX_COUNT = 1000
+FIRST_WINDOW = 4096  # object ids searched by the first query (then sized by the density)
 
 # Which facets describe which kinds.
 FACET_KINDS: dict[str, set[str]] = {
@@ -58,6 +64,8 @@ FACET_KINDS: dict[str, set[str]] = {
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
 }
+# The facets that narrow articles (the others leave them out of the results).
+FACET_KINDS_OF_ARTICLES = {name for name, kinds in FACET_KINDS.items() if Kind.ARTICLE in kinds}
 DISPUTE_LABELS = {
     "open": "Disputed, still open",
     "upheld": "Disputed, then approved",
@@ -113,12 +121,16 @@ class Hit:
 class KindResults:
     count: int
     hits: list[Hit]
+    # More than MAX_COUNT visible matches: ``count`` is MAX_COUNT, shown as "1,000+".
+    capped: bool = False
 
 
 @dataclass
 class SearchResults:
     query: str
     kinds: dict[str, KindResults]
+    # {"value", "label", "count", "capped"} per facet value; "capped": counted among the
+    # candidates of a capped kind, a lower bound.
     facets: dict[str, list[dict[str, Any]]]
     # Name spellings the query also looked for: {"zelenskyy": ["zelensky"]}.
     also_searched: dict[str, list[str]]
@@ -269,21 +281,18 @@ def search(
     set_facets = filters.set_facets()
     wanted = [k for k in kinds if all(k in FACET_KINDS[name] for name in set_facets) and k in KINDS]
     results: dict[str, KindResults] = {}
-    matched: dict[str, QuerySet[SearchEntry]] = {}
+    pages: dict[str, list[tuple[int, int, int | None, float]]] = {}
+    matched: dict[str, list[int]] = {}
     for kind in wanted:
-        entries = SearchEntry.objects.filter(
-            team_id__in=team_ids, kind=kind, object_id__in=_base(kind, user, filters)
-        )
-        entries = engine.matching(entries, query)
-        matched[kind] = entries
-        count = entries.count()
-        ranked: Any = engine.ranked(entries, query)  # annotated with "rank"
-        page = list(
-            ranked.values_list("pk", "object_id", "article_id", "rank")[offset : offset + limit]
-        )
-        snippets = engine.snippets([row[0] for row in page], query)
+        rows, capped = _candidates(engine, kind, user, filters, team_ids, query)
+        matched[kind] = [row[1] for row in rows]
+        pages[kind] = rows[offset : offset + limit]
+        results[kind] = KindResults(count=len(rows), hits=[], capped=capped)
+    # One snippet query for every kind's page: ts_headline runs on the shown hits only.
+    snippets = engine.snippets([row[0] for page in pages.values() for row in page], query)
+    for kind, page in pages.items():
         details = _details(kind, [row[1] for row in page])
-        hits = [
+        results[kind].hits = [
             Hit(
                 kind=kind,
                 id=object_id,
@@ -294,40 +303,124 @@ def search(
             )
             for pk, object_id, article_id, rank in page
         ]
-        results[kind] = KindResults(count=count, hits=hits)
     return SearchResults(
         query=text,
         kinds=results,
-        facets=_facets(matched),
+        facets=_facets(matched, {kind: found.capped for kind, found in results.items()}),
         also_searched=expansions,
     )
 
 
-def _facets(matched: dict[str, QuerySet[SearchEntry]]) -> dict[str, list[dict[str, Any]]]:
-    """Counts of the matching articles and annotations by each facet's values."""
+def window_query(
+    engine: Engine,
+    kind: str,
+    user: User | AnonymousUser,
+    filters: Filters,
+    team_ids: list[int],
+    query: Query,
+    window: tuple[int, int],
+    size: int,
+) -> Any:
+    """The newest ``size`` matches of ``kind`` with object ids in ``window`` [low, high) whose
+    objects the user may see and that pass the facets, and the rank of those only. Rows
+    (entry pk, object id, article id, rank).
+
+    The window bounds the work whatever the plan: PostgreSQL walks the (kind, object_id) index
+    backwards through it for a common word, or ANDs the GIN index's matches with it for a rare
+    one (or a phrase, whose frequency it cannot estimate); the objects are read by primary key
+    within the same range."""
+    low, high = window
+    entries = SearchEntry.objects.filter(
+        team_id__in=team_ids, kind=kind, object_id__gte=low, object_id__lt=high
+    )
+    if kind != Kind.ARTICLE or filters.set_facets() & FACET_KINDS_OF_ARTICLES:
+        entries = entries.filter(
+            object_id__in=_base(kind, user, filters).filter(pk__gte=low, pk__lt=high)
+        )
+    # else: an article is visible to its team's members, and its row carries its team
+    # (ArticleQuerySet.visible_to is the team rule; a test holds it to that).
+    newest = engine.matching(entries, query).order_by("-object_id").values("pk")[:size]
+    ranked: Any = engine.ranked(SearchEntry.objects.filter(pk__in=newest), query)
+    return ranked.order_by().values_list("pk", "object_id", "article_id", "rank")
+
+
+def _candidates(
+    engine: Engine,
+    kind: str,
+    user: User | AnonymousUser,
+    filters: Filters,
+    team_ids: list[int],
+    query: Query,
+) -> tuple[list[tuple[int, int, int | None, float]], bool]:
+    """The kind's newest MAX_COUNT visible matches that pass the facets, best first, as
+    (entry pk, object id, article id, rank), and whether there were more.
+
+    Windows of object ids are searched from the newest down (``window_query``), each sized by
+    the density of the matches found so far, until MAX_COUNT + 1 are found or the ids run
+    out: a word in every article stops in the first window, a rare word takes a few cheap
+    ones. Only the
+    rows found are ranked, and invisible rows never count."""
+    need = MAX_COUNT + 1
+    top = (
+        SearchEntry.objects.filter(team_id__in=team_ids, kind=kind)
+        .order_by("-object_id")
+        .values_list("object_id", flat=True)
+        .first()
+    )
+    found: list[tuple[int, int, int | None, float]] = []
+    high, width = (top or 0) + 1, FIRST_WINDOW
+    while top is not None and len(found) < need and high > 0:
+        low = max(0, high - width)
+        rows = list(
+            window_query(
+                engine, kind, user, filters, team_ids, query, (low, high), need - len(found)
+            )
+        )
+        found += rows
+        if len(found) >= need:
+            break
+        # The next window: wide enough for the rest at the density seen so far (at least
+        # twice, at most 16 times as wide), so that a rare word takes few queries.
+        density = len(found) / ((top or 0) + 1 - low)
+        wanted = (need - len(found)) / density * 1.5 if density else width * 16
+        high, width = low, round(min(width * 16, max(width * 2, wanted)))
+    found.sort(key=lambda row: -row[1])  # newest first: the candidates
+    rows = [
+        (pk, object_id, article_id, float(rank or 0.0))
+        for pk, object_id, article_id, rank in found[:MAX_COUNT]
+    ]
+    rows.sort(key=lambda row: (-row[3], -row[1]))  # best first, then newest
+    return rows, len(found) > MAX_COUNT
+
+
+def _counted(rows: Any, value: str, label: str, counted: str = "pk") -> list[dict[str, Any]]:
+    """The top values of a facet with their counts, most first."""
+    rows = rows.annotate(count=Count(counted, distinct=True)).order_by("-count", label)
+    return [
+        {"value": row[value], "label": row[label], "count": row["count"]}
+        for row in rows[:MAX_FACET_VALUES]
+        if row[value] not in (None, "")
+    ]
+
+
+def _facets(
+    matched: dict[str, list[int]], capped: dict[str, bool]
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts of the matching articles and annotations (the candidates of each kind, all of
+    them visible) by each facet's values."""
     out: dict[str, list[dict[str, Any]]] = {}
     articles = matched.get(Kind.ARTICLE)
     annotations = matched.get(Kind.ANNOTATION)
-
-    def top(rows: Any, value: str, label: str, counted: str = "pk") -> list[dict[str, Any]]:
-        rows = rows.annotate(count=Count(counted, distinct=True)).order_by("-count", label)
-        return [
-            {"value": row[value], "label": row[label], "count": row["count"]}
-            for row in rows[:MAX_FACET_VALUES]
-            if row[value] not in (None, "")
-        ]
-
     if articles is not None:
-        ids = articles.values("object_id")
-        out["outlet"] = top(
-            Article.objects.filter(pk__in=ids, outlet__isnull=False).values(
+        out["outlet"] = _counted(
+            Article.objects.filter(pk__in=articles, outlet__isnull=False).values(
                 "outlet_id", "outlet__name"
             ),
             "outlet_id",
             "outlet__name",
         )
-        out["entity"] = top(  # articles per entity, not mentions
-            Mention.objects.filter(article_id__in=ids, rejected=False).values(
+        out["entity"] = _counted(  # articles per entity, not mentions
+            Mention.objects.filter(article_id__in=articles, rejected=False).values(
                 "entity_id", "entity__name"
             ),
             "entity_id",
@@ -335,30 +428,56 @@ def _facets(matched: dict[str, QuerySet[SearchEntry]]) -> dict[str, list[dict[st
             counted="article_id",
         )
     if annotations is not None:
-        ids = annotations.values("object_id")
-        rows = Annotation.objects.filter(pk__in=ids)
-        out["tag"] = top(rows.values("tags__slug", "tags__name"), "tags__slug", "tags__name")
-        for name, column, choices in (
-            ("assessment", "assessment", Annotation.Assessment.choices),
-            ("review", "review_state", Annotation.ReviewState.choices),
-        ):
-            labels = dict(choices)
-            out[name] = [
-                {**row, "label": labels.get(row["value"], row["value"])}
-                for row in top(rows.values(column), column, column)
-            ]
-        out["author"] = top(rows.values("author__username"), "author__username", "author__username")
-        names = {
-            u.username: u.get_full_name() or u.username
-            for u in User.objects.filter(username__in=[row["value"] for row in out["author"]])
-        }
-        for row in out["author"]:
-            row["label"] = names.get(row["value"], row["value"])
-        out["dispute"] = [
-            {"value": value, "label": DISPUTE_LABELS[value], "count": n}
-            for value in DISPUTE_VALUES
-            if (n := rows.filter(_dispute_q([value])).count())
+        out.update(_annotation_facet_counts(annotations))
+    for name, rows in out.items():
+        kind = Kind.ANNOTATION if name not in ("outlet", "entity") else Kind.ARTICLE
+        for row in rows:
+            row["capped"] = capped.get(kind, False)
+    return out
+
+
+def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    rows = Annotation.objects.filter(pk__in=ids)
+    out["tag"] = _counted(rows.values("tags__slug", "tags__name"), "tags__slug", "tags__name")
+    # Assessment, review state, author and disputes from one read of the (at most MAX_COUNT)
+    # rows.
+    columns = list(
+        rows.annotate(disputed=Q(_dispute_q(list(DISPUTE_VALUES)))).values_list(
+            "assessment", "review_state", "author__username", "disputed"
+        )
+    )
+    for index, (name, choices) in enumerate(
+        (
+            ("assessment", dict(Annotation.Assessment.choices)),
+            ("review", dict(Annotation.ReviewState.choices)),
+            ("author", {}),
+        )
+    ):
+        counts = Counter(row[index] for row in columns if row[index] not in (None, ""))
+        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        out[name] = [
+            {"value": value, "label": choices.get(value, value), "count": n}
+            for value, n in ordered[:MAX_FACET_VALUES]
         ]
+    names = {
+        u.username: u.get_full_name() or u.username
+        for u in User.objects.filter(username__in=[row["value"] for row in out["author"]])
+    }
+    for row in out["author"]:
+        row["label"] = names.get(row["value"], row["value"])
+    disputed = Counter(row[1] for row in columns if row[3])
+    states = Annotation.ReviewState
+    by_state = {
+        "open": states.DISPUTED,
+        "upheld": states.APPROVED,
+        "overturned": states.CHANGES_REQUESTED,
+    }
+    out["dispute"] = [
+        {"value": value, "label": DISPUTE_LABELS[value], "count": n}
+        for value in DISPUTE_VALUES
+        if (n := disputed.get(by_state[value], 0))
+    ]
     return out
 
 

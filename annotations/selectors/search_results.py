@@ -30,23 +30,25 @@ def split_snippet(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(text), spans
 
 
-def _text_span(article_id: int, snippet: str, spans: list[tuple[int, int]]) -> str:
+def _text_span(text: str, snippet: str, spans: list[tuple[int, int]]) -> str:
     """The reader anchor of the first highlighted word of an article hit, in its text."""
     if not spans:
         return ""
     word = snippet[spans[0][0] : spans[0][1]]
-    text = Article.objects.filter(pk=article_id).values_list("text", flat=True).first() or ""
     at = text.casefold().find(word.casefold())
     return f"#t-{at}-{at + len(word)}" if at >= 0 else ""
 
 
-def hit_dict(hit: Hit) -> dict[str, Any]:
+def hit_dict(hit: Hit, texts: dict[int, str] | None = None) -> dict[str, Any]:
+    """``texts``: the article hits' texts by id (read here when not given)."""
     snippet, spans = split_snippet(hit.snippet)
     fields = dict(hit.fields)
     if hit.kind == "entity":
         url = f"/entities/{hit.id}/"
     elif hit.kind == "article":
-        url = f"/articles/{hit.id}/" + _text_span(hit.id, snippet, spans)
+        if texts is None:
+            texts = _texts([hit.id])
+        url = f"/articles/{hit.id}/" + _text_span(texts.get(hit.id, ""), snippet, spans)
     elif hit.kind == "annotation":
         url = f"/articles/{hit.article_id}/#a-{hit.id}"
     else:
@@ -63,12 +65,23 @@ def hit_dict(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _texts(ids: list[int]) -> dict[int, str]:
+    return dict(Article.objects.filter(pk__in=ids).values_list("pk", "text"))
+
+
 def results_dict(results: SearchResults) -> dict[str, Any]:
+    """``count`` is at most MAX_COUNT; ``capped`` says there were more ("1,000+")."""
+    found = results.kinds.get("article")
+    texts = _texts([h.id for h in found.hits]) if found and found.hits else {}
     return {
         "query": results.query,
         "also_searched": results.also_searched,
         "results": {
-            kind: {"count": found.count, "hits": [hit_dict(h) for h in found.hits]}
+            kind: {
+                "count": found.count,
+                "capped": found.capped,
+                "hits": [hit_dict(h, texts) for h in found.hits],
+            }
             for kind, found in results.kinds.items()
         },
         "facets": results.facets,

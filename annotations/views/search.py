@@ -64,6 +64,11 @@ def _pieces(snippet: str, highlights: list[list[int]]) -> list[tuple[str, bool]]
     return out
 
 
+def _count(count: int, capped: bool) -> str:
+    """A count as the page shows it: "1,000+" past the cap (selectors/search.py)."""
+    return f"{count:,}" + ("+" if capped else "")
+
+
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {**team_context(request), "kind_labels": KIND_LABELS}
@@ -83,13 +88,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
     chosen = {name: params.getlist(name) for name in FACET_LABELS}
     context.update(
         q=form.cleaned_data["q"],
-        total=sum(group["count"] for group in data["results"].values()),
+        total_n=sum(group["count"] for group in data["results"].values()),
+        total=_count(
+            sum(group["count"] for group in data["results"].values()),
+            any(group["capped"] for group in data["results"].values()),
+        ),
         also_searched=data["also_searched"],
         groups=[
             {
                 "kind": kind,
                 "label": KIND_LABELS[kind],
-                "count": group["count"],
+                "count": _count(group["count"], group["capped"]),
                 "hits": [
                     {**hit, "pieces": _pieces(hit["snippet"], hit["highlights"])}
                     for hit in group["hits"]
@@ -108,6 +117,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 "values": [
                     {
                         **row,
+                        "count": _count(row["count"], row["capped"]),
                         "label": DISPUTE_LABELS.get(str(row["value"]), row["label"])
                         if name == "dispute"
                         else row["label"],

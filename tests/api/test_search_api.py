@@ -45,7 +45,7 @@ def test_results_by_kind_with_highlights_and_reader_links(world, alice):
     assert annotation_hit["url"] == (f"/articles/{world['article'].pk}/#a-{world['annotation'].pk}")
     assert annotation_hit["exact"] == "8,000 North Korean troops"
     assert body["facets"]["outlet"] == [
-        {"value": world["article"].outlet_id, "label": "Wire", "count": 1}
+        {"value": world["article"].outlet_id, "label": "Wire", "count": 1, "capped": False}
     ]
 
 
@@ -105,3 +105,27 @@ def test_another_teams_words_count_nothing(world, alice):
     body = get(alice, q="Zaporizhzhia OR Grossi").json()
     assert all(kind["count"] == 0 for kind in body["results"].values())
     assert all(values == [] for values in body["facets"].values())
+
+
+def test_capped_counts_read_1000_plus(world, team_a, alice, client, monkeypatch):
+    from annotations.selectors import search as search_module
+
+    make_article(
+        team=team_a, text="More North Korean troops.", title="Troops again", outlet_name="Wire"
+    )
+    monkeypatch.setattr(search_module, "MAX_COUNT", 1)
+    body = get(alice, q="troops").json()
+    assert body["results"]["article"]["count"] == 1
+    assert body["results"]["article"]["capped"] is True
+    assert body["results"]["annotation"]["capped"] is False
+    assert body["facets"]["outlet"][0]["capped"] is True
+    client.force_login(alice)
+    page = client.get("/search/", {"q": "troops"}).content.decode()
+    assert '<h2 id="group-article">Articles <span class="count">1+</span></h2>' in page
+    assert '<span class="count">1+</span>' in page.split('id="group-annotation"')[0]
+
+
+def test_the_page_writes_counts_with_separators():
+    from annotations.views.search import _count
+
+    assert (_count(1000, True), _count(1000, False), _count(7, False)) == ("1,000+", "1,000", "7")

@@ -9,6 +9,7 @@ import pytest
 
 from annotations.lib.searchquery import QueryError
 from annotations.models import Annotation, Entity, SearchEntry, Tag
+from annotations.selectors import search as search_module
 from annotations.selectors.search import MARK_END, MARK_START, Filters, search
 from annotations.services.annotations import (
     annotation_create,
@@ -242,7 +243,13 @@ def test_review_state_and_disputes(corpus, alice, olga):
         figure.pk
     ]
     assert ids(search(alice, "briefing"), "review") != []  # the review note is searchable
+    assert [(r["value"], r["count"]) for r in search(alice, "briefing").facets["dispute"]] == [
+        ("open", 1)
+    ]
     review_create(annotation=figure, reviewer=olga, verdict="approve", note="")
+    assert [(r["value"], r["count"]) for r in search(alice, "briefing").facets["dispute"]] == [
+        ("upheld", 1)
+    ]
     assert ids(search(alice, "briefing", filters=Filters(dispute=["upheld"])), "annotation") == [
         figure.pk
     ]
@@ -334,3 +341,38 @@ def test_the_entity_facet_counts_articles_not_mentions(corpus, alice):
     mention(corpus["ship"], corpus["zelensky"], "Kremlin")
     facet = {row["label"]: row["count"] for row in search(alice, "troops").facets["entity"]}
     assert facet == {"John Kirby": 1, "Volodymyr Zelensky": 1}
+
+
+def test_past_the_cap_counts_are_capped_and_only_the_newest_are_ranked(corpus, alice, monkeypatch):
+    # "troops": the Kirby article and the newer ship article.
+    monkeypatch.setattr(search_module, "MAX_COUNT", 1)
+    capped = search(alice, "troops")
+    assert capped.kinds["article"].count == 1
+    assert capped.kinds["article"].capped
+    assert ids(capped, "article") == [corpus["ship"].pk]  # the newest candidate
+    assert capped.facets["outlet"] == [
+        {"value": corpus["ship"].outlet_id, "label": "Wire One", "count": 1, "capped": True}
+    ]
+    monkeypatch.setattr(search_module, "MAX_COUNT", 2)
+    exact = search(alice, "troops")
+    assert (exact.kinds["article"].count, exact.kinds["article"].capped) == (2, False)
+    assert {row["count"] for row in exact.facets["outlet"]} == {2}
+    assert not any(row["capped"] for rows in exact.facets.values() for row in rows)
+
+
+def test_the_cap_counts_visible_rows_only(corpus, alice, monkeypatch):
+    """The trashed note (newer than the figure) and Dave's private one never fill the cap."""
+    monkeypatch.setattr(search_module, "MAX_COUNT", 1)
+    troops = search(alice, "troops").kinds["annotation"]
+    assert (troops.count, troops.capped) == (1, False)
+    assert [hit.id for hit in troops.hits] == [corpus["figure"].pk]
+    kim = search(alice, "Kim").kinds["annotation"]
+    assert (kim.count, kim.capped) == (0, False)
+
+
+def test_articles_are_visible_by_team_alone():
+    """The search reads an article's visibility off its index row's team (no join): it holds
+    while ArticleQuerySet.visible_to is the team rule and nothing more."""
+    from annotations.querysets import ArticleQuerySet, TeamScopedQuerySet
+
+    assert ArticleQuerySet.visible_to is TeamScopedQuerySet.visible_to

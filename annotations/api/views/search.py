@@ -24,7 +24,9 @@ _LIST = "Repeat the parameter for several values; they are ORed, and facets are 
         "`highlights` are [start, end) code point offsets into `snippet`. `also_searched` "
         "lists entity-name spellings tried for a misspelt name. Facets combine freely; a "
         "kind that a facet cannot describe is left out while it is set. Only what the user "
-        "may see is searched or counted."
+        "may see is searched or counted. Each kind ranks its newest 1,000 matches: past "
+        'that its `count` is 1000 with `capped` true ("1,000+"), and the facet rows of '
+        "its values are counted among those 1,000 (`capped` true: lower bounds)."
     ),
     parameters=[
         OpenApiParameter("q", OpenApiTypes.STR, required=True, description="The query."),
