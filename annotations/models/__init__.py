@@ -13,6 +13,7 @@ from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
+from annotations.models.figures import Figure
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.search import SearchEntry
@@ -36,6 +37,7 @@ __all__ = [
     "EntityJudgement",
     "EntityKey",
     "Event",
+    "Figure",
     "IdempotencyKey",
     "Job",
     "LearnedName",
