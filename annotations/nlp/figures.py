@@ -26,7 +26,9 @@ from typing import Any
 DATA_PATH = Path(__file__).resolve().parent / "data" / "figure_units.json"
 
 #: Kinds whose values are counts of things: a decimal reading of "3.000" makes no sense there.
-COUNT_KINDS = frozenset({"troops", "casualties", "killed", "wounded", "missiles", "shells", "drones"})
+COUNT_KINDS = frozenset(
+    {"troops", "casualties", "killed", "wounded", "missiles", "shells", "drones"}
+)
 #: The kind of a malformed number that counts nothing the lexicon knows.
 OTHER = "other"
 #: How many code points a subject may stand before its figure, and a connector between two.
@@ -77,6 +79,10 @@ class _Lexicon:
     longest: int = 4
 
 
+def _split(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 def _words(phrase: str) -> tuple[str, ...]:
     return tuple(phrase.lower().split())
 
@@ -121,27 +127,26 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 _SHORT_SCALES = {"bn": 1_000_000_000, "m": 1_000_000, "k": 1_000}
 
 _TOKEN = re.compile(
-    r"US\$|[$€£₽%]|\d+(?:[.,]\d+)*(?![\w])|[A-Za-z]+(?:[-'’][A-Za-z]+)*|[–—-]|[^\s\w]"
+    r"US\$|[$€£₽%]|\d+(?:[.,]\d+)*(?![\w])|[A-Za-z]+(?:[-'\u2019][A-Za-z]+)*|[\u2013\u2014-]|[^\s\w]"
 )
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n+")
-_CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "—", "–"})
-_PREPOSITIONS = frozenset(
-    "in at to from of on near into onto by with for toward towards across inside".split()
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"\u201d\u2019)]*)\s+(?=[\"\u201c(]?[A-Z0-9])|\n+")
+_CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "\u2014", "\u2013"})
+_PREPOSITIONS = _split(
+    "in at to from of on near into onto by with for toward towards across inside"
 )
 #: What may follow an entity that is the subject of a figure after it ("Russia has lost",
 #: "Ukrainian forces had lost", "Russian daily casualties").
-_SUBJECT_FOLLOWERS = frozenset(
+_SUBJECT_FOLLOWERS = _split(
     "forces troops army military side navy daily casualties losses soldiers has have had is "
     "was were lost loses suffered suffers sent sends deployed deploys fired launched killed "
-    "will would could may might".split()
+    "will would could may might"
 )
 #: Words that may stand between a number and its noun ("8,000 more elite troops").
-_MODIFIERS = frozenset(
-    "more additional other elite active regular foreign enemy military combat new extra "
-    "its their his her of own armed ground special allied trained regular daily".split()
+_MODIFIERS = _split(
+    "more additional other elite active regular foreign enemy military combat new extra its "
+    "their his her of own armed ground special allied trained regular daily"
 )
-_AUX = frozenset("had have has been were was are being who reportedly".split())
+_AUX = _split("had have has been were was are being who reportedly")
 
 
 @dataclass(slots=True)
@@ -159,8 +164,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """The (start, end) of each sentence: split after . ! ? before a capital, and at lines."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
+        end = match.start() + len(match.group(1) or "")
+        if end > start:
+            spans.append((start, end))
         start = match.end()
     if start < len(text):
         spans.append((start, len(text)))
@@ -188,11 +194,11 @@ def read_number(text: str, *, english: bool = True) -> tuple[float | None, tuple
         parts = text.split(group)
         if 1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:]):
             return float("".join(parts)), (), ""
-        readings = []
+        options: list[float] = []
         if len(parts[-1]) < 3 and all(len(p) == 3 for p in parts[1:-1]):
-            readings.append(float("".join(parts[:-1]) + parts[-1].ljust(3, "0")))
-        readings.append(float("".join(parts)))
-        return None, _distinct(readings), "separator"
+            options.append(float("".join(parts[:-1]) + parts[-1].ljust(3, "0")))
+        options.append(float("".join(parts)))
+        return None, _distinct(options), "separator"
     if decimal in text:
         parts = text.split(decimal)
         if len(parts) > 2:  # 1.200.000: thousands grouped the other way
@@ -338,7 +344,7 @@ def _figure_at(
     bound = "exact"
     j = number.next
     second = None
-    if j + 1 < len(toks) and toks[j].low in ("to", "-", "–", "and"):
+    if j + 1 < len(toks) and toks[j].low in ("to", "-", "\u2013", "and"):
         k = j + 1 + (1 if toks[j + 1].text in lex.symbols else 0)
         if k < len(toks) and (toks[k].text[0].isdigit() or toks[k].low in _UNITS):
             second = _number(toks, k, english)
@@ -464,7 +470,7 @@ def _subject(
         before = text[clause : mention.start].split()
         if before and before[-1].lower() in _PREPOSITIONS:
             continue
-        after = text[mention.end : begin].replace("'s", " ").replace("’s", " ").split()
+        after = text[mention.end : begin].replace("'s", " ").replace("\u2019s", " ").split()
         if after and after[0].lower() in _SUBJECT_FOLLOWERS:
             return mention.entity
     return None
@@ -482,3 +488,17 @@ def _inherit(text: str, begin: int, previous: FigureData, lex: _Lexicon) -> Figu
             if words[k : k + len(phrase)] == phrase:
                 return previous
     return None
+
+
+def format_number(value: float | None) -> str:
+    """315000.0 -> "315,000"; 1.5 -> "1.5"; None -> "?"."""
+    if value is None:
+        return "?"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def same_value(left: float, right: float) -> bool:
+    """Two readings are the same value (they went through JSON and float arithmetic)."""
+    return abs(left - right) <= 1e-9 * max(1.0, abs(left), abs(right))
