@@ -60,6 +60,7 @@ class FigureResolveSerializer(serializers.Serializer):
 
 
 class ConsistencyPointSerializer(FigureSerializer):
+    period = serializers.CharField(help_text='"per day" for a rate, "" for a total.')
     outlier = serializers.BooleanField()
     contradicts = serializers.ListField(child=serializers.IntegerField())
 

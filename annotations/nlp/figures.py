@@ -76,6 +76,8 @@ class _Lexicon:
     symbols: dict[str, str]
     inherit: tuple[tuple[str, ...], ...]
     labels: dict[str, str] = field(default_factory=dict)
+    rates_before: dict[str, str] = field(default_factory=dict)
+    rates_after: dict[tuple[str, ...], str] = field(default_factory=dict)
     longest: int = 4
 
 
@@ -108,7 +110,18 @@ def lexicon(path: Path = DATA_PATH) -> _Lexicon:
         for phrase in phrases:
             bounds.setdefault(_words(phrase), bound)
     inherit = tuple(sorted((_words(p) for p in data["inherit_after"]), key=len, reverse=True))
-    return _Lexicon(nouns, after, before, bounds, symbols, inherit, labels)
+    rates = data.get("rates", {})
+    return _Lexicon(
+        nouns,
+        after,
+        before,
+        bounds,
+        symbols,
+        inherit,
+        labels,
+        rates_before=dict(rates.get("before", {})),
+        rates_after={_words(p): per for p, per in rates.get("after", {}).items()},
+    )
 
 
 def kind_labels() -> dict[str, str]:
@@ -398,6 +411,11 @@ def _figure_at(
         inherited = _inherit(text, toks[first].start, previous[-1], lex)
         if inherited is not None:
             kind, unit, subject = inherited.kind, inherited.unit, inherited.subject
+    if kind:
+        per, after_i = _rate(toks, first, max(after_i, j), lex)
+        if per:
+            unit = f"{unit} {per}".strip()
+            end = max(end, toks[after_i - 1].end)
     flagged = number.value is None or (
         number.problem == "decimal" and (kind in COUNT_KINDS or not kind)
     )
@@ -423,6 +441,21 @@ def _figure_at(
         number_start=number.start,
         number_end=number.end,
     ), max(after_i, j)
+
+
+def _rate(toks: list[_Tok], first: int, after: int, lex: _Lexicon) -> tuple[str, int]:
+    """ "per day" for "daily casualties averaged 1,200" or "50 drones a day", with the index
+    after the figure (past "a day" when that made it a rate)."""
+    if after < len(toks):
+        hit = _match(toks, after, lex.rates_after, 2)
+        if hit is not None:
+            return str(hit[0]), hit[1]
+    for k in range(first - 1, max(-1, first - 5), -1):
+        if toks[k].text in _CLAUSE_BREAK:
+            break
+        if toks[k].low in lex.rates_before:
+            return lex.rates_before[toks[k].low], after
+    return "", after
 
 
 def _in_mention(tok: _Tok, mentions: Sequence[MentionRef]) -> bool:

@@ -5,7 +5,8 @@ the consistency of one subject's figures of one kind across articles and outlets
 for "more than"/"at least" and below for "up to"/"less than". Two figures contradict when
 one range lies above the other by more than ``factor`` (the upper one's low is more than
 ``factor`` times the lower one's high). A figure is an outlier when it lies outside the range
-of all the others together by more than ``factor``. The factor is the setting
+of all the others together by more than ``factor``. Rates ("1,200 a day") are compared only
+with rates of the same period, totals with totals. The factor is the setting
 ``FIGURES_OUTLIER_FACTOR`` (default 2), or the request's ``factor`` (1 to 1000).
 """
 
@@ -101,6 +102,14 @@ def _range(figure: Figure) -> tuple[float, float]:
     return low, high
 
 
+def _period(figure: Figure) -> str:
+    """ "per day" for a rate ("daily casualties averaged 1,200"), "" for a total."""
+    head, _, per = figure.unit.rpartition(" per ")
+    if figure.unit.startswith("per "):
+        return figure.unit
+    return f"per {per}" if head else ""
+
+
 def _apart(upper: tuple[float, float], lower: tuple[float, float], factor: float) -> bool:
     """``upper`` lies above ``lower`` by more than ``factor``."""
     return upper[0] > lower[1] * factor
@@ -123,15 +132,16 @@ def figure_consistency(
     claims = visible_claims(user, (f.claim_id for f in rows))
     valued = [f for f in rows if f.low is not None and f.high is not None]
     ranges = {f.pk: _range(f) for f in valued}
+    periods = {f.pk: _period(f) for f in valued}
     points = []
     for figure in valued:
         mine = ranges[figure.pk]
-        others = [ranges[o.pk] for o in valued if o.pk != figure.pk]
+        peers = [o for o in valued if o.pk != figure.pk and periods[o.pk] == periods[figure.pk]]
+        others = [ranges[o.pk] for o in peers]
         contradicts = [
             o.pk
-            for o in valued
-            if o.pk != figure.pk
-            and (_apart(mine, ranges[o.pk], factor) or _apart(ranges[o.pk], mine, factor))
+            for o in peers
+            if _apart(mine, ranges[o.pk], factor) or _apart(ranges[o.pk], mine, factor)
         ]
         outlier = bool(others) and (
             _apart(mine, (min(r[0] for r in others), max(r[1] for r in others)), factor)
@@ -140,6 +150,7 @@ def figure_consistency(
         points.append(
             {
                 **figure_dict(figure, claims),
+                "period": periods[figure.pk],
                 "outlier": outlier,
                 "contradicts": contradicts[:MAX_CONTRADICTIONS],
             }

@@ -220,3 +220,12 @@ def test_format_number():
     assert format_number(315_000.0) == "315,000"
     assert format_number(1.5) == "1.5"
     assert format_number(None) == "?"
+
+
+def test_rates_are_marked_with_their_period():
+    text = demo("Casualty")
+    daily = next(f for f in extract_figures(text) if f.text == "more than 1,200")
+    assert daily.unit == "per day"  # "Russian daily casualties averaged more than 1,200"
+    figure = one("Russia launched 50 drones a day.")
+    assert (figure.text, figure.unit) == ("50 drones a day", "drones per day")
+    assert one("Russia launched 50 drones.").unit == "drones"
