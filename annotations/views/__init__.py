@@ -12,6 +12,7 @@ from annotations.views.accounts import (
 )
 from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
+from annotations.views.figures import figures_page
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.search import search_page
@@ -28,6 +29,7 @@ __all__ = [
     "dashboard",
     "entity_detail",
     "entity_list",
+    "figures_page",
     "import_page",
     "reset_hours",
     "review_queue",
