@@ -27,6 +27,7 @@ from annotations.formats.jsonld import (
     wikidata_of,
 )
 from annotations.formats.jsonld_fields import jsonld_to_fields
+from annotations.formats.figures import is_figure_item
 from annotations.formats.jsonld_notes import note_text, whole_target
 from annotations.formats.records import WIKIDATA_ID, key_field, text_field, whole_field
 from annotations.formats.spacy import SpacyLine
@@ -376,8 +377,8 @@ def jsonld_items(
             keys[key] = number
     items = []
     for number, raw in enumerate(read_items(), start=1):
-        if is_discussion_item(raw):
-            continue  # a reply or a verdict (our own export writes them): not imported
+        if is_discussion_item(raw) or is_figure_item(raw):
+            continue  # a reply, a verdict or a figure (our own export writes them): not imported
         report.records += 1
         try:
             key = raw.get("id") if isinstance(raw, dict) else None
