@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations.formats import ROW_NAMES
+from annotations.formats.figures import is_figure_item
 from annotations.formats.jsonld import (
     NON_FIELD,
     PURPOSE_LINKING,
@@ -27,7 +28,6 @@ from annotations.formats.jsonld import (
     wikidata_of,
 )
 from annotations.formats.jsonld_fields import jsonld_to_fields
-from annotations.formats.figures import is_figure_item
 from annotations.formats.jsonld_notes import note_text, whole_target
 from annotations.formats.records import WIKIDATA_ID, key_field, text_field, whole_field
 from annotations.formats.spacy import SpacyLine

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
 from annotations.formats.csv import csv_lines
+from annotations.formats.figures import figure_item, figure_record
 from annotations.formats.jsonl import jsonl_lines
 from annotations.formats.jsonld import (
     Iris,
@@ -41,7 +42,6 @@ from annotations.formats.jsonld import (
     team_collection_item,
     team_collection_lines,
 )
-from annotations.formats.figures import figure_item, figure_record
 from annotations.formats.jsonld_notes import note_item
 from annotations.formats.records import export_record
 from annotations.formats.spacy import spacy_record
@@ -177,9 +177,7 @@ class TeamExport:
                 yield from team_collection_lines(
                     self.team,
                     items,
-                    total=lambda: (
-                        self._jsonld_total() + self.notes.count() + self.figures.count()
-                    ),
+                    total=lambda: self._jsonld_total() + self.notes.count() + self.figures.count(),
                     iris=self.iris,
                 )
             else:

@@ -83,9 +83,8 @@ def test_jsonld_has_every_figure_as_a_valid_describing_item(claimed, team_a, ali
     words, record, *links = item["body"]
     assert words["value"] == "casualties: 315,000 or 31,500? (Russia)"
     assert json.loads(record["value"])["readings"] == [315000.0, 31500.0]
-    assert [link["source"] for link in links][
-        0
-    ] == f"https://nn.example/api/annotations/{claim.pk}/"
+    claim_iri = f"https://nn.example/api/annotations/{claim.pk}/"
+    assert links[0]["source"] == claim_iri
     assert item["target"]["selector"][1] == {
         "type": "TextPositionSelector",
         "start": figure.start,
