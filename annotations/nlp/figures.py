@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,10 @@ _TOKEN = re.compile(
     r"US\$|[$€£₽%]|\d+(?:[.,]\d+)*(?![\w])|[A-Za-z]+(?:[-'\u2019][A-Za-z]+)*|[\u2013\u2014-]|[^\s\w]"
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])([\"\u201d\u2019)]*)\s+(?=[\"\u201c(]?[A-Z0-9])|\n+")
+#: A sentence without a digit or a number word has no figure.
+_MAY_COUNT = re.compile(
+    r"\d|\b(?:" + "|".join([*_UNITS, *_SCALES, "dozen"]) + r")\b", re.IGNORECASE
+)
 _CLAUSE_BREAK = frozenset({",", ";", ":", "(", ")", "\u2014", "\u2013"})
 _PREPOSITIONS = _split(
     "in at to from of on near into onto by with for toward towards across inside"
@@ -167,10 +172,10 @@ class _Tok:
     text: str
     start: int
     end: int
+    low: str = ""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    def __post_init__(self) -> None:
+        self.low = self.text.lower()
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -314,13 +319,29 @@ def extract_figures(
     """Every figure of the text, in order."""
     english = language in ("en", "und", "")
     ordered = sorted(mentions, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     found: list[FigureData] = []
     for s_start, s_end in sentences(text):
+        if not _MAY_COUNT.search(text, s_start, s_end):
+            continue  # no digit and no number word: most sentences
         toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, s_start, s_end)]
-        found.extend(_sentence_figures(text, toks, ordered, english))
+        near = ordered[bisect_left(starts, s_start) : bisect_left(starts, s_end)]
+        found.extend(_sentence_figures(text, toks, near, english))
         if len(found) >= _MAX_FIGURES:
             return found[:_MAX_FIGURES]
     return found
+
+
+def _may_start(toks: Sequence[_Tok], i: int, lex: _Lexicon) -> bool:
+    """Whether a number (or a currency sign before one) may start at token i."""
+    tok = toks[i]
+    if tok.text[0].isdigit() or tok.text in lex.symbols:
+        return True
+    if tok.low in ("a", "an"):
+        return i + 1 < len(toks) and (toks[i + 1].low in _SCALES or toks[i + 1].low == "dozen")
+    if tok.low in _UNITS:
+        return True
+    return "-" in tok.low and all(part in _UNITS for part in tok.low.split("-"))
 
 
 def _sentence_figures(
@@ -330,6 +351,9 @@ def _sentence_figures(
     out: list[FigureData] = []
     i = 0
     while i < len(toks):
+        if not _may_start(toks, i, lex):
+            i += 1
+            continue
         figure, i = _figure_at(text, toks, i, lex, mentions, out, english)
         if figure is not None:
             out.append(figure)
