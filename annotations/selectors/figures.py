@@ -5,8 +5,8 @@ the consistency of one subject's figures of one kind across articles and outlets
 for "more than"/"at least" and below for "up to"/"less than". Two figures contradict when
 one range lies above the other by more than ``factor`` (the upper one's low is more than
 ``factor`` times the lower one's high). A figure is an outlier when it lies outside the range
-of all the others together by more than ``factor``. Rates ("1,200 a day") are compared only
-with rates of the same period, totals with totals. The factor is the setting
+of all the others together (two at least) by more than ``factor``. Rates ("1,200 a day") are
+compared only with rates of the same period, totals with totals. The factor is the setting
 ``FIGURES_OUTLIER_FACTOR`` (default 2), or the request's ``factor`` (1 to 1000).
 """
 
@@ -30,6 +30,9 @@ MAX_FACTOR = 1000.0
 #: The most figures one consistency view reads; and the most contradictions listed per figure.
 MAX_POINTS = 2_000
 MAX_CONTRADICTIONS = 20
+#: An outlier stands apart from at least this many others; of two figures that disagree,
+#: neither is the outlier: they contradict each other.
+MIN_PEERS = 2
 
 _OPEN_ABOVE = {Figure.Bound.MORE_THAN, Figure.Bound.AT_LEAST}
 _OPEN_BELOW = {Figure.Bound.AT_MOST, Figure.Bound.LESS_THAN}
@@ -143,7 +146,7 @@ def figure_consistency(
             for o in peers
             if _apart(mine, ranges[o.pk], factor) or _apart(ranges[o.pk], mine, factor)
         ]
-        outlier = bool(others) and (
+        outlier = len(others) >= MIN_PEERS and (
             _apart(mine, (min(r[0] for r in others), max(r[1] for r in others)), factor)
             or _apart((min(r[0] for r in others), max(r[1] for r in others)), mine, factor)
         )

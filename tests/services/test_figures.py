@@ -159,8 +159,13 @@ def test_the_resolution_of_315_00_decides_whether_it_contradicts_315_000(analyse
     figure_resolve(figure=figure, value=31_500, actor=alice)
     view = figure_consistency(user=alice, subject=russia, kind="casualties", factor=2.0)
     point = next(p for p in view["points"] if p["id"] == figure.pk)
-    assert point["outlier"] is True
-    assert point["contradicts"]
+    wire = next(p for p in view["points"] if p["low"] == 315_000)
+    # 31,500 against "about 315,000": a contradiction (two figures: neither is the outlier);
+    # the daily rate ("more than 1,200" a day) is compared with rates only
+    assert point["contradicts"] == [wire["id"]]
+    assert wire["contradicts"] == [point["id"]]
+    assert point["outlier"] is False
+    assert view["contradictions"] == 1
     figure_resolve(figure=figure, value=315_000, actor=alice)
     view = figure_consistency(user=alice, subject=russia, kind="casualties", factor=2.0)
     point = next(p for p in view["points"] if p["id"] == figure.pk)
