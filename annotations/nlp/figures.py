@@ -512,7 +512,7 @@ def _subject(
             if modifiers[0] <= mention.start and mention.end <= modifiers[1]:
                 return mention.entity
     begin = toks[first].start
-    clause = 0
+    clause = toks[0].start
     for k in range(first - 1, -1, -1):
         if toks[k].text in _CLAUSE_BREAK:
             clause = toks[k].end
