@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -49,8 +50,12 @@ def figure_queryset(user: Any) -> QuerySet[Figure]:
 
 
 def figure_get_for_user(*, user: Any, pk: Any) -> Figure:
-    """The figure, if one of the user's teams holds it; otherwise Http404."""
-    return get_object_or_404(figure_queryset(user), pk=pk)
+    """The figure, if one of the user's teams holds it; otherwise Http404 (also for an id
+    that is not a whole number a database key holds)."""
+    text = str(pk)
+    if not (text.isascii() and text.isdigit() and 0 < len(text) <= 18):
+        raise Http404("No figure has this id.")
+    return get_object_or_404(figure_queryset(user), pk=int(text))
 
 
 def subject_filter(subject_id: int) -> Q:

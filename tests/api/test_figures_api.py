@@ -69,13 +69,16 @@ def test_other_teams_get_404_and_viewers_403(api, carol, victor, analysed):
     figure = flagged_of(analysed)
     client = api(carol)
     assert client.get(f"/api/figures/{figure.pk}/").status_code == 404
+    assert client.get("/api/figures/%C3%8D%5D/").status_code == 404
+    assert client.get("/api/figures/99999999999999999999999/").status_code == 404
+    assert client.post("/api/figures/x/resolve/", {"value": 1}, format="json").status_code == 404
     response = client.post(f"/api/figures/{figure.pk}/resolve/", {"value": 315000}, format="json")
     assert response.status_code == 404
     assert client.get("/api/figures/").json()["results"] == []
     korea = Entity.objects.get(team=analysed.team, name="North Korea")
-    assert (
-        client.get(f"/api/figures/consistency/?subject={korea.pk}&kind=troops").status_code == 404
-    )
+    other = client.get(f"/api/figures/consistency/?subject={korea.pk}&kind=troops")
+    assert other.status_code == 400  # a query parameter: as if no such entity
+    assert "subject" in other.json()["errors"]
     viewer = api(victor).post(
         f"/api/figures/{figure.pk}/resolve/", {"value": 315000}, format="json"
     )
@@ -117,10 +120,12 @@ def test_consistency_endpoint(api, alice, analysed):
     assert body["subject"]["name"] == "North Korea"
     assert body["factor"] == 2.0
     points = {p["low"]: p for p in body["points"]}
-    assert points[1500]["outlier"] is True  # "up from an estimate of 1,500" vs about 11,000
+    # "about 11,000 ... up from an estimate of 1,500": two figures that far apart contradict
     assert points[11000]["contradicts"] == [points[1500]["id"]]
+    assert points[1500]["contradicts"] == [points[11000]["id"]]
+    assert (body["contradictions"], body["outliers"]) == (1, 0)
     loose = client.get(f"/api/figures/consistency/?subject={korea.pk}&kind=troops&factor=10")
-    assert loose.json()["outliers"] == 0
+    assert loose.json()["contradictions"] == 0
     for query, field in [
         ("kind=troops", "subject"),
         (f"subject={korea.pk}", "kind"),

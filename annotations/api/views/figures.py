@@ -22,9 +22,8 @@ from annotations.api.figure_serializers import (
 )
 from annotations.api.params import int_field
 from annotations.api.users import signed_in
-from annotations.models import Figure
+from annotations.models import Entity, Figure
 from annotations.nlp.figures import kind_labels
-from annotations.selectors.entities import entity_get_for_user
 from annotations.selectors.figures import (
     MAX_FACTOR,
     figure_consistency,
@@ -104,7 +103,14 @@ class FigureViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         for name in ("subject", "kind"):
             if not params.get(name):
                 raise ValidationError({name: "Required."})
-        subject = entity_get_for_user(user=request.user, pk=int_field(params, "subject", minimum=1))
+        # A query parameter, not a path: another team's entity reads as no entity (400).
+        subject = (
+            Entity.objects.visible_to(request.user)
+            .filter(pk=int_field(params, "subject", minimum=1))
+            .first()
+        )
+        if subject is None:
+            raise ValidationError({"subject": "No entity of your teams has this id."})
         kind = params["kind"]
         if kind not in kind_labels():
             raise ValidationError({"kind": "One of: " + ", ".join(kind_labels()) + "."})
