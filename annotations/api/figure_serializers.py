@@ -19,6 +19,12 @@ class FigureUserSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class FigureResolutionSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    user = serializers.IntegerField(allow_null=True, help_text="The user's id.")
+    at = serializers.DateTimeField()
+
+
 class FigureSerializer(serializers.Serializer):
     """Built from ``selectors.figures.figure_dict``; ``claim`` is null when no claim the user
     may see states the figure; ``low``/``high`` are null while it is flagged and unresolved."""
@@ -48,6 +54,9 @@ class FigureSerializer(serializers.Serializer):
     resolved_value = serializers.FloatField(allow_null=True)
     resolved_by = FigureUserSerializer(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
+    resolution_history = FigureResolutionSerializer(
+        many=True, help_text="Every resolution and undo (value null), oldest first."
+    )
 
 
 class FigureResolveSerializer(serializers.Serializer):

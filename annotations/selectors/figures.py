@@ -210,6 +210,7 @@ def figure_dict(figure: Figure, visible_claim_ids: set[int]) -> dict[str, Any]:
             else None
         ),
         "resolved_at": figure.resolved_at.isoformat() if figure.resolved_at else None,
+        "resolution_history": list(figure.resolution_history or []),
     }
 
 

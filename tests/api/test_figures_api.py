@@ -63,6 +63,8 @@ def test_resolve_through_the_api(api, alice, analysed):
     undone = client.post(f"/api/figures/{figure.pk}/resolve/", {"value": None}, format="json")
     assert undone.status_code == 200
     assert undone.json()["resolved_value"] is None
+    history = undone.json()["resolution_history"]
+    assert [(h["value"], h["user"]) for h in history] == [(315000, alice.pk), (None, alice.pk)]
 
 
 def test_other_teams_get_404_and_viewers_403(api, carol, victor, analysed):
