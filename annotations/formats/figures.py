@@ -25,16 +25,9 @@ from annotations.formats.jsonld import (
     as_list,
 )
 from annotations.models import Figure
-from annotations.nlp.figures import format_number
+from annotations.nlp.figures import value_words
 
 PURPOSE_DESCRIBING = "describing"
-_BOUND_WORDS = {
-    "about": "about ",
-    "more_than": "more than ",
-    "at_least": "at least ",
-    "at_most": "up to ",
-    "less_than": "less than ",
-}
 
 
 def figure_record(figure: Figure) -> dict[str, Any]:
@@ -61,12 +54,7 @@ def figure_record(figure: Figure) -> dict[str, Any]:
 
 def figure_words(figure: Figure) -> str:
     """ "troops: at least 8,000 (North Korea)"; "casualties: 315,000 or 31,500? (Russia)"."""
-    if figure.low is None or figure.high is None:
-        value = " or ".join(format_number(r) for r in figure.readings) + "?"
-    elif figure.bound == Figure.Bound.RANGE:
-        value = f"{format_number(figure.low)} to {format_number(figure.high)}"
-    else:
-        value = _BOUND_WORDS.get(figure.bound, "") + format_number(figure.low)
+    value = value_words(figure.low, figure.high, figure.bound, figure.readings)
     about = f" ({figure.subject.name})" if figure.subject else ""
     return f"{figure.kind}: {value}{about}"
 

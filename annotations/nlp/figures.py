@@ -556,6 +556,27 @@ def format_number(value: float | None) -> str:
     return f"{value:,.6f}".rstrip("0").rstrip(".")
 
 
+#: How a bound reads before its value.
+BOUND_WORDS = {
+    "about": "about ",
+    "more_than": "more than ",
+    "at_least": "at least ",
+    "at_most": "up to ",
+    "less_than": "less than ",
+}
+
+
+def value_words(
+    low: float | None, high: float | None, bound: str, readings: Sequence[float] = ()
+) -> str:
+    """ "at least 8,000", "10,000 to 12,000"; "315,000 or 31,500?" while unresolved."""
+    if low is None or high is None:
+        return " or ".join(format_number(r) for r in readings) + "?"
+    if bound == "range":
+        return f"{format_number(low)} to {format_number(high)}"
+    return BOUND_WORDS.get(bound, "") + format_number(low)
+
+
 def same_value(left: float, right: float) -> bool:
     """Two readings are the same value (they went through JSON and float arithmetic)."""
     return abs(left - right) <= 1e-9 * max(1.0, abs(left), abs(right))

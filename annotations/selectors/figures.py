@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from annotations.models import Annotation, Entity, Figure
-from annotations.nlp.figures import format_number, kind_labels
+from annotations.nlp.figures import format_number, kind_labels, value_words
 
 DEFAULT_FACTOR = 2.0
 MAX_FACTOR = 1000.0
@@ -215,11 +215,5 @@ def figure_dict(figure: Figure, visible_claim_ids: set[int]) -> dict[str, Any]:
 
 
 def value_label(figure: Figure) -> str:
-    """ "at least 8,000", "10,000 to 12,000", "? (315,000 or 31,500)"."""
-    if figure.low is None or figure.high is None:
-        return "? (" + " or ".join(format_number(r) for r in figure.readings) + ")"
-    if figure.bound == Figure.Bound.RANGE:
-        return f"{format_number(figure.low)}\u2013{format_number(figure.high)}"
-    words = {"exact": "", "about": "about ", "more_than": "more than ", "at_least": "at least ",
-             "at_most": "up to ", "less_than": "less than "}  # fmt: skip
-    return words.get(figure.bound, "") + format_number(figure.low)
+    """ "at least 8,000", "10,000 to 12,000", "315,000 or 31,500?"."""
+    return value_words(figure.low, figure.high, figure.bound, figure.readings)

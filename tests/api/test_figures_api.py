@@ -32,7 +32,7 @@ def test_list_and_filter_figures(api, alice, analysed):
     figure = flagged[0]
     assert figure["readings"] == [315000.0, 31500.0]
     assert figure["reading_labels"] == ["315,000", "31,500"]
-    assert figure["value_label"] == "? (315,000 or 31,500)"
+    assert figure["value_label"] == "315,000 or 31,500?"
     assert figure["low"] is None
     assert figure["url"] == f"/articles/{analysed.pk}/#a-{figure['claim']}"
     troops = client.get("/api/figures/?kind=troops").json()["results"]

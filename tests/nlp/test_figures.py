@@ -17,6 +17,7 @@ from annotations.nlp.figures import (
     lexicon,
     read_number,
     sentences,
+    value_words,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,3 +230,9 @@ def test_rates_are_marked_with_their_period():
     figure = one("Russia launched 50 drones a day.")
     assert (figure.text, figure.unit) == ("50 drones a day", "drones per day")
     assert one("Russia launched 50 drones.").unit == "drones"
+
+
+def test_value_words():
+    assert value_words(8_000, 8_000, "at_least") == "at least 8,000"
+    assert value_words(10_000, 12_000, "range") == "10,000 to 12,000"
+    assert value_words(None, None, "exact", (315_000, 31_500)) == "315,000 or 31,500?"
