@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ArticleRead,
         Entity,
         EntityJudgement,
+        Figure,
         Membership,
         Mention,
         Team,
@@ -142,3 +143,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
+
+
+class FigureQuerySet(TeamScopedQuerySet["Figure"]):
+    """Figures follow their article: the team's members see them all."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("entities/", views.entity_list, name="entity-list"),
     path("entities/<int:pk>/", views.entity_detail, name="entity-detail"),
+    path("figures/", views.figures_page, name="figures"),
     path("team/", views.team_page, name="team"),
     path("feeds/", views.feeds_page, name="feeds"),
     path("team/switch/", views.team_switch, name="team-switch"),

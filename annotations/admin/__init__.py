@@ -14,6 +14,7 @@ from annotations.admin import (  # noqa: F401
     articles,
     entities,
     feeds,
+    figures,
     notes,
     screening,
     search,

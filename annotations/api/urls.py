@@ -14,6 +14,7 @@ from annotations.api.views import (
     discussion,
     entities,
     feeds,
+    figures,
     jobs,
     judgements,
     notes,
@@ -37,6 +38,7 @@ router.register("articles", articles.ArticleViewSet, basename="article")
 router.register("entities", entities.EntityViewSet, basename="entity")
 router.register("mentions", entities.MentionViewSet, basename="mention")
 router.register("judgements", judgements.EntityJudgementViewSet, basename="judgement")
+router.register("figures", figures.FigureViewSet, basename="figure")
 router.register("tags", tags.TagViewSet, basename="tag")
 router.register("annotations", annotations.AnnotationViewSet, basename="annotation")
 router.register("replies", discussion.ReplyViewSet, basename="reply")

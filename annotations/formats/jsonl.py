@@ -131,4 +131,5 @@ def read_jsonl(
 ) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
     """The flat records of a ``jsonl`` export, by line (``files.split_lines`` cuts a file into
     lines)."""
-    return read_lines(lines, max_bytes=max_line_bytes, fields=EXPORT_FIELDS)
+    # ``figures`` (formats/figures.py) is in the JSON Lines export only; it is not read back.
+    return read_lines(lines, max_bytes=max_line_bytes, fields=(*EXPORT_FIELDS, "figures"))

@@ -15,6 +15,7 @@ from annotations.models.archive import ArchiveRecord
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.feeds import Feed, FeedItem
+from annotations.models.figures import Figure
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.periodic import PeriodicLease
@@ -52,6 +53,7 @@ __all__ = [
     "Event",
     "Feed",
     "FeedItem",
+    "Figure",
     "IdempotencyKey",
     "Job",
     "LearnedName",

@@ -42,6 +42,7 @@ from annotations.services.entities import (
     copy_supported,
     mentions_replace,
 )
+from annotations.services.figures import figures_extract
 from annotations.services.stamps import teams_touch
 from annotations.services.suggestion_details import suggestion_details
 
@@ -242,6 +243,8 @@ class _BatchWriter:
             )
             report.suggestions += suggested
             done_ids = [article.pk for article, _ in fresh]
+            # Figures: the batch's quantities, linked to its claims (services/figures.py).
+            figures_extract(article_ids=done_ids)
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from annotations.formats import ROW_NAMES
+from annotations.formats.figures import is_figure_item
 from annotations.formats.jsonld import (
     NON_FIELD,
     PURPOSE_LINKING,
@@ -376,8 +377,8 @@ def jsonld_items(
             keys[key] = number
     items = []
     for number, raw in enumerate(read_items(), start=1):
-        if is_discussion_item(raw):
-            continue  # a reply or a verdict (our own export writes them): not imported
+        if is_discussion_item(raw) or is_figure_item(raw):
+            continue  # a reply, a verdict or a figure (our own export writes them): not imported
         report.records += 1
         try:
             key = raw.get("id") if isinstance(raw, dict) else None

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
 from annotations.formats.csv import csv_lines
+from annotations.formats.figures import figure_item, figure_record
 from annotations.formats.jsonl import jsonl_lines
 from annotations.formats.jsonld import (
     Iris,
@@ -48,6 +49,7 @@ from annotations.models import (
     Annotation,
     Article,
     ArticleNote,
+    Figure,
     Membership,
     Mention,
     Reply,
@@ -155,6 +157,13 @@ class TeamExport:
             .defer("article__text")
             .order_by("article_id", "created_at", "id")
         )
+        # Figures: in each JSON Lines record, and as items of the JSON-LD collection.
+        self.figures = (
+            Figure.objects.visible_to(user)
+            .filter(team=team)
+            .select_related("subject")
+            .order_by("article_id", "start", "id")
+        )
 
     def __iter__(self) -> Iterator[str]:
         with _snapshot():
@@ -164,11 +173,11 @@ class TeamExport:
                 yield from jsonl_lines(self._records())
             elif self.fmt == "jsonld":
                 # Counted after the document's start has left: the first bytes go at once.
-                items = chain(self._jsonld_items(), self._note_items())
+                items = chain(self._jsonld_items(), self._note_items(), self._figure_items())
                 yield from team_collection_lines(
                     self.team,
                     items,
-                    total=lambda: self._jsonld_total() + self.notes.count(),
+                    total=lambda: self._jsonld_total() + self.notes.count() + self.figures.count(),
                     iris=self.iris,
                 )
             else:
@@ -215,9 +224,31 @@ class TeamExport:
     def _records(self) -> Iterator[dict[str, Any]]:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
+            # JSON Lines records carry the figures each annotation states (formats/figures.py).
+            figures = self._figures_of(chunk) if self.fmt == "jsonl" else None
             for annotation in chunk:
                 self.count += 1
-                yield export_record(annotation, exported=exported)
+                record = export_record(annotation, exported=exported)
+                if figures is not None:
+                    record["figures"] = figures.get(annotation.pk, [])
+                yield record
+
+    def _figures_of(self, chunk: Iterable[Annotation]) -> dict[int, list[dict[str, Any]]]:
+        out: dict[int, list[dict[str, Any]]] = {}
+        rows = self.figures.filter(claim_id__in=[a.pk for a in chunk])
+        for figure in rows.order_by("start", "id"):
+            out.setdefault(figure.claim_id or 0, []).append(figure_record(figure))
+        return out
+
+    def _figure_items(self) -> Iterator[dict[str, Any]]:
+        """Every figure of the team after the annotations; a claim is linked if exported."""
+        rows = self.figures.select_related("article").defer("article__text")
+        for chunk in batched(rows.iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+            claims = {f.claim_id for f in chunk if f.claim_id is not None}
+            exported = set(self.base.filter(pk__in=claims).values_list("pk", flat=True))
+            for figure in chunk:
+                self.count += 1
+                yield figure_item(figure, iris=self.iris, exported=exported)
 
     def _jsonld_total(self) -> int:
         """The collection's items: the annotations, their replies and their verdicts."""

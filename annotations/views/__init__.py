@@ -13,6 +13,7 @@ from annotations.views.accounts import (
 from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.feeds import feeds_page
+from annotations.views.figures import figures_page
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.revisions import article_diff
@@ -33,6 +34,7 @@ __all__ = [
     "entity_detail",
     "entity_list",
     "feeds_page",
+    "figures_page",
     "import_page",
     "reset_hours",
     "review_queue",
