@@ -20,4 +20,9 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("jobs.sweep", timedelta(minutes=1), "annotations.services.jobs.jobs_sweep"),
+    Periodic(
+        "watchlists.digest",
+        timedelta(days=1),
+        "annotations.services.watchlist_digests.watchlists_send_digests",
+    ),
 ]

@@ -19,4 +19,5 @@ urlpatterns = [
     path("trash/", views.trash, name="trash"),
     path("search/", views.search_page, name="search"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
+    path("watchlists/", views.watchlists_page, name="watchlists"),
 ]

@@ -21,6 +21,7 @@ from annotations.api.views import (
     team_reports,
     teams,
     tokens,
+    watchlists,
 )
 
 app_name = "api"
@@ -42,6 +43,7 @@ router.register("notes", notes.ArticleNoteViewSet, basename="note")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
+router.register("watchlists", watchlists.WatchlistViewSet, basename="watchlist")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(

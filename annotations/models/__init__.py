@@ -1,5 +1,5 @@
 """NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
-``annotations``, ``notes`` (page notes, reading marks), ``activity`` and ``tokens``;
+``annotations``, ``notes`` (page notes, reading marks), ``activity``, ``tokens`` and ``watchlists``;
 ``limits`` holds the bounds they share.
 
 Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
@@ -18,6 +18,12 @@ from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRea
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
+from annotations.models.watchlists import (
+    Watchlist,
+    WatchlistDigest,
+    WatchlistEntity,
+    WatchlistHit,
+)
 
 __all__ = [
     "MAX_ID",
@@ -48,5 +54,9 @@ __all__ = [
     "SearchEntry",
     "Tag",
     "Team",
+    "Watchlist",
+    "WatchlistDigest",
+    "WatchlistEntity",
+    "WatchlistHit",
     "new_content_stamp",
 ]

@@ -16,6 +16,7 @@ from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.search import search_page
 from annotations.views.team import team_page
+from annotations.views.watchlists import watchlists_page
 
 __all__ = [
     "ResetPasswordConfirmView",
@@ -36,4 +37,5 @@ __all__ = [
     "team_switch",
     "tokens_page",
     "trash",
+    "watchlists_page",
 ]

@@ -1,19 +1,21 @@
-// The notifications list in the header: @mentions, replies to your annotations, verdicts.
+// The notifications list in the header: @mentions, replies to your annotations, verdicts, and
+// new articles matching a watchlist.
 // Opening it marks what it shows as read.
 
 import { api, ApiError } from "./api.js";
 
 const button = document.getElementById("notifications-button");
 const panel = document.getElementById("notifications-panel");
-const LABELS = { mention: "mentioned you", reply: "replied to your annotation", review: "reviewed your annotation" };
+const LABELS = { mention: "mentioned you", reply: "replied to your annotation", review: "reviewed your annotation", watch: "matched a watchlist" };
 
 function row(note) {
   const item = document.createElement("li");
   if (!note.read_at) item.className = "unread";
   const link = document.createElement("a");
-  link.href = note.article ? `/articles/${note.article}/#a-${note.annotation}` : "#";
+  const watch = note.kind === "watch";
+  link.href = !note.article ? "#" : watch ? `/articles/${note.article}/` : `/articles/${note.article}/#a-${note.annotation}`;
   const who = document.createElement("strong");
-  who.textContent = note.actor ? note.actor.name : "Someone";
+  who.textContent = watch ? "New article" : note.actor ? note.actor.name : "Someone";
   link.append(who, ` ${LABELS[note.kind] || note.kind}`);
   const text = document.createElement("span");
   text.className = "note-text";

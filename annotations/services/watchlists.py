@@ -1,0 +1,576 @@
+"""Watchlists (``models/watchlists.py``): their writes, and matching newly analysed articles.
+
+A search watchlist keeps the query and facets exactly as the search page takes them, checked
+by the same form (``search_form.py``). It watches *articles*, so of the facets it keeps those
+that describe an article (outlet, published date range, entity); the annotation facets (tag,
+assessment, review state, dispute, author) are refused by name, since a new article has no
+annotations yet.
+
+``watchlists_match_articles`` runs in the analysis job, once per written batch, inside the
+batch's transaction: whatever path brought the articles in (paste, HTML, URL, JSON Lines,
+feeds), they are matched once their mentions exist, and a failed batch rolls back with its
+hits. It never runs the search: each saved query is evaluated against the batch's own index
+rows only (PostgreSQL: ``vector @@ to_tsquery`` on those rows, in one statement for every
+watchlist; SQLite: FTS5 ``MATCH`` restricted to their rowids, a hundred watchlists per
+statement), and entity watchlists against the batch's mentions, merged entities resolved.
+A hit is unique per (watchlist, article), so analysing an article again never notifies twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from annotations.exceptions import PreconditionFailed
+from annotations.lib.searchquery import QueryError, parse, to_fts5, to_tsquery
+from annotations.models import (
+    Article,
+    Entity,
+    Membership,
+    Mention,
+    Notification,
+    SearchEntry,
+    Team,
+    Watchlist,
+    WatchlistEntity,
+    WatchlistHit,
+)
+from annotations.search_form import LIST_FIELDS, SearchForm
+from annotations.services.teams import DISCUSS_ROLES, require_role
+
+logger = logging.getLogger(__name__)
+
+MAX_PERSONAL_WATCHLISTS = 50  # per user
+MAX_TEAM_WATCHLISTS = 100  # per team
+MAX_ENTITIES = 100  # per watchlist
+MAX_NAME_CHARS = 200
+# Facets that describe an article, so that a new article can pass or fail them.
+ARTICLE_FACETS = ("kind", "outlet", "entity", "published_from", "published_to")
+# Facets of annotations: a new article has none, so a watchlist cannot use them.
+ANNOTATION_FACETS = ("tag", "assessment", "review", "dispute", "author")
+# Paging and typing aids of the search page, dropped from a saved search.
+IGNORED_PARAMS = ("limit", "offset", "prefix", "q")
+# SQLite allows 500 terms in a compound SELECT; one per watchlist, with room to spare.
+FTS_SELECTS_PER_STATEMENT = 100
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def _form_data(params: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, value in params.items():
+        if name in LIST_FIELDS:
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, (dict, list)) for v in values):
+                raise ValidationError({name: "Give a list of values."})
+            data[name] = [str(v) for v in values]
+        else:
+            if isinstance(value, (dict, list)):
+                raise ValidationError({name: "Give one value."})
+            data[name] = "" if value is None else str(value)
+    return data
+
+
+def clean_search(
+    *, user: User, team: Team | None, query: str, params: Any
+) -> tuple[str, dict[str, Any]]:
+    """The query and the facets, checked as the search page checks them, in stored form."""
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ValidationError({"params": 'Give the facets as an object: {"outlet": [3]}.'})
+    known = set(ARTICLE_FACETS) | set(ANNOTATION_FACETS) | set(IGNORED_PARAMS)
+    unknown = sorted(str(k) for k in params if k not in known)
+    if unknown:
+        raise ValidationError({"params": f"Unknown search parameter: {', '.join(unknown[:5])}."})
+    for name in ANNOTATION_FACETS:
+        if params.get(name) not in (None, "", []):
+            raise ValidationError(
+                {
+                    name: "A watchlist watches new articles, and this filter describes "
+                    "annotations: remove it to watch the search."
+                }
+            )
+    data = _form_data({k: v for k, v in params.items() if k in ARTICLE_FACETS})
+    form = SearchForm({"q": query, **data}, user=user)
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                ("query" if name == "q" else name): [str(e) for e in errors]
+                for name, errors in form.errors.items()
+            }
+        )
+    cleaned = form.cleaned_data
+    if cleaned["kind"] and "article" not in cleaned["kind"]:
+        raise ValidationError({"kind": "A watchlist watches articles: include the kind article."})
+    if team is not None and cleaned["entity"]:
+        others = Entity.objects.filter(pk__in=cleaned["entity"]).exclude(team=team)
+        if others.exists():
+            raise ValidationError({"entity": "Give entities of the watchlist's team."})
+    stored: dict[str, Any] = {}
+    for name in ("outlet", "entity"):
+        if cleaned[name]:
+            stored[name] = sorted(set(cleaned[name]))
+    for name in ("published_from", "published_to"):
+        if cleaned[name]:
+            stored[name] = cleaned[name].isoformat()
+    return str(cleaned["q"]), stored
+
+
+def _clean_entities(*, user: User, team: Team | None, entities: Iterable[Any]) -> list[int]:
+    ids: list[int] = []
+    for value in entities:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+            raise ValidationError({"entities": f"{value!r} is not an entity id."})
+        ids.append(value)
+    ids = sorted(set(ids))
+    if len(ids) > MAX_ENTITIES:
+        raise ValidationError({"entities": f"At most {MAX_ENTITIES} entities per watchlist."})
+    visible = Entity.objects.visible_to(user).filter(pk__in=ids)
+    if team is not None:
+        visible = visible.filter(team=team)
+    found = set(visible.values_list("pk", flat=True))
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise ValidationError({"entities": f"Unknown entity: {', '.join(map(str, unknown[:5]))}."})
+    return ids
+
+
+def _clean_name(value: Any) -> str:
+    name = " ".join(str(value or "").split())
+    if not name:
+        raise ValidationError({"name": "Name the watchlist."})
+    if len(name) > MAX_NAME_CHARS:
+        raise ValidationError({"name": f"At most {MAX_NAME_CHARS} characters."})
+    return name
+
+
+def _check_room(*, user: User, team: Team | None) -> None:
+    if team is not None:
+        if Watchlist.objects.filter(team=team).count() >= MAX_TEAM_WATCHLISTS:
+            raise ValidationError(
+                {"team": f"The team has {MAX_TEAM_WATCHLISTS} watchlists; delete one first."}
+            )
+    elif Watchlist.objects.filter(user=user).count() >= MAX_PERSONAL_WATCHLISTS:
+        raise ValidationError(
+            {"team": f"You have {MAX_PERSONAL_WATCHLISTS} personal watchlists; delete one first."}
+        )
+
+
+def _may_manage(*, user: User | AnonymousUser, watchlist: Watchlist) -> None:
+    if watchlist.team is not None:
+        require_role(
+            user=user, team=watchlist.team, roles=DISCUSS_ROLES, action="change team watchlists"
+        )
+    elif watchlist.user_id != user.pk:
+        raise PermissionDenied("Only its owner may change a personal watchlist.")
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def watchlist_create(
+    *,
+    user: User,
+    name: str,
+    team: Team | None = None,
+    query: str = "",
+    params: Any = None,
+    entities: Iterable[Any] | None = None,
+    paused: bool = False,
+    email_digest: bool = False,
+) -> Watchlist:
+    """A personal watchlist (no ``team``) or one of ``team``, whose members all hear of it.
+    Give either a search (``query`` and its facets in ``params``) or ``entities``."""
+    name = _clean_name(name)
+    if team is not None:
+        require_role(user=user, team=team, roles=DISCUSS_ROLES, action="add team watchlists")
+    entity_list = list(entities or [])
+    if (query or "").strip() and entity_list:
+        raise ValidationError({"entities": "Watch a search or entities, not both at once."})
+    stored_params: dict[str, Any] = {}
+    entity_ids: list[int] = []
+    if (query or "").strip():
+        kind = Watchlist.Kind.SEARCH
+        query, stored_params = clean_search(user=user, team=team, query=query, params=params)
+    elif entity_list:
+        kind = Watchlist.Kind.ENTITIES
+        if params:
+            raise ValidationError({"params": "Facets belong to a saved search; give a query."})
+        entity_ids = _clean_entities(user=user, team=team, entities=entity_list)
+    else:
+        raise ValidationError({"query": "Give a search to watch, or pick entities."})
+    _check_room(user=user, team=team)
+    watchlist = Watchlist.objects.create(
+        user=None if team is not None else user,
+        team=team,
+        name=name,
+        kind=kind,
+        query=query if kind == Watchlist.Kind.SEARCH else "",
+        params=stored_params,
+        paused=bool(paused),
+        email_digest=bool(email_digest),
+        created_by=user,
+    )
+    WatchlistEntity.objects.bulk_create(
+        [WatchlistEntity(watchlist=watchlist, entity_id=pk) for pk in entity_ids]
+    )
+    return watchlist
+
+
+def _lock(*, watchlist: Watchlist, actor: User, expected_version: int | None) -> Watchlist:
+    locked = Watchlist.objects.select_for_update().select_related("team").get(pk=watchlist.pk)
+    _may_manage(user=actor, watchlist=locked)
+    if expected_version is not None and expected_version != locked.version:
+        raise PreconditionFailed(current_version=locked.version)
+    return locked
+
+
+@transaction.atomic
+def watchlist_update(
+    *,
+    watchlist: Watchlist,
+    actor: User,
+    expected_version: int | None = None,
+    name: str | None = None,
+    query: str | None = None,
+    params: Any = None,
+    entities: Iterable[Any] | None = None,
+    paused: bool | None = None,
+    email_digest: bool | None = None,
+) -> Watchlist:
+    """Rename, pause or resume, opt in or out of the digest, or change what is watched (a
+    search stays a search, an entity list an entity list)."""
+    locked = _lock(watchlist=watchlist, actor=actor, expected_version=expected_version)
+    team = locked.team
+    fields = ["version", "updated_at"]
+    if name is not None:
+        locked.name = _clean_name(name)
+        fields.append("name")
+    is_search = locked.kind == Watchlist.Kind.SEARCH
+    if (query is not None or params is not None) and not is_search:
+        field = "query" if query is not None else "params"
+        raise ValidationError({field: "An entity watchlist has no search; change its entities."})
+    if entities is not None and is_search:
+        raise ValidationError({"entities": "A saved search has no entities; change its query."})
+    if query is not None or params is not None:
+        locked.query, locked.params = clean_search(
+            user=actor,
+            team=team,
+            query=locked.query if query is None else query,
+            params=locked.params if params is None else params,
+        )
+        fields += ["query", "params"]
+    if entities is not None:
+        ids = _clean_entities(user=actor, team=team, entities=entities)
+        if not ids:
+            raise ValidationError({"entities": "Pick at least one entity."})
+        WatchlistEntity.objects.filter(watchlist=locked).delete()
+        WatchlistEntity.objects.bulk_create(
+            [WatchlistEntity(watchlist=locked, entity_id=pk) for pk in ids]
+        )
+    if paused is not None:
+        locked.paused = bool(paused)
+        fields.append("paused")
+    if email_digest is not None:
+        locked.email_digest = bool(email_digest)
+        fields.append("email_digest")
+    locked.version = F("version") + 1
+    locked.save(update_fields=fields)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def watchlist_delete(
+    *, watchlist: Watchlist, actor: User, expected_version: int | None = None
+) -> None:
+    """Delete the watchlist and its hits; the notifications already sent stay."""
+    _lock(watchlist=watchlist, actor=actor, expected_version=expected_version).delete()
+
+
+# --- Matching ----------------------------------------------------------------------------------
+
+
+@dataclass
+class MatchReport:
+    hits: int = 0
+    notifications: int = 0
+
+
+@dataclass(frozen=True)
+class _Article:
+    pk: int
+    team_id: int
+    outlet_id: int | None
+    published: date | None
+    title: str
+
+
+@dataclass(frozen=True)
+class _Watch:
+    pk: int
+    user_id: int | None
+    team_id: int | None
+    kind: str
+    query: str
+    params: dict[str, Any]
+    name: str
+
+
+def _canonical(entity_ids: Iterable[int]) -> dict[int, int]:
+    """Each entity id -> the entity it was merged into (itself when it was not)."""
+    ids = set(entity_ids)
+    if not ids:
+        return {}
+    rows = Entity.objects.filter(pk__in=ids).values_list("pk", "merged_into_id")
+    return {pk: merged or pk for pk, merged in rows}
+
+
+def _published(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+def _passes_facets(
+    watch: _Watch, article: _Article, mentioned: set[int], canonical: dict[int, int]
+) -> bool:
+    params = watch.params
+    if params.get("outlet") and article.outlet_id not in params["outlet"]:
+        return False
+    start, end = params.get("published_from"), params.get("published_to")
+    if start or end:
+        if article.published is None:
+            return False
+        if start and article.published < date.fromisoformat(start):
+            return False
+        if end and article.published > date.fromisoformat(end):
+            return False
+    if params.get("entity"):
+        wanted = {canonical.get(pk, pk) for pk in params["entity"]}
+        if not wanted & mentioned:
+            return False
+    return True
+
+
+def _search_matches(pairs: list[tuple[_Watch, int]]) -> set[tuple[int, int]]:
+    """The (watchlist, article) pairs whose saved query matches the article's index row."""
+    compiled: dict[int, Any] = {}
+    wanted: list[tuple[int, int, Any]] = []
+    for watch, article_id in pairs:
+        if watch.pk not in compiled:
+            try:
+                compiled[watch.pk] = parse(watch.query)
+            except QueryError:  # saved under other limits: matches nothing until edited
+                compiled[watch.pk] = None
+        if compiled[watch.pk] is not None:
+            wanted.append((watch.pk, article_id, compiled[watch.pk]))
+    if not wanted:
+        return set()
+    if connection.vendor == "postgresql":
+        return _search_matches_postgres(wanted)
+    return _search_matches_sqlite(wanted)
+
+
+def _search_matches_postgres(wanted: list[tuple[int, int, Any]]) -> set[tuple[int, int]]:
+    # The query in the article's own text search configuration, ORed with "simple" as the
+    # search page does; only the batch's rows are read (the unique (kind, object_id) index).
+    args: list[Any] = [  # psycopg adapts the lists as arrays
+        [w for w, _, _ in wanted],
+        [a for _, a, _ in wanted],
+        [to_tsquery(q) for _, _, q in wanted],
+        SearchEntry.Kind.ARTICLE.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.w, p.a FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(w, a, q) "
+            "JOIN annotations_searchentry e ON e.kind = %s AND e.object_id = p.a "
+            "WHERE e.vector @@ (to_tsquery(e.config::regconfig, p.q) "
+            "|| to_tsquery('simple'::regconfig, p.q))",
+            args,
+        )
+        return {(w, a) for w, a in cursor.fetchall()}
+
+
+def _search_matches_sqlite(wanted: list[tuple[int, int, Any]]) -> set[tuple[int, int]]:
+    articles = {a for _, a, _ in wanted}
+    row_of = dict(
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.ARTICLE, object_id__in=articles)
+        .order_by()
+        .values_list("object_id", "pk")
+    )
+    article_of = {row: article for article, row in row_of.items()}
+    by_watch: dict[int, tuple[str, list[int]]] = {}
+    for watch_id, article_id, query in wanted:
+        if article_id in row_of:
+            by_watch.setdefault(watch_id, (to_fts5(query), []))[1].append(row_of[article_id])
+    found: set[tuple[int, int]] = set()
+    items = list(by_watch.items())
+    with connection.cursor() as cursor:
+        for offset in range(0, len(items), FTS_SELECTS_PER_STATEMENT):
+            selects: list[str] = []
+            args: list[Any] = []
+            for watch_id, (expression, rows) in items[offset : offset + FTS_SELECTS_PER_STATEMENT]:
+                marks = ", ".join("%s" for _ in rows)
+                selects.append(
+                    f"SELECT %s, rowid FROM annotations_search_fts "  # noqa: S608 (only marks)
+                    f"WHERE annotations_search_fts MATCH %s AND rowid IN ({marks})"
+                )
+                args += [watch_id, expression, *rows]
+            cursor.execute(" UNION ALL ".join(selects), args)
+            found.update((w, article_of[row]) for w, row in cursor.fetchall())
+    return found
+
+
+def watchlists_match_articles(*, article_ids: Sequence[int]) -> MatchReport:
+    """Match freshly analysed articles against the active watchlists that may see them; record
+    the new hits and notify their owners (every member, for a team's watchlist)."""
+    report = MatchReport()
+    if not article_ids:
+        return report
+    with transaction.atomic():
+        # Rows locked: two jobs matching the same article take turns, so neither double-counts.
+        articles = [
+            _Article(pk, team_id, outlet_id, _published(published_at), title)
+            for pk, team_id, outlet_id, published_at, title in Article.objects.select_for_update()
+            .filter(pk__in=list(article_ids))
+            .order_by("pk")
+            .values_list("pk", "team_id", "outlet_id", "published_at", "title")
+        ]
+        if not articles:
+            return report
+        team_ids = {a.team_id for a in articles}
+        members: dict[int, set[int]] = {}
+        for team_id, user_id in Membership.objects.filter(
+            team_id__in=team_ids, user__is_active=True
+        ).values_list("team_id", "user_id"):
+            members.setdefault(team_id, set()).add(user_id)
+        user_ids = set().union(*members.values()) if members else set()
+        watches = [
+            _Watch(*row)
+            for row in Watchlist.objects.filter(paused=False)
+            .filter(Q(team_id__in=team_ids) | Q(user_id__in=user_ids))
+            .order_by("pk")
+            .values_list("pk", "user_id", "team_id", "kind", "query", "params", "name")
+        ]
+        if not watches:
+            return report
+        mentioned = _mentions(articles)
+        matched = _matches(articles, watches, members, mentioned)
+        _record(matched, articles, watches, members, report)
+    return report
+
+
+def _mentions(articles: list[_Article]) -> dict[int, set[int]]:
+    """Each article's mentioned entities (not rejected), as the entities they are merged into."""
+    rows = list(
+        Mention.objects.filter(article_id__in=[a.pk for a in articles], rejected=False)
+        .order_by()
+        .values_list("article_id", "entity_id", "entity__merged_into_id")
+        .distinct()
+    )
+    out: dict[int, set[int]] = {a.pk: set() for a in articles}
+    for article_id, entity_id, merged_into in rows:
+        out[article_id].add(merged_into or entity_id)
+    return out
+
+
+def _matches(
+    articles: list[_Article],
+    watches: list[_Watch],
+    members: dict[int, set[int]],
+    mentioned: dict[int, set[int]],
+) -> dict[tuple[int, int], str]:
+    """(watchlist, article) -> what matched, for every visible pair that matches."""
+
+    def visible(watch: _Watch, article: _Article) -> bool:
+        if watch.team_id is not None:
+            return watch.team_id == article.team_id
+        return watch.user_id in members.get(article.team_id, set())
+
+    out: dict[tuple[int, int], str] = {}
+    entity_watches = [w for w in watches if w.kind == Watchlist.Kind.ENTITIES]
+    if entity_watches and any(mentioned.values()):
+        watched: dict[int, set[int]] = {}
+        rows = WatchlistEntity.objects.filter(
+            watchlist_id__in=[w.pk for w in entity_watches]
+        ).values_list("watchlist_id", "entity_id", "entity__merged_into_id")
+        for watch_id, entity_id, merged_into in rows:
+            watched.setdefault(watch_id, set()).add(merged_into or entity_id)
+        hit_entities: dict[tuple[int, int], set[int]] = {}
+        for watch in entity_watches:
+            for article in articles:
+                common = watched.get(watch.pk, set()) & mentioned[article.pk]
+                if common and visible(watch, article):
+                    hit_entities[(watch.pk, article.pk)] = common
+        names = dict(
+            Entity.objects.filter(pk__in=set().union(*hit_entities.values())).values_list(
+                "pk", "name"
+            )
+        )
+        for pair, common in hit_entities.items():
+            out[pair] = ("entities: " + ", ".join(sorted(names[pk] for pk in common)))[:300]
+    searches = [w for w in watches if w.kind == Watchlist.Kind.SEARCH]
+    canonical = _canonical(pk for w in searches for pk in w.params.get("entity", []))
+    pairs = [
+        (watch, article.pk)
+        for watch in searches
+        for article in articles
+        if visible(watch, article)
+        and _passes_facets(watch, article, mentioned[article.pk], canonical)
+    ]
+    for pair in _search_matches(pairs):
+        out[pair] = "search"
+    return out
+
+
+def _record(
+    matched: dict[tuple[int, int], str],
+    articles: list[_Article],
+    watches: list[_Watch],
+    members: dict[int, set[int]],
+    report: MatchReport,
+) -> None:
+    if not matched:
+        return
+    existing = set(
+        WatchlistHit.objects.filter(
+            watchlist_id__in={w for w, _ in matched}, article_id__in={a for _, a in matched}
+        ).values_list("watchlist_id", "article_id")
+    )
+    new = sorted(pair for pair in matched if pair not in existing)
+    if not new:
+        return
+    WatchlistHit.objects.bulk_create(
+        [WatchlistHit(watchlist_id=w, article_id=a, matched_on=matched[(w, a)]) for w, a in new],
+        ignore_conflicts=True,
+    )
+    watch_of = {w.pk: w for w in watches}
+    article_of = {a.pk: a for a in articles}
+    notes = []
+    for watch_id, article_id in new:
+        watch, article = watch_of[watch_id], article_of[article_id]
+        recipients = members.get(watch.team_id, set()) if watch.team_id else {watch.user_id}
+        text = f"“{watch.name}”: {article.title}"[:300]
+        notes += [
+            Notification(
+                user_id=user_id,
+                kind=Notification.Kind.WATCH,
+                article_id=article_id,
+                text=text,
+            )
+            for user_id in sorted(r for r in recipients if r is not None)
+        ]
+    Notification.objects.bulk_create(notes)
+    report.hits += len(new)
+    report.notifications += len(notes)
+    logger.info("watchlists.matched hits=%s notifications=%s", len(new), len(notes))
