@@ -229,7 +229,11 @@ def watchlist_create(
 
 
 def _lock(*, watchlist: Watchlist, actor: User, expected_version: int | None) -> Watchlist:
-    locked = Watchlist.objects.select_for_update().select_related("team").get(pk=watchlist.pk)
+    locked = (
+        Watchlist.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=watchlist.pk)
+    )
     _may_manage(user=actor, watchlist=locked)
     if expected_version is not None and expected_version != locked.version:
         raise PreconditionFailed(current_version=locked.version)
