@@ -54,13 +54,20 @@ async function patch(row, changes) {
   return data;
 }
 
+function relabel(row) {
+  const name = row.querySelector("[data-name]").textContent;
+  const pause = row.querySelector("[data-pause]");
+  pause?.setAttribute("aria-label", `${pause.textContent} ${name}`);
+  row.querySelector("[data-rename]")?.setAttribute("aria-label", `Rename ${name}`);
+  row.querySelector("[data-delete]")?.setAttribute("aria-label", `Delete ${name}`);
+  row.querySelector("[data-digest]")?.setAttribute("aria-label", `E-mail digest for ${name}`);
+}
+
 function setPaused(row, paused) {
   row.dataset.paused = String(paused);
   row.classList.toggle("paused", paused);
-  const name = row.querySelector("[data-name]").textContent;
-  const button = row.querySelector("[data-pause]");
-  button.textContent = paused ? "Resume" : "Pause";
-  button.setAttribute("aria-label", `${paused ? "Resume" : "Pause"} ${name}`);
+  row.querySelector("[data-pause]").textContent = paused ? "Resume" : "Pause";
+  relabel(row);
   let badge = row.querySelector("[data-paused-badge]");
   if (paused && !badge) {
     badge = Object.assign(document.createElement("span"), { className: "badge", textContent: "paused" });
@@ -81,14 +88,18 @@ function startRename(row) {
   cell.prepend(input);
   input.focus();
   input.select();
+  let finishing = false;
   const finish = async (save) => {
-    if (!input.isConnected) return;
+    if (finishing) return; // Enter, then the blur that removing the box causes
+    finishing = true;
     if (save && input.value.trim() && input.value !== nameEl.textContent) {
       try {
         const data = await patch(row, { name: input.value });
         nameEl.textContent = data.name;
+        relabel(row);
       } catch (e) {
         show(e);
+        finishing = false;
         return;
       }
     }
