@@ -23,7 +23,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from annotations.exceptions import PreconditionFailed
 from annotations.lib.searchquery import Query, QueryError, parse, to_fts5, to_tsquery
@@ -395,8 +396,13 @@ def _canonical(entity_ids: Iterable[int]) -> dict[int, int]:
     return {pk: merged or pk for pk, merged in rows}
 
 
-def _published(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None
+def _published(value: datetime | str | None) -> date | None:
+    """The publication date (UTC) of a datetime as PostgreSQL or SQLite returns it."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is None:
+        return None
+    return value.astimezone(UTC).date() if timezone.is_aware(value) else value.date()
 
 
 def _passes_facets(
@@ -492,26 +498,28 @@ def watchlists_match_articles(*, article_ids: Sequence[int]) -> MatchReport:
         return report
     # No savepoint: inside the analysis batch's transaction, a failure here rolls it all back.
     with transaction.atomic(savepoint=False):
-        articles = [
-            _Article(pk, team_id, outlet_id, _published(published_at), title)
-            for pk, team_id, outlet_id, published_at, title in Article.objects.filter(
-                pk__in=list(article_ids)
-            )
-            .order_by("pk")
-            .values_list("pk", "team_id", "outlet_id", "published_at", "title")
-        ]
+        # The articles with their teams' active members, in one statement.
+        marks, args = _marks(article_ids)
+        rows = _select(
+            "SELECT a.id, a.team_id, a.outlet_id, a.published_at, a.title, p.user_id "  # noqa: S608
+            f"FROM {Article._meta.db_table} a LEFT JOIN (SELECT m.team_id, m.user_id "
+            f"FROM {Membership._meta.db_table} m "
+            f"JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id "
+            "WHERE u.is_active = %s) p ON p.team_id = a.team_id "
+            f"WHERE a.id IN ({marks}) ORDER BY a.id",
+            [True, *args],
+        )
+        found: dict[int, _Article] = {}
+        members: dict[int, set[int]] = {}
+        for pk, team_id, outlet_id, published_at, title, user_id in rows:
+            if pk not in found:
+                found[pk] = _Article(pk, team_id, outlet_id, _published(published_at), title)
+            if user_id is not None:
+                members.setdefault(team_id, set()).add(user_id)
+        articles = list(found.values())
         if not articles:
             return report
         team_ids = {a.team_id for a in articles}
-        members: dict[int, set[int]] = {}
-        teams, team_args = _marks(team_ids)
-        for team_id, user_id in _select(
-            f"SELECT m.team_id, m.user_id FROM {Membership._meta.db_table} m "  # noqa: S608
-            f"JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id "
-            f"WHERE u.is_active = %s AND m.team_id IN ({teams})",
-            [True, *team_args],
-        ):
-            members.setdefault(team_id, set()).add(user_id)
         user_ids = set().union(*members.values()) if members else set()
         watches = _load_watches(team_ids, user_ids)
         if not watches:
@@ -615,6 +623,22 @@ def _insert_hits(matched: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     pairs = sorted(matched)
     new: list[tuple[int, int]] = []
+    if connection.vendor == "postgresql":  # arrays: a short statement whatever the count
+        return [
+            (w, a)
+            for w, a in _select(
+                f"INSERT INTO {table} (watchlist_id, article_id, matched_on, created_at) "  # noqa: S608
+                "SELECT w, a, m, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) "
+                "AS x(w, a, m) ON CONFLICT (watchlist_id, article_id) DO NOTHING "
+                "RETURNING watchlist_id, article_id",
+                [
+                    now,
+                    [w for w, _ in pairs],
+                    [a for _, a in pairs],
+                    [matched[pair] for pair in pairs],
+                ],
+            )
+        ]
     with connection.cursor() as cursor:
         for offset in range(0, len(pairs), INSERT_ROWS):
             chunk = pairs[offset : offset + INSERT_ROWS]
@@ -634,6 +658,14 @@ def _insert_notifications(notes: list[tuple[int, int, str]]) -> None:
     table = Notification._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     kind = Notification.Kind.WATCH.value
+    if connection.vendor == "postgresql":
+        _select(
+            f"INSERT INTO {table} (user_id, kind, article_id, text, created_at) "  # noqa: S608
+            "SELECT u, %s, a, t, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) "
+            "AS x(u, a, t) RETURNING 1",
+            [kind, now, [n[0] for n in notes], [n[1] for n in notes], [n[2] for n in notes]],
+        )
+        return
     with connection.cursor() as cursor:
         for offset in range(0, len(notes), INSERT_ROWS):
             chunk = notes[offset : offset + INSERT_ROWS]
