@@ -591,24 +591,68 @@ def _record(
 ) -> None:
     if not matched:
         return
-    new = sorted(_insert_hits(matched))
-    if not new:
-        return
     watch_of = {w.pk: w for w in watches}
     article_of = {a.pk: a for a in articles}
-    notes: list[tuple[int, int, str]] = []
-    for watch_id, article_id in new:
-        watch, article = watch_of[watch_id], article_of[article_id]
-        recipients = members.get(watch.team_id, set()) if watch.team_id else {watch.user_id}
-        text = f"“{watch.name}”: {article.title}"[:300]
-        notes += [
-            (user_id, article_id, text)
-            for user_id in sorted(r for r in recipients if r is not None)
-        ]
-    _insert_notifications(notes)
-    report.hits += len(new)
-    report.notifications += len(notes)
-    logger.info("watchlists.matched hits=%s notifications=%s", len(new), len(notes))
+
+    def notes_of(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, str]]:
+        """(watchlist, article, recipient, text) for each pair and each of its recipients."""
+        out = []
+        for watch_id, article_id in sorted(pairs):
+            watch, article = watch_of[watch_id], article_of[article_id]
+            recipients = members.get(watch.team_id, set()) if watch.team_id else {watch.user_id}
+            text = f"“{watch.name}”: {article.title}"[:300]
+            out += [
+                (watch_id, article_id, user_id, text)
+                for user_id in sorted(r for r in recipients if r is not None)
+            ]
+        return out
+
+    if connection.vendor == "postgresql":
+        hits, notified = _insert_hits_and_notes_postgres(matched, notes_of(matched))
+    else:
+        new = _insert_hits(matched)
+        notes = notes_of(new)
+        _insert_notifications([(user, article, text) for _, article, user, text in notes])
+        hits, notified = len(new), len(notes)
+    report.hits += hits
+    report.notifications += notified
+    if hits:
+        logger.info("watchlists.matched hits=%s notifications=%s", hits, notified)
+
+
+def _insert_hits_and_notes_postgres(
+    matched: dict[tuple[int, int], str], notes: list[tuple[int, int, int, str]]
+) -> tuple[int, int]:
+    """One statement: the hits (``ON CONFLICT DO NOTHING``), and the notifications of the pairs
+    that were new only; two jobs matching the same article at once wait on the unique index,
+    and only the one that inserted a pair notifies of it. Returns (hits, notifications)."""
+    pairs = sorted(matched)
+    now = timezone.now()
+    rows = _select(
+        f"WITH new AS (INSERT INTO {WatchlistHit._meta.db_table} "  # noqa: S608
+        "(watchlist_id, article_id, matched_on, created_at) "
+        "SELECT w, a, m, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS x(w, a, m) "
+        "ON CONFLICT (watchlist_id, article_id) DO NOTHING RETURNING watchlist_id, article_id), "
+        f"told AS (INSERT INTO {Notification._meta.db_table} "
+        "(user_id, kind, article_id, text, created_at) "
+        "SELECT r.u, %s, r.a, r.t, %s "
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]) AS r(w, a, u, t) "
+        "JOIN new ON new.watchlist_id = r.w AND new.article_id = r.a RETURNING 1) "
+        "SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM told)",
+        [
+            now,
+            [w for w, _ in pairs],
+            [a for _, a in pairs],
+            [matched[pair] for pair in pairs],
+            Notification.Kind.WATCH.value,
+            now,
+            [n[0] for n in notes],
+            [n[1] for n in notes],
+            [n[2] for n in notes],
+            [n[3] for n in notes],
+        ],
+    )
+    return int(rows[0][0]), int(rows[0][1])
 
 
 # Rows per INSERT statement: well under SQLite's 32,766 parameters.
@@ -616,29 +660,12 @@ INSERT_ROWS = 1000
 
 
 def _insert_hits(matched: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
-    """Insert the hits; the (watchlist, article) pairs that were new. ``ON CONFLICT DO
-    NOTHING RETURNING`` (PostgreSQL, SQLite 3.35+): two jobs matching the same article at once
-    wait on the unique index, and only the one that inserted a pair notifies of it."""
+    """Insert the hits (SQLite); the (watchlist, article) pairs that were new, by ``ON
+    CONFLICT DO NOTHING RETURNING`` (SQLite 3.35+; SQLite writers take turns anyway)."""
     table = WatchlistHit._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     pairs = sorted(matched)
     new: list[tuple[int, int]] = []
-    if connection.vendor == "postgresql":  # arrays: a short statement whatever the count
-        return [
-            (w, a)
-            for w, a in _select(
-                f"INSERT INTO {table} (watchlist_id, article_id, matched_on, created_at) "  # noqa: S608
-                "SELECT w, a, m, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) "
-                "AS x(w, a, m) ON CONFLICT (watchlist_id, article_id) DO NOTHING "
-                "RETURNING watchlist_id, article_id",
-                [
-                    now,
-                    [w for w, _ in pairs],
-                    [a for _, a in pairs],
-                    [matched[pair] for pair in pairs],
-                ],
-            )
-        ]
     with connection.cursor() as cursor:
         for offset in range(0, len(pairs), INSERT_ROWS):
             chunk = pairs[offset : offset + INSERT_ROWS]
@@ -654,18 +681,10 @@ def _insert_hits(matched: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
 
 
 def _insert_notifications(notes: list[tuple[int, int, str]]) -> None:
-    """One "watch" notification per (user, article, text), in a few statements."""
+    """One "watch" notification per (user, article, text), in a few statements (SQLite)."""
     table = Notification._meta.db_table
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     kind = Notification.Kind.WATCH.value
-    if connection.vendor == "postgresql":
-        _select(
-            f"INSERT INTO {table} (user_id, kind, article_id, text, created_at) "  # noqa: S608
-            "SELECT u, %s, a, t, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) "
-            "AS x(u, a, t) RETURNING 1",
-            [kind, now, [n[0] for n in notes], [n[1] for n in notes], [n[2] for n in notes]],
-        )
-        return
     with connection.cursor() as cursor:
         for offset in range(0, len(notes), INSERT_ROWS):
             chunk = notes[offset : offset + INSERT_ROWS]
