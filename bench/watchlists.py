@@ -137,7 +137,7 @@ def seed(args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
     from annotations.services.entities import entity_create
     from annotations.services.imports import import_jsonl
     from annotations.services.teams import membership_set, team_create
-    from annotations.services.watchlists import watchlist_create
+    from annotations.services.watchlist_edits import watchlist_create
 
     users = get_user_model()
     with transaction.atomic():

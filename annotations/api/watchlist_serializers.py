@@ -10,7 +10,7 @@ from annotations.api.serializers import VisibleRelatedField, id_field
 from annotations.lib.searchquery import MAX_QUERY_CHARS
 from annotations.models import Team, Watchlist, WatchlistHit
 from annotations.selectors.watchlists import search_params
-from annotations.services.watchlists import MAX_ENTITIES, MAX_NAME_CHARS
+from annotations.services.watchlist_edits import MAX_ENTITIES, MAX_NAME_CHARS
 
 PARAMS_HELP = (
     "The search's facets as the search page takes them: outlet (ids), entity (ids), "

@@ -14,7 +14,7 @@ from django.urls import reverse
 from annotations.search_form import SearchForm
 from annotations.selectors.search import DISPUTE_LABELS, KINDS, search
 from annotations.selectors.search_results import results_dict
-from annotations.services.watchlists import ANNOTATION_FACETS, ARTICLE_FACETS
+from annotations.services.watchlist_edits import ANNOTATION_FACETS, ARTICLE_FACETS
 from annotations.views.common import team_context
 
 KIND_LABELS = {

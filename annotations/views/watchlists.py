@@ -13,7 +13,7 @@ from django.shortcuts import render
 from annotations.models import Entity, Membership, Outlet, Watchlist
 from annotations.selectors.watchlists import search_params, watchlist_hits, watchlists_for
 from annotations.services.teams import DISCUSS_ROLES
-from annotations.services.watchlists import ARTICLE_FACETS
+from annotations.services.watchlist_edits import ARTICLE_FACETS
 from annotations.views.common import team_context
 
 RECENT_HITS = 30

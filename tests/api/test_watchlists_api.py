@@ -7,7 +7,7 @@ import pytest
 
 from annotations.models import Notification, Watchlist
 from annotations.services.analysis import articles_analyze
-from annotations.services.watchlists import MAX_TEAM_WATCHLISTS, watchlist_create
+from annotations.services.watchlist_edits import MAX_TEAM_WATCHLISTS, watchlist_create
 from tests.api.conftest import client_for
 from tests.factories import make_article
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from annotations.models import Entity, Watchlist, WatchlistHit
 from annotations.services.imports import import_text
-from annotations.services.watchlists import watchlist_create
+from annotations.services.watchlist_edits import watchlist_create
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_article
 

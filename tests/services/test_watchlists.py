@@ -1,5 +1,6 @@
-"""Watchlists (services/watchlists.py): matching in the analysis job for every import path,
-once per (watchlist, article), within what each owner may see; the daily digest."""
+"""Watchlists (services/watchlists.py, watchlist_edits.py, watchlist_digests.py): matching in
+the analysis job for every import path, once per (watchlist, article), within what each owner
+may see; the daily digest."""
 
 from __future__ import annotations
 
@@ -27,14 +28,14 @@ from annotations.services.articles import article_update_text
 from annotations.services.entities import entity_create, entity_merge
 from annotations.services.imports import import_html, import_jsonl, import_text
 from annotations.services.watchlist_digests import watchlists_send_digests
-from annotations.services.watchlists import (
+from annotations.services.watchlist_edits import (
     MAX_ENTITIES,
     MAX_PERSONAL_WATCHLISTS,
     watchlist_create,
     watchlist_delete,
     watchlist_update,
-    watchlists_match_articles,
 )
+from annotations.services.watchlists import watchlists_match_articles
 from tests.factories import make_article
 
 KURSK = (

@@ -1,6 +1,6 @@
 """Watchlists: a saved search or a set of entities, yours or a team's; new articles that match
-notify their owners (services/watchlists.py). PATCH renames, pauses (``paused``) or changes
-what is watched, with ``If-Match``."""
+notify their owners (services/watchlists.py; writes in services/watchlist_edits.py). PATCH
+renames, pauses (``paused``) or changes what is watched, with ``If-Match``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.users import signed_in
 from annotations.models import Watchlist
 from annotations.selectors.watchlists import watchlist_hits, watchlists_for
-from annotations.services import watchlists as services
+from annotations.services import watchlist_edits as services
 
 
 @extend_schema_view(
