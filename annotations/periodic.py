@@ -34,4 +34,9 @@ PERIODIC: list[Periodic] = [
         "annotations.services.refetches.refetches_enqueue",
     ),
     Periodic("feeds.poll", timedelta(minutes=1), "annotations.services.feeds.feeds_poll_due"),
+    Periodic(
+        "watchlists.digest",
+        timedelta(days=1),
+        "annotations.services.watchlist_digests.watchlists_send_digests",
+    ),
 ]

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Membership,
         Mention,
         Team,
+        Watchlist,
     )
 
 
@@ -143,6 +144,14 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user)
+
+
+class WatchlistQuerySet(models.QuerySet["Watchlist"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """The user's own watchlists and those of the teams they belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(user=user) | Q(team_id__in=_team_ids(user)))
 
 
 class FigureQuerySet(TeamScopedQuerySet["Figure"]):

@@ -24,4 +24,5 @@ urlpatterns = [
     path("screening/", views.screening_page, name="screening"),
     path("screening/<int:pk>/", views.screening_page, name="screening-detail"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
+    path("watchlists/", views.watchlists_page, name="watchlists"),
 ]

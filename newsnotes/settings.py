@@ -269,6 +269,9 @@ if EMAIL_BACKEND_PATH == "django.core.mail.backends.smtp.EmailBackend":
         "timeout": 20,
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "NewsNotes <newsnotes@localhost>")
+# The site's address for links in mail that no request prompted (the watchlist digest):
+# "https://newsnotes.example.org"; empty leaves such links relative.
+NEWSNOTES_SITE_URL = os.environ.get("NEWSNOTES_SITE_URL", "").rstrip("/")
 
 # --- I18N, static ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

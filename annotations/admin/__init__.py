@@ -19,4 +19,5 @@ from annotations.admin import (  # noqa: F401
     screening,
     search,
     teams,
+    watchlists,
 )

@@ -42,14 +42,17 @@ class JobSerializer(serializers.ModelSerializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     actor = UserSerializer(read_only=True, allow_null=True)
-    article = serializers.IntegerField(
-        source="annotation.article_id", read_only=True, allow_null=True
+    article = serializers.SerializerMethodField(
+        help_text="The article of the annotation, or the article a watchlist matched"
     )
 
     class Meta:
         model = Notification
         fields = ["id", "kind", "actor", "annotation", "article", "text", "created_at", "read_at"]
         read_only_fields = fields
+
+    def get_article(self, note: Notification) -> int | None:
+        return note.annotation.article_id if note.annotation is not None else note.article_id
 
 
 class NotificationReadSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from annotations.api.views import (
     team_reports,
     teams,
     tokens,
+    watchlists,
 )
 
 app_name = "api"
@@ -50,6 +51,7 @@ router.register("tokens", tokens.ApiTokenViewSet, basename="token")
 router.register("feeds", feeds.FeedViewSet, basename="feed")
 router.register("archive", archive.ArchiveRecordViewSet, basename="archive-record")
 router.register("screenings", screenings.ScreeningViewSet, basename="screening")
+router.register("watchlists", watchlists.WatchlistViewSet, basename="watchlist")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(

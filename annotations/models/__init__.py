@@ -1,6 +1,8 @@
 """NewsNotes data model, one module per area: ``teams``, ``articles``, ``entities``,
 ``annotations``, ``notes`` (page notes, reading marks), ``refetches`` (silent edits),
 ``activity`` and ``tokens``; ``limits`` holds the bounds they share.
+``annotations``, ``notes`` (page notes, reading marks), ``activity``, ``tokens`` and ``watchlists``;
+``limits`` holds the bounds they share.
 
 Every offset in these modules (``Mention.start``, ``Annotation.start`` ...) is a Unicode code
 point index into ``Article.text`` -- a Python ``str`` index -- as in the W3C Web Annotation
@@ -29,6 +31,12 @@ from annotations.models.screening import (
 from annotations.models.search import SearchEntry
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
+from annotations.models.watchlists import (
+    Watchlist,
+    WatchlistDigest,
+    WatchlistEntity,
+    WatchlistHit,
+)
 
 __all__ = [
     "MAX_ID",
@@ -69,5 +77,9 @@ __all__ = [
     "SearchEntry",
     "Tag",
     "Team",
+    "Watchlist",
+    "WatchlistDigest",
+    "WatchlistEntity",
+    "WatchlistHit",
     "new_content_stamp",
 ]

@@ -107,6 +107,7 @@ class Notification(models.Model):
         REPLY = "reply", "Replied to your annotation"
         REVIEW = "review", "Reviewed your annotation"
         ARTICLE_EDITED = "article_edited", "Edited after import"
+        WATCH = "watch", "Matched a watchlist"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -117,6 +118,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     annotation = models.ForeignKey(
         Annotation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The article a watchlist matched (kind "watch"); annotation notifications have none.
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     text = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

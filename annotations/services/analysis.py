@@ -45,6 +45,7 @@ from annotations.services.entities import (
 from annotations.services.figures import figures_extract
 from annotations.services.stamps import teams_touch
 from annotations.services.suggestion_details import suggestion_details
+from annotations.services.watchlists import watchlists_match_articles
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,9 @@ class _BatchWriter:
             )
             if suggested:  # mentions are not part of annotation lists; suggestions are
                 teams_touch(team_ids={a.team_id for a, analysis in fresh if analysis.attributions})
+            # Watchlists (services/watchlists.py): the batch's articles, now with their mentions,
+            # notify the watchlists they match; in this transaction, so hits commit with them.
+            watchlists_match_articles(article_ids=done_ids)
         report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
 

@@ -20,6 +20,7 @@ from annotations.views.revisions import article_diff
 from annotations.views.screening import screening_page
 from annotations.views.search import search_page
 from annotations.views.team import team_page
+from annotations.views.watchlists import watchlists_page
 
 __all__ = [
     "ResetPasswordConfirmView",
@@ -44,4 +45,5 @@ __all__ = [
     "team_switch",
     "tokens_page",
     "trash",
+    "watchlists_page",
 ]

@@ -9,10 +9,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 
 from annotations.search_form import SearchForm
 from annotations.selectors.search import DISPUTE_LABELS, KINDS, search
 from annotations.selectors.search_results import results_dict
+from annotations.services.watchlist_edits import ANNOTATION_FACETS, ARTICLE_FACETS
 from annotations.views.common import team_context
 
 KIND_LABELS = {
@@ -67,6 +69,19 @@ def _pieces(snippet: str, highlights: list[list[int]]) -> list[tuple[str, bool]]
 def _count(count: int, capped: bool) -> str:
     """A count as the page shows it: "1,000+" past the cap (selectors/search.py)."""
     return f"{count:,}" + ("+" if capped else "")
+
+
+def _watch_href(params: QueryDict) -> str:
+    """The watchlists page with this search filled in; "" when a facet of annotations is set
+    (a watchlist watches new articles, which have none)."""
+    if any(params.getlist(name) for name in ANNOTATION_FACETS):
+        return ""
+    copy = QueryDict(mutable=True)
+    for name in ("q", *ARTICLE_FACETS):
+        values = [v for v in params.getlist(name) if v]
+        if values:
+            copy.setlist(name, values)
+    return reverse("annotations:watchlists") + "?" + copy.urlencode()
 
 
 @login_required
@@ -131,6 +146,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             if data["facets"].get(name) or chosen[name]
         ],
         kinds_chosen=params.getlist("kind"),
+        watch_href=_watch_href(params),
         published_from=params.get("published_from", ""),
         published_to=params.get("published_to", ""),
         edited=params.get("edited", "") in {"1", "true", "on"},

@@ -1,4 +1,5 @@
-// The notifications list in the header: @mentions, replies to your annotations, verdicts.
+// The notifications list in the header: @mentions, replies to your annotations, verdicts, and
+// new articles matching a watchlist.
 // Opening it marks what it shows as read.
 
 import { api, ApiError } from "./api.js";
@@ -10,6 +11,7 @@ const LABELS = {
   reply: "replied to your annotation",
   review: "reviewed your annotation",
   article_edited: "An article you annotated was edited after import",
+  watch: "matched a watchlist",
 };
 
 function row(note) {
@@ -20,6 +22,10 @@ function row(note) {
     // No actor: the outlet changed the page; the link shows what changed.
     link.href = note.article ? `/articles/${note.article}/diff/` : "#";
     link.append(Object.assign(document.createElement("strong"), { textContent: LABELS.article_edited }));
+  } else if (note.kind === "watch") {
+    // No actor either: a new article matched one of the reader's watchlists.
+    link.href = note.article ? `/articles/${note.article}/` : "#";
+    link.append(Object.assign(document.createElement("strong"), { textContent: "New article" }), ` ${LABELS.watch}`);
   } else {
     link.href = note.article ? `/articles/${note.article}/#a-${note.annotation}` : "#";
     const who = document.createElement("strong");

@@ -17,6 +17,7 @@ from annotations.api import activity_serializers as activity
 from annotations.api.users import signed_in
 from annotations.models import (
     Annotation,
+    Article,
     Notification,
 )
 from annotations.services import notifications
@@ -25,7 +26,8 @@ User = get_user_model()
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your notifications, newest first: @mentions, replies to your annotations, verdicts."""
+    """Your notifications, newest first: @mentions, replies to your annotations, verdicts,
+    and new articles matching your watchlists."""
 
     serializer_class = activity.NotificationSerializer
     filterset_class = filters.NotificationFilter
@@ -33,10 +35,12 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Notification.objects.none()
-        visible = Annotation.objects.visible_to(self.request.user)
+        user = signed_in(self.request)
+        visible = Annotation.objects.visible_to(user)
         return (
-            Notification.objects.filter(user=signed_in(self.request))
+            Notification.objects.filter(user=user)
             .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+            .filter(Q(article__isnull=True) | Q(article__in=Article.objects.visible_to(user)))
             .select_related("actor", "annotation")
         )
 
