@@ -12,6 +12,7 @@ Writes go through ``annotations.services``; models hold fields, constraints and 
 from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
+from annotations.models.claims import ClaimAppearance, ClaimBand, ClaimCluster, ClusterJudgement
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
@@ -32,6 +33,10 @@ __all__ = [
     "ArticleRead",
     "ArticleRevision",
     "ArticleSubmission",
+    "ClaimAppearance",
+    "ClaimBand",
+    "ClaimCluster",
+    "ClusterJudgement",
     "Entity",
     "EntityJudgement",
     "EntityKey",
