@@ -10,6 +10,7 @@ from annotations.api.views import (
     accounts,
     annotations,
     articles,
+    claims,
     discussion,
     entities,
     jobs,
@@ -42,6 +43,9 @@ router.register("notes", notes.ArticleNoteViewSet, basename="note")
 router.register("jobs", jobs.JobViewSet, basename="job")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("tokens", tokens.ApiTokenViewSet, basename="token")
+router.register("claims", claims.ClaimClusterViewSet, basename="claim")
+router.register("claim-appearances", claims.ClaimAppearanceViewSet, basename="claim-appearance")
+router.register("claim-judgements", claims.ClusterJudgementViewSet, basename="claim-judgement")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -64,5 +68,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("articles/<int:pk>/stream/", live.article_stream, name="article-stream"),
+    path("annotations/<int:pk>/claim/", claims.annotation_claim, name="annotation-claim"),
+    path(
+        "annotations/<int:pk>/claim/adopt/",
+        claims.annotation_claim_adopt,
+        name="annotation-claim-adopt",
+    ),
     path("", include(router.urls)),
 ]

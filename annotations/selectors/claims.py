@@ -54,7 +54,7 @@ def clusters_for(
     """Clusters with at least one claim the user may see, with ``n_appearances``,
     ``first_published`` and ``last_published``; newest activity first."""
     shown = visible_appearances(user)
-    qs = ClaimCluster.objects.visible_to(user)
+    qs: QuerySet[Any] = ClaimCluster.objects.visible_to(user)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
     in_cluster = Q(appearances__in=shown)
@@ -93,6 +93,36 @@ def cluster_get_for_user(*, user: AnyUser, pk: Any) -> ClaimCluster:
     return cluster
 
 
+_COLUMNS: dict[str, Any] = {
+    "exact": F("annotation__exact"),
+    "start": F("annotation__start"),
+    "assessment": F("annotation__assessment"),
+    "review_state": F("annotation__review_state"),
+    "comment": F("annotation__comment"),
+    "origin": F("annotation__origin"),
+    "article_id": F("annotation__article_id"),
+    "article_title": F("annotation__article__title"),
+    "published_at": F("annotation__article__published_at"),
+    "outlet": F("annotation__article__outlet__name"),
+    "speaker_id": F("annotation__attributed_to_entity_id"),
+    "speaker": F("annotation__attributed_to_entity__name"),
+}
+
+
+def appearance_rows(queryset: QuerySet[ClaimAppearance]) -> list[dict[str, Any]]:
+    """Appearances as the pages and the API show them, in one query."""
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in queryset.values(
+            "pk", "annotation_id", "cluster_id", "hedges", "strength", "score", "pinned", **_COLUMNS
+        )
+    ]
+    for row in rows:
+        row["strength_label"] = STRENGTH_LABELS.get(row["strength"], row["strength"])
+        row["dropped"], row["firmer"], row["first"] = [], False, False
+    return rows
+
+
 def _sort_key(row: dict[str, Any]) -> tuple[bool, datetime | str, int]:
     published = row["published_at"]
     return (published is None, published or "", row["annotation_id"])
@@ -103,40 +133,15 @@ def appearances_of(user: AnyUser, cluster: ClaimCluster) -> list[dict[str, Any]]
     its outlet, article, speaker, hedges, strength and the team's assessment; ``dropped``
     names the hedge kinds the first appearance had and this one has not, ``firmer`` says it
     states the claim more firmly than the first appearance did."""
-    rows = list(
-        visible_appearances(user)
-        .filter(cluster=cluster)
-        .values(
-            "pk",
-            "annotation_id",
-            "hedges",
-            "strength",
-            "score",
-            "pinned",
-            exact=F("annotation__exact"),
-            start=F("annotation__start"),
-            assessment=F("annotation__assessment"),
-            review_state=F("annotation__review_state"),
-            comment=F("annotation__comment"),
-            origin=F("annotation__origin"),
-            article_id=F("annotation__article_id"),
-            article_title=F("annotation__article__title"),
-            published_at=F("annotation__article__published_at"),
-            outlet=F("annotation__article__outlet__name"),
-            speaker_id=F("annotation__attributed_to_entity_id"),
-            speaker=F("annotation__attributed_to_entity__name"),
-        )[:MAX_APPEARANCES]
-    )
+    rows = appearance_rows(visible_appearances(user).filter(cluster=cluster)[:MAX_APPEARANCES])
     rows.sort(key=_sort_key)
     first_kinds: set[str] = set()
     first_strength = ""
     for index, row in enumerate(rows):
         kinds = {m["kind"] for m in row["hedges"]}
-        row["strength_label"] = STRENGTH_LABELS.get(row["strength"], row["strength"])
         row["first"] = index == 0
         if index == 0:
             first_kinds, first_strength = kinds, row["strength"]
-            row["dropped"], row["firmer"] = [], False
         else:
             row["dropped"] = sorted(first_kinds - kinds)
             row["firmer"] = hedge_dropped(first_strength, row["strength"])
@@ -161,8 +166,9 @@ def _marked(exact: str, hedges: list[dict[str, Any]], start: int) -> list[tuple[
 
 def reviews_of(annotation_ids: list[int]) -> list[dict[str, Any]]:
     """Review outcomes and disputes of the claims, with their notes, newest first."""
-    return list(
-        Review.objects.filter(annotation_id__in=annotation_ids)
+    return [
+        dict(row)
+        for row in Review.objects.filter(annotation_id__in=annotation_ids)
         .order_by("-created_at", "-pk")
         .values(
             "pk",
@@ -172,7 +178,7 @@ def reviews_of(annotation_ids: list[int]) -> list[dict[str, Any]]:
             "created_at",
             reviewer_name=F("reviewer__username"),
         )[:MAX_APPEARANCES]
-    )
+    ]
 
 
 def judgements_of(cluster: ClaimCluster) -> list[ClusterJudgement]:

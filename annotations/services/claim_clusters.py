@@ -203,6 +203,7 @@ def _candidates(claims: list[_Claim]) -> dict[int, _Known]:
 
 
 def _score(claim: _Claim, other: _Known | _Claim) -> float:
+    figs: Sequence[str]
     if isinstance(other, _Claim):
         text, ents, figs, speaker = (
             other.features.normalised,
@@ -268,7 +269,7 @@ def _write(claims: list[_Claim]) -> None:
         [
             ClaimAppearance(
                 team_id=c.team_id,
-                cluster_id=real.get(c.cluster_id or 0, c.cluster_id),
+                cluster_id=real.get(c.cluster_id or 0, c.cluster_id or 0),
                 annotation_id=c.annotation_id,
                 normalised=c.features.normalised,
                 entity_ids=c.entity_ids,

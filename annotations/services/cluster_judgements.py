@@ -23,8 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from annotations.models import ClaimAppearance, ClaimCluster, ClusterJudgement
+from annotations.models import Annotation, ClaimAppearance, ClaimCluster, ClusterJudgement
 from annotations.models.claims import MAX_CANONICAL_CHARS
+from annotations.selectors.claims import assessed_for
+from annotations.services.annotations import annotation_update
 from annotations.services.teams import ANNOTATE_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -110,12 +112,13 @@ def cluster_confirm(*, cluster: ClaimCluster, actor: User, note: str = "") -> Cl
     rows = list(ClaimAppearance.objects.select_for_update().filter(cluster=locked))
     if not rows:
         raise ValidationError({"cluster": "This cluster has no claims left."})
+    unpinned = [a.pk for a in rows if not a.pinned]
     snapshot = {
-        "pinned": [a.pk for a in rows if not a.pinned],
+        "pinned": unpinned,
         "confirmed_at": locked.confirmed_at.isoformat() if locked.confirmed_at else None,
         "confirmed_by": locked.confirmed_by_id,
     }
-    ClaimAppearance.objects.filter(pk__in=snapshot["pinned"]).update(pinned=True)
+    ClaimAppearance.objects.filter(pk__in=unpinned).update(pinned=True)
     ClaimCluster.objects.filter(pk=locked.pk).update(
         confirmed_at=timezone.now(), confirmed_by=actor
     )
@@ -229,3 +232,16 @@ def cluster_update(*, cluster: ClaimCluster, canonical: str, actor: User) -> Cla
     locked.canonical = " ".join(canonical.split())
     locked.save(update_fields=["canonical", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def claim_assessment_adopt(*, annotation: Annotation, actor: User) -> Annotation:
+    """Give the claim the assessment the team already made of its cluster ("already
+    assessed"): the latest other claim of the cluster assessed other than "unverified"."""
+    found = assessed_for(actor, annotation)
+    if found is None:
+        raise ValidationError({"annotation": "This annotation is not a clustered claim."})
+    earlier = found["assessed"]
+    if earlier is None:
+        raise ValidationError({"annotation": "The team has not assessed this claim yet."})
+    return annotation_update(annotation=annotation, actor=actor, assessment=earlier["assessment"])
