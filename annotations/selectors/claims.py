@@ -177,6 +177,7 @@ def reviews_of(annotation_ids: list[int]) -> list[dict[str, Any]]:
             "note",
             "created_at",
             reviewer_name=F("reviewer__username"),
+            article_id=F("annotation__article_id"),
         )[:MAX_APPEARANCES]
     ]
 

@@ -11,6 +11,7 @@ from annotations.views.accounts import (
     tokens_page,
 )
 from annotations.views.articles import article_list, article_read, import_page
+from annotations.views.claims import claim_detail, claim_list
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
@@ -25,6 +26,8 @@ __all__ = [
     "agreement_csv",
     "article_list",
     "article_read",
+    "claim_detail",
+    "claim_list",
     "dashboard",
     "entity_detail",
     "entity_list",
