@@ -62,3 +62,45 @@ def test_claim_page_and_confirming_its_grouping(page, live_server, alice, claims
     history.first.get_by_role("button", name="Undo").click()
     expect(history.first).to_contain_text("undone by alice")
     expect(page.locator("[data-confirmed]")).to_have_count(0)
+
+
+def test_accepting_a_claim_the_team_assessed_offers_the_assessment(
+    page, live_server, team_a, alice, dave, claims
+):
+    from annotations.models import Annotation, Tag
+    from annotations.services.analysis import nlp_user
+    from annotations.services.claim_clusters import claims_cluster_articles
+    from tests.factories import make_article
+
+    text = "SEOUL, Nov 4 - At least 8,000 North Korean troops are now in the Kursk region, officials said."
+    article = make_article(
+        team=team_a, text=text, title="Seoul briefing", outlet_name="Seoul Daily"
+    )
+    quote = "At least 8,000 North Korean troops are now in the Kursk region"
+    start = text.index(quote)
+    suggestion = Annotation.objects.create(
+        team=team_a,
+        article=article,
+        start=start,
+        end=start + len(quote),
+        exact=quote,
+        author=nlp_user(),
+        origin="model",
+        suggestion_state="pending",
+    )
+    suggestion.tags.set([Tag.objects.get(team=team_a, slug="claim")])
+    claims_cluster_articles(article_ids=[article.pk])  # as after analysis
+
+    sign_in(page, live_server, "dave")
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    page.locator(f'li.card[data-id="{suggestion.pk}"]').get_by_role("button", name="Accept").click()
+    notice = page.locator("[data-already-assessed]")
+    expect(notice).to_contain_text("Already assessed")
+    expect(notice).to_contain_text("Supported")
+    expect(notice).to_contain_text("NewsNotes Wire")
+    screenshot(page, "claim-already-assessed")
+    notice.get_by_role("button", name="Adopt “Supported”").click()
+    expect(notice).to_have_count(0)
+    suggestion.refresh_from_db()
+    assert suggestion.assessment == "supported"
+    assert suggestion.author == dave
