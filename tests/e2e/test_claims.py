@@ -72,7 +72,10 @@ def test_accepting_a_claim_the_team_assessed_offers_the_assessment(
     from annotations.services.claim_clusters import claims_cluster_articles
     from tests.factories import make_article
 
-    text = "SEOUL, Nov 4 - At least 8,000 North Korean troops are now in the Kursk region, officials said."
+    text = (
+        "SEOUL, Nov 4 - At least 8,000 North Korean troops are now in the Kursk region, "
+        "officials said."
+    )
     article = make_article(
         team=team_a, text=text, title="Seoul briefing", outlet_name="Seoul Daily"
     )
