@@ -30,6 +30,7 @@ from annotations.models import (
     Review,
     SearchEntry,
 )
+from annotations.models.claims import STRENGTH_CHOICES
 from annotations.selectors.search_engines import (
     MARK_END,
     MARK_START,
@@ -56,6 +57,7 @@ FACET_KINDS: dict[str, set[str]] = {
     "review": {Kind.ANNOTATION},
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
+    "hedge": {Kind.ANNOTATION},
 }
 DISPUTE_LABELS = {
     "open": "Disputed, still open",
@@ -78,6 +80,8 @@ class Filters:
     review: list[str] = field(default_factory=list)
     dispute: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
+    # Hedge strength of a clustered claim (asserted, attributed, hedged, unverified).
+    hedge: list[str] = field(default_factory=list)
 
     def set_facets(self) -> set[str]:
         names = {
@@ -88,6 +92,7 @@ class Filters:
             "review": self.review,
             "dispute": self.dispute,
             "author": self.author,
+            "hedge": self.hedge,
         }
         out = {name for name, values in names.items() if values}
         if self.published_from or self.published_to:
@@ -180,6 +185,8 @@ def _annotation_facets(qs: QuerySet[Annotation], filters: Filters) -> QuerySet[A
         qs = qs.filter(_dispute_q(filters.dispute))
     if filters.author:
         qs = qs.filter(author__username__in=filters.author)
+    if filters.hedge:
+        qs = qs.filter(claim_appearance__strength__in=filters.hedge)
     return qs
 
 
@@ -335,6 +342,7 @@ def _facets(matched: dict[str, QuerySet[SearchEntry]]) -> dict[str, list[dict[st
         for name, column, choices in (
             ("assessment", "assessment", Annotation.Assessment.choices),
             ("review", "review_state", Annotation.ReviewState.choices),
+            ("hedge", "claim_appearance__strength", STRENGTH_CHOICES),
         ):
             labels = dict(choices)
             out[name] = [

@@ -148,3 +148,17 @@ def test_already_assessed_and_adopt(api, alice, dave, world):
 def test_a_claim_of_another_team_is_404(api, carol, world):
     _, (courier_kursk, _, _) = world
     assert api(carol).get(f"/api/annotations/{courier_kursk.pk}/claim/").status_code == 404
+
+
+def test_search_has_a_hedge_strength_facet(api, alice, world):
+    client = api(alice)
+    body = client.get("/api/search/", {"q": "troops", "kind": ["annotation"]}).json()
+    assert body["results"]["annotation"]["count"] == 3
+    assert body["facets"]["hedge"] == [{"value": "hedged", "label": "Hedged", "count": 3}]
+    hedged = client.get("/api/search/", {"q": "troops", "hedge": ["hedged"]}).json()
+    assert hedged["results"]["annotation"]["count"] == 3
+    firm = client.get("/api/search/", {"q": "troops", "hedge": ["asserted"]}).json()
+    assert firm["results"]["annotation"]["count"] == 0
+    bad = client.get("/api/search/", {"q": "troops", "hedge": ["firm"]})
+    assert bad.status_code == 400
+    assert "hedge" in bad.text
