@@ -250,3 +250,18 @@ def assessed_for(user: AnyUser, annotation: Annotation) -> dict[str, Any] | None
         "hedges": appearance["hedges"],
         "assessed": earlier,
     }
+
+
+def claims_of_annotations(annotation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Annotation id -> its claim cluster, hedge strength and hedges, for the exports."""
+    out: dict[int, dict[str, Any]] = {}
+    for row in ClaimAppearance.objects.filter(annotation_id__in=annotation_ids).values(
+        "annotation_id", "cluster_id", "strength", "hedges", canonical=F("cluster__canonical")
+    ):
+        out[row["annotation_id"]] = {
+            "cluster": row["cluster_id"],
+            "canonical": row["canonical"],
+            "strength": row["strength"],
+            "hedges": row["hedges"],
+        }
+    return out

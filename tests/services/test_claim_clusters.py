@@ -194,3 +194,31 @@ def test_canonical_wording(team_a, alice):
     assert cluster_update(cluster=cluster, canonical="8,000 in  Kursk", actor=alice).canonical == (
         "8,000 in Kursk"
     )
+
+
+def test_exports_carry_the_cluster_and_hedges(team_a, alice):
+    import io
+    import json
+
+    from annotations.formats.claims import CLAIM_TERM
+    from annotations.services.exports import annotations_export
+
+    _, (courier_kursk, _, wire_kursk) = make_claims(team_a, alice)
+    out = io.StringIO()
+    annotations_export(team=team_a, user=alice, fmt="jsonl", out=out, base_url="https://nn.example")
+    records = {r["id"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    wire = records[wire_kursk.pk]["claim"]
+    assert (
+        wire["cluster"] == _cluster_of(wire_kursk) == records[courier_kursk.pk]["claim"]["cluster"]
+    )
+    assert wire["strength"] == "hedged"
+    assert {h["text"] for h in wire["hedges"]} == {"believes", "at least"}
+
+    out = io.StringIO()
+    annotations_export(
+        team=team_a, user=alice, fmt="jsonld", out=out, base_url="https://nn.example"
+    )
+    items = json.loads(out.getvalue())["first"]["items"]
+    about = [i[CLAIM_TERM] for i in items if CLAIM_TERM in i]
+    assert len(about) == 3
+    assert f"https://nn.example/api/claims/{_cluster_of(wire_kursk)}/" in {a["id"] for a in about}
