@@ -222,3 +222,29 @@ def test_exports_carry_the_cluster_and_hedges(team_a, alice):
     about = [i[CLAIM_TERM] for i in items if CLAIM_TERM in i]
     assert len(about) == 3
     assert f"https://nn.example/api/claims/{_cluster_of(wire_kursk)}/" in {a["id"] for a in about}
+
+
+def test_suggested_claims_cluster_after_analysis_and_show_once_accepted(team_a, alice):
+    from annotations.models import Annotation
+    from annotations.services import analysis
+    from annotations.services.annotations import suggestion_accept
+    from tests.factories import make_article
+
+    texts = [
+        "White House spokesman John Kirby said at least 8,000 North Korean troops are now "
+        "in the Kursk region.",
+        "Pentagon spokesman Pat Ryder said at least 8,000 North Korean troops are now in "
+        "the Kursk region.",
+    ]
+    articles = [make_article(team=team_a, text=t, title=f"A{i}") for i, t in enumerate(texts)]
+    analysis.articles_analyze(article_ids=[a.pk for a in articles])
+    suggested = Annotation.objects.filter(
+        team=team_a, suggestion_state="pending", exact__startswith="at least 8,000"
+    )
+    assert suggested.count() == 2
+    clusters = {_cluster_of(a) for a in suggested}
+    assert len(clusters) == 1  # one cluster: two outlets, one claim
+    # Pending suggestions are clustered but not shown.
+    assert not clusters_for(alice).exists()
+    suggestion_accept(annotation=suggested.first(), actor=alice)
+    assert [c.pk for c in clusters_for(alice)] == list(clusters)
