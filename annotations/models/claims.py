@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from annotations.models.annotations import Annotation
 from annotations.models.teams import Team
-from annotations.querysets import TeamScopedQuerySet
+from annotations.querysets import ClaimAppearanceQuerySet, TeamScopedQuerySet
 
 #: The longest canonical wording kept.
 MAX_CANONICAL_CHARS = 2000
@@ -76,7 +76,7 @@ class ClaimAppearance(models.Model):
     pinned = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = TeamScopedQuerySet["ClaimAppearance"].as_manager()
+    objects = ClaimAppearanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["cluster", "id"]

@@ -70,6 +70,13 @@ def normalise(text: str, markers: Sequence[Marker] = ()) -> tuple[str, tuple[str
 
 
 @cache
+def _template() -> MinHash:
+    """A MinHash whose permutations every signature shares (datasketch draws them anew for
+    each MinHash otherwise, which costs more than hashing a claim)."""
+    return MinHash(num_perm=NUM_PERM)
+
+
+@cache
 def _bands() -> list[tuple[int, int]]:
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     return list(lsh.hashranges)
@@ -82,7 +89,7 @@ def band_keys(normalised: str) -> tuple[int, ...]:
         return ()
     # Words, not word pairs: claims are short, and a repetition often reorders them.
     shingles = {w.encode() for w in words}
-    minhash = MinHash(num_perm=NUM_PERM)
+    minhash = _template().copy()
     minhash.update_batch(list(shingles))
     values = minhash.hashvalues
     keys = []

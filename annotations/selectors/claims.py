@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from annotations.models import (
@@ -32,14 +32,10 @@ MAX_JUDGEMENTS = 200
 type AnyUser = User | AnonymousUser
 
 
-def visible_claims(user: AnyUser) -> QuerySet[Annotation]:
-    """The claim annotations the user may see in clusters."""
-    return Annotation.objects.visible_to(user).filter(suggestion_state__in=CLAIM_STATES)
-
-
 def visible_appearances(user: AnyUser) -> QuerySet[ClaimAppearance]:
+    """Appearances of claims the user may see (accepted suggestions and analysts' claims)."""
     return ClaimAppearance.objects.visible_to(user).filter(
-        annotation__in=visible_claims(user).values("pk")
+        annotation__suggestion_state__in=CLAIM_STATES
     )
 
 
@@ -57,12 +53,16 @@ def clusters_for(
     qs: QuerySet[Any] = ClaimCluster.objects.visible_to(user)
     if team_id is not None:
         qs = qs.filter(team_id=team_id)
-    in_cluster = Q(appearances__in=shown)
-    qs = qs.annotate(
-        n_appearances=Count("appearances", filter=in_cluster, distinct=True),
-        first_published=Min("appearances__annotation__article__published_at", filter=in_cluster),
-        last_published=Max("appearances__annotation__article__published_at", filter=in_cluster),
-    ).filter(n_appearances__gt=0)
+    mine = shown.filter(cluster_id=OuterRef("pk")).order_by()
+
+    def per_cluster(aggregate: Any) -> Subquery:
+        return Subquery(mine.values("cluster_id").annotate(v=aggregate).values("v")[:1])
+
+    qs = qs.filter(Exists(mine)).annotate(
+        n_appearances=per_cluster(Count("pk")),
+        first_published=per_cluster(Min("annotation__article__published_at")),
+        last_published=per_cluster(Max("annotation__article__published_at")),
+    )
     if strength:
         qs = qs.filter(
             Exists(shown.filter(cluster_id=OuterRef("pk"), strength=strength)),
@@ -84,7 +84,8 @@ def cluster_get_for_user(*, user: AnyUser, pk: Any) -> ClaimCluster:
         raise Http404
     cluster = (
         ClaimCluster.objects.visible_to(user)
-        .filter(pk=int(pk), appearances__in=visible_appearances(user))
+        .filter(pk=int(pk))
+        .filter(Exists(visible_appearances(user).filter(cluster_id=OuterRef("pk"))))
         .select_related("confirmed_by", "team")
         .first()
     )

@@ -33,8 +33,8 @@ from annotations.nlp import hedges
 
 logger = logging.getLogger(__name__)
 
-#: Candidate appearances scored per claim at most (the most band keys shared first).
-MAX_CANDIDATES = 50
+#: Candidate clusters scored per claim at most (those sharing the most band keys first).
+MAX_CANDIDATES = 10
 _CHUNK = 900
 
 
@@ -117,11 +117,9 @@ def _entities_in_spans(rows: list[dict[str, Any]]) -> dict[int, list[int]]:
     by_article: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
     article_ids = sorted({r["article_id"] for r in rows})
     for i in range(0, len(article_ids), _CHUNK):
-        for m in (
-            Mention.objects.filter(article_id__in=article_ids[i : i + _CHUNK], rejected=False)
-            .values_list("article_id", "start", "end", "entity_id")
-            .iterator()
-        ):
+        for m in Mention.objects.filter(
+            article_id__in=article_ids[i : i + _CHUNK], rejected=False
+        ).values_list("article_id", "start", "end", "entity_id"):
             by_article[m[0]].append((m[1], m[2], m[3]))
     out: dict[int, list[int]] = {}
     for r in rows:
@@ -163,23 +161,32 @@ def _cluster(rows: list[dict[str, Any]]) -> int:
 
 
 def _candidates(claims: list[_Claim]) -> dict[int, _Known]:
-    """Fill each claim's candidate appearances from the band index; their data by id."""
+    """Fill each claim's candidates from the band index: per candidate cluster, the appearance
+    sharing the most bands with the claim, for the ``MAX_CANDIDATES`` clusters sharing most.
+    Returns the candidates' data by appearance id."""
     by_team: dict[int, dict[int, list[_Claim]]] = defaultdict(lambda: defaultdict(list))
     for claim in claims:
         for key in claim.features.band_keys:
             by_team[claim.team_id][key].append(claim)
+    shared: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)  # claim -> (cluster, app)
     for team_id, keyed in by_team.items():
         keys = list(keyed)
         for i in range(0, len(keys), _CHUNK):
-            for key, appearance_id in ClaimBand.objects.filter(
+            for key, appearance_id, cluster_id in ClaimBand.objects.filter(
                 team_id=team_id, key__in=keys[i : i + _CHUNK]
-            ).values_list("key", "appearance_id"):
+            ).values_list("key", "appearance_id", "appearance__cluster_id"):
                 for claim in keyed[key]:
-                    claim.candidates[appearance_id] = claim.candidates.get(appearance_id, 0) + 1
+                    counts = shared[id(claim)]
+                    pair = (cluster_id, appearance_id)
+                    counts[pair] = counts.get(pair, 0) + 1
     wanted: set[int] = set()
     for claim in claims:
-        best = sorted(claim.candidates.items(), key=lambda kv: -kv[1])[:MAX_CANDIDATES]
-        claim.candidates = dict(best)
+        best: dict[int, tuple[int, int]] = {}  # cluster -> (bands shared, appearance)
+        for (cluster_id, appearance_id), n in shared.get(id(claim), {}).items():
+            if cluster_id not in best or n > best[cluster_id][0]:
+                best[cluster_id] = (n, appearance_id)
+        top = sorted(best.values(), reverse=True)[:MAX_CANDIDATES]
+        claim.candidates = {appearance_id: n for n, appearance_id in top}
         wanted.update(claim.candidates)
     known: dict[int, _Known] = {}
     ids = sorted(wanted)

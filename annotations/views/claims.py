@@ -10,6 +10,7 @@ from annotations.models import Annotation
 from annotations.nlp.hedges import STRENGTH_LABELS, STRENGTHS
 from annotations.selectors.claims import cluster_get_for_user, cluster_page, clusters_for
 from annotations.services.teams import ANNOTATE_ROLES, membership_role
+from annotations.views.claim_timeline import timeline_html
 from annotations.views.common import team_context
 
 #: The most clusters the list shows.
@@ -62,5 +63,6 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         claim_data={"id": cluster.pk, "can_judge": can_judge},
         assessments=dict(Annotation.Assessment.choices),
         n_dropped=sum(1 for a in page["appearances"] if a["dropped"] or a["firmer"]),
+        timeline=timeline_html(page["appearances"], can_judge=can_judge),
     )
     return render(request, "annotations/claim_detail.html", context)

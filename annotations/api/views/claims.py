@@ -27,6 +27,7 @@ from annotations.api.claim_serializers import (
     NoteSerializer,
     ReviewOutcomeSerializer,
     SplitSerializer,
+    appearance_json,
 )
 from annotations.api.conditional import etag
 from annotations.api.params import int_field
@@ -101,14 +102,16 @@ class ClaimClusterViewSet(
 
     def _detail(self, cluster: ClaimCluster) -> dict[str, Any]:
         page = claim_reads.cluster_page(self.request.user, cluster)
-        listed = claim_reads.clusters_for(self.request.user).select_related("confirmed_by")
+        dates = [a["published_at"] for a in page["appearances"] if a["published_at"]]
+        # The list's counts, from the rows at hand (the list's subqueries cost more).
+        cluster.n_appearances = len(page["appearances"])
+        cluster.first_published = min(dates, default=None)
+        cluster.last_published = max(dates, default=None)
         return {
-            **ClusterSerializer(listed.get(pk=cluster.pk)).data,
+            **ClusterSerializer(cluster).data,
             "speakers": page["speakers"],
-            "first_appearance": (
-                AppearanceSerializer(page["first"]).data if page["first"] else None
-            ),
-            "timeline": AppearanceSerializer(page["appearances"], many=True).data,
+            "first_appearance": appearance_json(page["first"]) if page["first"] else None,
+            "timeline": [appearance_json(row) for row in page["appearances"]],
             "reviews": ReviewOutcomeSerializer(page["reviews"], many=True).data,
             "judgements": ClusterJudgementSerializer(page["judgements"], many=True).data,
         }
@@ -219,7 +222,7 @@ class ClaimAppearanceViewSet(viewsets.GenericViewSet):
         if strength:
             qs = qs.filter(strength=strength)
         rows = claim_reads.appearance_rows(qs.order_by("-pk")[: claim_reads.MAX_APPEARANCES])
-        return Response(AppearanceSerializer(rows, many=True).data)
+        return Response([appearance_json(row) for row in rows])
 
 
 class ClusterJudgementViewSet(
