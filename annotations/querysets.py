@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Article,
         ArticleNote,
         ArticleRead,
+        ClaimAppearance,
         Entity,
         EntityJudgement,
         Membership,
