@@ -153,28 +153,31 @@ def _cluster(rows: list[dict[str, Any]]) -> int:
                 features=sim.features(r["exact"], markers),
             )
         )
-    known = _candidates(claims)
+    known, indexed = _candidates(claims)
     _assign(claims, known)
-    _write(claims)
+    _write(claims, indexed)
     logger.info("claims.clustered count=%s", len(claims))
     return len(claims)
 
 
-def _candidates(claims: list[_Claim]) -> dict[int, _Known]:
+def _candidates(claims: list[_Claim]) -> tuple[dict[int, _Known], set[tuple[int, int]]]:
     """Fill each claim's candidates from the band index: per candidate cluster, the appearance
     sharing the most bands with the claim, for the ``MAX_CANDIDATES`` clusters sharing most.
-    Returns the candidates' data by appearance id."""
+    Returns the candidates' data by appearance id, and the (band key, cluster) pairs the
+    index already holds."""
     by_team: dict[int, dict[int, list[_Claim]]] = defaultdict(lambda: defaultdict(list))
     for claim in claims:
         for key in claim.features.band_keys:
             by_team[claim.team_id][key].append(claim)
     shared: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)  # claim -> (cluster, app)
+    indexed: set[tuple[int, int]] = set()
     for team_id, keyed in by_team.items():
         keys = list(keyed)
         for i in range(0, len(keys), _CHUNK):
             for key, appearance_id, cluster_id in ClaimBand.objects.filter(
                 team_id=team_id, key__in=keys[i : i + _CHUNK]
             ).values_list("key", "appearance_id", "appearance__cluster_id"):
+                indexed.add((key, cluster_id))
                 for claim in keyed[key]:
                     counts = shared[id(claim)]
                     pair = (cluster_id, appearance_id)
@@ -206,7 +209,7 @@ def _candidates(claims: list[_Claim]) -> dict[int, _Known]:
                 a["figures"],
                 a["annotation__attributed_to_entity_id"],
             )
-    return known
+    return known, indexed
 
 
 def _score(claim: _Claim, other: _Known | _Claim) -> float:
@@ -264,7 +267,10 @@ def _assign(claims: list[_Claim], known: dict[int, _Known]) -> None:
             batch_bands[(claim.team_id, key)].append(claim)
 
 
-def _write(claims: list[_Claim]) -> None:
+def _write(claims: list[_Claim], indexed: set[tuple[int, int]]) -> None:
+    """Write the new clusters, the appearances and their band keys. A cluster needs each key
+    once to be found by it: a key the cluster already holds is not written again (so that a
+    common claim's thousand appearances do not make every lookup read a thousand rows)."""
     founders = [
         c for c in claims if c.cluster_id is not None and c.cluster_id < 0 and c.score is None
     ]
@@ -296,14 +302,16 @@ def _write(claims: list[_Claim]) -> None:
         )
     else:
         pks = {a.annotation_id: a.pk for a in appearances}
-    ClaimBand.objects.bulk_create(
-        [
-            ClaimBand(team_id=c.team_id, key=key, appearance_id=pks[c.annotation_id])
-            for c in claims
-            for key in c.features.band_keys
-        ],
-        batch_size=2000,
-    )
+    bands = []
+    for c in claims:
+        cluster_id = real.get(c.cluster_id or 0, c.cluster_id or 0)
+        for key in c.features.band_keys:
+            if (key, cluster_id) not in indexed:
+                indexed.add((key, cluster_id))
+                bands.append(
+                    ClaimBand(team_id=c.team_id, key=key, appearance_id=pks[c.annotation_id])
+                )
+    ClaimBand.objects.bulk_create(bands, batch_size=2000)
     touched = {
         cid for c in claims if (cid := real.get(c.cluster_id or 0, c.cluster_id)) and c.score
     }

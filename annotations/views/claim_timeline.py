@@ -1,15 +1,15 @@
 """A claim's timeline as HTML, written in Python: one appearance is a dozen fields, and the
 template engine's loops cost ~4 ms per appearance (a claim with 500 appearances took 0.5 s
-to draw); this takes ~0.05 ms. Every user text goes through ``escape``."""
+to draw); this takes ~0.05 ms. Every user text goes through the standard library's ``escape``
+(quotes too), which is several times cheaper than Django's for thousands of small strings."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 
 _REVIEW_LABELS = {
     "draft": "Draft",
@@ -23,8 +23,8 @@ _REVIEW_LABELS = {
 def _date(value: datetime | None) -> str:
     if value is None:
         return '<span class="muted">undated</span>'
-    local = localtime(value)
-    return f'<time datetime="{local.isoformat()}">{local.day} {local:%b %Y}</time>'
+    # Stored and shown in UTC (settings.TIME_ZONE), as the rest of the page.
+    return f'<time datetime="{value.isoformat()}">{value.day} {value:%b %Y}</time>'
 
 
 def _marked(pieces: list[tuple[str, str]]) -> str:

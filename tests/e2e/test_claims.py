@@ -36,6 +36,8 @@ def test_claim_page_and_confirming_its_grouping(page, live_server, alice, claims
     cluster = ClaimAppearance.objects.get(annotation=wire_kursk).cluster_id
     sign_in(page, live_server, "alice")
     page.goto(f"{live_server.url}/claims/")
+    expect(page.locator("table.claims-list tbody tr")).to_have_count(2)
+    screenshot(page, "claims-list")
     page.get_by_role("link", name="At least 8,000 North Korean troops").click()
     page.wait_for_url(f"{live_server.url}/claims/{cluster}/")
     facts = page.locator(".claim-facts")
