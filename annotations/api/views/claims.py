@@ -211,6 +211,7 @@ class ClaimAppearanceViewSet(viewsets.GenericViewSet):
 
     serializer_class = AppearanceSerializer
     queryset = ClaimAppearance.objects.none()
+    pagination_class = None  # at most MAX_APPEARANCES, newest first
 
     @extend_schema(responses={200: AppearanceSerializer(many=True)})
     def list(self, request: Request) -> Response:
