@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         Article,
         ArticleNote,
         ArticleRead,
+        ClaimAppearance,
         Entity,
         EntityJudgement,
         Figure,
@@ -76,10 +77,11 @@ class MentionQuerySet(models.QuerySet["Mention"]):
         return self.filter(rejected=False)
 
 
-def _work_visible_to(user: User, *, shared_too: Q | None = None) -> list[Q]:
+def _work_visible_to(user: User, *, shared_too: Q | None = None, via: str = "") -> list[Q]:
     """The rule for analysts' work (annotations, page notes): live, not another member's
     private work, and on a blind article teammates' work only once the user has submitted
-    their own (reviewers and owners see everything); ``shared_too`` is also always shown."""
+    their own (reviewers and owners see everything); ``shared_too`` is also always shown.
+    ``via`` ("annotation__") applies the rule to a related row's work."""
     from .models import ArticleSubmission, Membership
 
     privileged = Membership.objects.filter(
@@ -87,14 +89,18 @@ def _work_visible_to(user: User, *, shared_too: Q | None = None) -> list[Q]:
     ).values("team_id")
     submitted = ArticleSubmission.objects.filter(user=user).values("article_id")
     blind_ok = (
-        Q(article__blind=False)
-        | Q(author=user)
-        | Q(team_id__in=privileged)
-        | Q(article_id__in=submitted)
+        Q(**{f"{via}article__blind": False})
+        | Q(**{f"{via}author": user})
+        | Q(**{f"{via}team_id__in": privileged})
+        | Q(**{f"{via}article_id__in": submitted})
     )
     if shared_too is not None:
         blind_ok |= shared_too
-    return [Q(deleted_at__isnull=True), Q(visibility="team") | Q(author=user), blind_ok]
+    return [
+        Q(**{f"{via}deleted_at__isnull": True}),
+        Q(**{f"{via}visibility": "team"}) | Q(**{f"{via}author": user}),
+        blind_ok,
+    ]
 
 
 class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
@@ -118,6 +124,18 @@ class AnnotationQuerySet(TeamScopedQuerySet["Annotation"]):
         owned = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values("team_id")
         return TeamScopedQuerySet.visible_to(self, user).filter(
             Q(deleted_at__isnull=False), Q(author=user) | Q(deleted_by=user) | Q(team_id__in=owned)
+        )
+
+
+class ClaimAppearanceQuerySet(TeamScopedQuerySet["ClaimAppearance"]):
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        """Appearances whose claim annotation the user may see (the annotations' rule, applied
+        through the join: no subquery over the team's annotations)."""
+        qs = super().visible_to(user)
+        if not user.is_authenticated:
+            return qs.none()
+        return qs.filter(
+            *_work_visible_to(user, shared_too=Q(annotation__origin="model"), via="annotation__")
         )
 
 

@@ -13,6 +13,7 @@ from django.http import QueryDict
 
 from annotations.lib.searchquery import MAX_QUERY_CHARS, QueryError, parse
 from annotations.models import Annotation, Article, Entity, Membership, Tag
+from annotations.nlp.hedges import STRENGTHS
 from annotations.selectors.search import (
     DISPUTE_LABELS,
     KINDS,
@@ -22,7 +23,17 @@ from annotations.selectors.search import (
     Filters,
 )
 
-LIST_FIELDS = ("kind", "outlet", "tag", "entity", "assessment", "review", "dispute", "author")
+LIST_FIELDS = (
+    "kind",
+    "outlet",
+    "tag",
+    "entity",
+    "assessment",
+    "review",
+    "dispute",
+    "author",
+    "hedge",
+)
 
 
 class _Many(forms.Field):
@@ -61,6 +72,7 @@ class SearchForm(forms.Form):
     review = _Many(required=False)
     dispute = _Many(required=False)
     author = _Many(required=False)
+    hedge = _Many(required=False)
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
@@ -138,6 +150,9 @@ class SearchForm(forms.Form):
         )
         return self._known("author", names, seen)
 
+    def clean_hedge(self) -> list[str]:
+        return self._known("hedge strength", self.cleaned_data["hedge"], set(STRENGTHS))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("published_from"), data.get("published_to")
@@ -158,6 +173,7 @@ class SearchForm(forms.Form):
             dispute=data["dispute"],
             author=data["author"],
             edited=bool(data.get("edited")),
+            hedge=data["hedge"],
         )
 
     def search_kwargs(self) -> dict[str, Any]:

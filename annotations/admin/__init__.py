@@ -12,6 +12,7 @@ read-only and cannot be deleted here, because their rules live in services.
 from annotations.admin import (  # noqa: F401
     annotations,
     articles,
+    claims,
     entities,
     feeds,
     figures,

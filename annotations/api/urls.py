@@ -11,6 +11,7 @@ from annotations.api.views import (
     annotations,
     archive,
     articles,
+    claims,
     discussion,
     entities,
     feeds,
@@ -52,6 +53,9 @@ router.register("feeds", feeds.FeedViewSet, basename="feed")
 router.register("archive", archive.ArchiveRecordViewSet, basename="archive-record")
 router.register("screenings", screenings.ScreeningViewSet, basename="screening")
 router.register("watchlists", watchlists.WatchlistViewSet, basename="watchlist")
+router.register("claims", claims.ClaimClusterViewSet, basename="claim")
+router.register("claim-appearances", claims.ClaimAppearanceViewSet, basename="claim-appearance")
+router.register("claim-judgements", claims.ClusterJudgementViewSet, basename="claim-judgement")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -78,5 +82,11 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("articles/<int:pk>/stream/", live.article_stream, name="article-stream"),
+    path("annotations/<int:pk>/claim/", claims.annotation_claim, name="annotation-claim"),
+    path(
+        "annotations/<int:pk>/claim/adopt/",
+        claims.annotation_claim_adopt,
+        name="annotation-claim-adopt",
+    ),
     path("", include(router.urls)),
 ]

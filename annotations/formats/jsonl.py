@@ -32,6 +32,9 @@ from annotations.lib.plural import noun
 MAX_LINE_BYTES = 4 * 1024 * 1024
 
 Line = bytes | str
+# Exported, read back without a word: derived again after import (the claim's cluster and
+# hedges, formats/claims.py).
+DERIVED_FIELDS = ("claim",)
 
 
 def jsonl_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -131,5 +134,8 @@ def read_jsonl(
 ) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
     """The flat records of a ``jsonl`` export, by line (``files.split_lines`` cuts a file into
     lines)."""
-    # ``figures`` (formats/figures.py) is in the JSON Lines export only; it is not read back.
-    return read_lines(lines, max_bytes=max_line_bytes, fields=(*EXPORT_FIELDS, "figures"))
+    # Derived fields (the claim's cluster, formats/figures.py's figures) are in the JSON Lines
+    # export only; they are not read back.
+    return read_lines(
+        lines, max_bytes=max_line_bytes, fields=(*EXPORT_FIELDS, *DERIVED_FIELDS, "figures")
+    )

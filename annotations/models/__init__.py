@@ -15,6 +15,7 @@ from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
 from annotations.models.archive import ArchiveRecord
 from annotations.models.articles import Article, ArticleRevision, ArticleSubmission, Outlet
+from annotations.models.claims import ClaimAppearance, ClaimBand, ClaimCluster, ClusterJudgement
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.feeds import Feed, FeedItem
 from annotations.models.figures import Figure
@@ -55,6 +56,10 @@ __all__ = [
     "ArticleRefetch",
     "ArticleRevision",
     "ArticleSubmission",
+    "ClaimAppearance",
+    "ClaimBand",
+    "ClaimCluster",
+    "ClusterJudgement",
     "Entity",
     "EntityJudgement",
     "EntityKey",

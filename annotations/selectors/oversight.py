@@ -313,6 +313,7 @@ def dashboard(*, user: Any, team: Team) -> dict[str, Any]:
 
     attributed = list(
         claims.filter(attributed_to_entity__isnull=False)
+        .annotate(claim_cluster=F("claim_appearance__cluster_id"))  # its claim page (#18)
         .select_related("attributed_to_entity", "article", "author")
         .defer("article__text")
         .order_by("attributed_to_entity_id", "-article__published_at", "article_id", "start", "id")[
@@ -369,6 +370,7 @@ def _claim_dict(a: Annotation) -> dict[str, Any]:
         "review_state_label": a.get_review_state_display(),
         "author": _user_dict(a.author),
         "created_at": a.created_at,
+        "cluster": getattr(a, "claim_cluster", None),
     }
 
 

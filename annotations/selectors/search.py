@@ -31,6 +31,7 @@ from annotations.models import (
     Review,
     SearchEntry,
 )
+from annotations.models.claims import STRENGTH_CHOICES
 from annotations.selectors.search_engines import (
     MARK_END,
     MARK_START,
@@ -63,6 +64,7 @@ FACET_KINDS: dict[str, set[str]] = {
     "review": {Kind.ANNOTATION},
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
+    "hedge": {Kind.ANNOTATION},
 }
 # The facets that narrow articles (the others leave them out of the results).
 FACET_KINDS_OF_ARTICLES = {name for name, kinds in FACET_KINDS.items() if Kind.ARTICLE in kinds}
@@ -88,6 +90,8 @@ class Filters:
     dispute: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
     edited: bool = False  # only articles edited at the source after import (silent edits)
+    # Hedge strength of a clustered claim (asserted, attributed, hedged, unverified).
+    hedge: list[str] = field(default_factory=list)
 
     def set_facets(self) -> set[str]:
         names = {
@@ -98,6 +102,7 @@ class Filters:
             "review": self.review,
             "dispute": self.dispute,
             "author": self.author,
+            "hedge": self.hedge,
         }
         out = {name for name, values in names.items() if values}
         if self.published_from or self.published_to:
@@ -198,6 +203,8 @@ def _annotation_facets(qs: QuerySet[Annotation], filters: Filters) -> QuerySet[A
         qs = qs.filter(_dispute_q(filters.dispute))
     if filters.author:
         qs = qs.filter(author__username__in=filters.author)
+    if filters.hedge:
+        qs = qs.filter(claim_appearance__strength__in=filters.hedge)
     return qs
 
 
@@ -440,19 +447,22 @@ def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     rows = Annotation.objects.filter(pk__in=ids)
     out["tag"] = _counted(rows.values("tags__slug", "tags__name"), "tags__slug", "tags__name")
-    # Assessment, review state, author and disputes from one read of the (at most MAX_COUNT)
-    # rows.
+    # Assessment, review state, author, disputes and hedge strength from one read of the (at
+    # most MAX_COUNT) rows.
     columns = list(
         rows.annotate(disputed=Q(_dispute_q(list(DISPUTE_VALUES)))).values_list(
-            "assessment", "review_state", "author__username", "disputed"
+            "assessment",
+            "review_state",
+            "author__username",
+            "disputed",
+            "claim_appearance__strength",
         )
     )
-    for index, (name, choices) in enumerate(
-        (
-            ("assessment", dict(Annotation.Assessment.choices)),
-            ("review", dict(Annotation.ReviewState.choices)),
-            ("author", {}),
-        )
+    for index, (name, choices) in (
+        (0, ("assessment", dict(Annotation.Assessment.choices))),
+        (1, ("review", dict(Annotation.ReviewState.choices))),
+        (2, ("author", {})),
+        (4, ("hedge", dict(STRENGTH_CHOICES))),
     ):
         counts = Counter(row[index] for row in columns if row[index] not in (None, ""))
         ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))

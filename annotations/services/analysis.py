@@ -36,6 +36,7 @@ from annotations.nlp.corrections import TeamCorrections
 from annotations.nlp.pipeline import analyze_many
 from annotations.nlp.types import ArticleAnalysis, AttributionData, MentionData
 from annotations.selectors.corrections import team_corrections
+from annotations.services.claim_clusters import claims_cluster_articles
 from annotations.services.entities import (
     EntityResolver,
     copy_rows,
@@ -243,6 +244,8 @@ class _BatchWriter:
                 source_tags=self.source_tags,
             )
             report.suggestions += suggested
+            # Claim clusters (#18, services/claim_clusters.py): the batch's claims join theirs.
+            claims_cluster_articles(article_ids=[article.pk for article, _ in fresh])
             done_ids = [article.pk for article, _ in fresh]
             # Figures: the batch's quantities, linked to its claims (services/figures.py).
             figures_extract(article_ids=done_ids)

@@ -37,6 +37,7 @@ from annotations.models import (
     Tag,
 )
 from annotations.services import history, notifications
+from annotations.services.claim_clusters import claims_refresh
 from annotations.services.search_index import search_index_replies, search_index_reviews
 from annotations.services.teams import ANNOTATE_ROLES, DISCUSS_ROLES, REVIEW_ROLES, require_role
 from annotations.workflow import SUBMITTABLE, VERDICT_FROM, VERDICT_STATE
@@ -191,6 +192,7 @@ def annotation_create(
     if tag_list:
         annotation.tags.set(tag_list)
     history.record(annotation, action=AnnotationVersion.Action.CREATED, actor=author)
+    claims_refresh(annotation_ids=[annotation.pk])  # a claim joins its cluster (#18)
     logger.info("annotation.created id=%s article=%s", annotation.pk, article.pk)
     return annotation
 
@@ -291,6 +293,7 @@ def annotation_update(
     )
     locked.refresh_from_db()
     history.record(locked, action=AnnotationVersion.Action.UPDATED, actor=actor)
+    claims_refresh(annotation_ids=[locked.pk])  # a claim tag added, or its hedges changed
     logger.info("annotation.updated id=%s version=%s", locked.pk, locked.version)
     return locked
 
@@ -602,6 +605,7 @@ def suggestion_accept(*, annotation: Annotation, actor: User) -> Annotation:
         actor=actor,
         author=actor,
     )
+    claims_refresh(annotation_ids=[locked.pk])  # clustered after analysis, unless older
     logger.info("annotation.suggestion_accepted id=%s", locked.pk)
     return locked
 

@@ -33,6 +33,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from annotations.formats import EXTENSIONS, FORMATS, MEDIA_TYPES, check_format
+from annotations.formats.claims import CLAIM_TERM, claim_jsonld
 from annotations.formats.csv import csv_lines
 from annotations.formats.figures import figure_item, figure_record
 from annotations.formats.jsonl import jsonl_lines
@@ -56,6 +57,7 @@ from annotations.models import (
     Review,
     Team,
 )
+from annotations.selectors.claims import claims_of_annotations
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -224,13 +226,16 @@ class TeamExport:
     def _records(self) -> Iterator[dict[str, Any]]:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
-            # JSON Lines records carry the figures each annotation states (formats/figures.py).
+            # JSON Lines records carry the figures each annotation states (formats/figures.py)
+            # and each claim's cluster and hedges (#18); CSV keeps its columns.
             figures = self._figures_of(chunk) if self.fmt == "jsonl" else None
+            claims = claims_of_annotations([a.pk for a in chunk]) if self.fmt == "jsonl" else {}
             for annotation in chunk:
                 self.count += 1
                 record = export_record(annotation, exported=exported)
                 if figures is not None:
                     record["figures"] = figures.get(annotation.pk, [])
+                    record["claim"] = claims.get(annotation.pk)
                 yield record
 
     def _figures_of(self, chunk: Iterable[Annotation]) -> dict[int, list[dict[str, Any]]]:
@@ -262,9 +267,13 @@ class TeamExport:
     def _jsonld_items(self) -> Iterator[dict[str, Any]]:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
+            claims = claims_of_annotations([a.pk for a in chunk])
             for annotation in chunk:
                 self.count += 1
-                yield team_collection_item(annotation, iris=self.iris, exported=exported)
+                item = team_collection_item(annotation, iris=self.iris, exported=exported)
+                if annotation.pk in claims:
+                    item[CLAIM_TERM] = claim_jsonld(claims[annotation.pk], base=self.iris.base)
+                yield item
                 yield from discussion_items(annotation, iris=self.iris)
 
     def _note_items(self) -> Iterator[dict[str, Any]]:

@@ -11,6 +11,7 @@ from annotations.views.accounts import (
     tokens_page,
 )
 from annotations.views.articles import article_list, article_read, import_page
+from annotations.views.claims import claim_detail, claim_list
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.feeds import feeds_page
 from annotations.views.figures import figures_page
@@ -31,6 +32,8 @@ __all__ = [
     "article_diff",
     "article_list",
     "article_read",
+    "claim_detail",
+    "claim_list",
     "dashboard",
     "entity_detail",
     "entity_list",

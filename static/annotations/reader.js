@@ -11,6 +11,7 @@ import { EntityCard, KINDS } from "./entitycard.js";
 import { el } from "./dom.js";
 import { placeBeside, rectOf } from "./place.js";
 import { AnnotationForm } from "./popover.js";
+import { offerAssessment } from "./assessed.js";
 import { KIND_NAMES, renderEntities, Sidebar, truncate } from "./sidebar.js";
 import { setupBulk } from "./bulk.js";
 import { Jumps, TextNavigator } from "./textnav.js";
@@ -458,6 +459,7 @@ async function create(values) {
     document.getSelection()?.removeAllRanges();
     setActive(created.id);
     announce(`Annotation saved: ${truncate(quote, 60)}`);
+    offerAssessment({ form, annotation: created, rect: rangeOf(created), onAdopted: upsert, say: announce });
   } catch (error) {
     form.showErrors(error instanceof ApiError ? error.errors : {}, error.message);
   }
@@ -564,6 +566,7 @@ async function decide(id, verdict) {
       announce(`Suggestion rejected: “${truncate(updated.exact, 40)}”.`, { undo: () => unreject(id) });
     } else {
       announce(`Suggestion accepted: “${truncate(updated.exact, 40)}” is now your annotation.`);
+      offerAssessment({ form, annotation: updated, rect: rangeOf(updated), onAdopted: upsert, say: announce });
     }
   } catch (error) {
     failed(error);

@@ -26,6 +26,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from annotations.formats import FORMATS
+from annotations.formats.claims import CLAIM_TERM
 from annotations.formats.csv import csv_cell, csv_uncell
 from annotations.formats.jsonld import is_discussion_item
 from annotations.formats.records import EXPORT_FIELDS
@@ -219,6 +220,8 @@ def normal_flat(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for name in ("id", "author", "created_at", "modified_at", "review_state", "replies"):
             del row[name]
         del row["reviews"]
+        if row.get("claim"):  # JSON Lines: the claim's cluster is an id of its team
+            row["claim"] = {k: v for k, v in row["claim"].items() if k != "cluster"}
         if row["attributed_to"] not in (None, ""):
             row["attributed_to"] = anchor[str(row["attributed_to"])]
         normal.append(row)
@@ -243,6 +246,8 @@ def normal_jsonld(text: str) -> list[dict[str, Any]]:
         for name in ("id", "created", "modified", "creator"):
             del item[name]
         del item["target"]["source"]["id"]
+        if CLAIM_TERM in item:  # the claim's cluster is a resource of its team
+            del item[CLAIM_TERM]["id"]
         bodies = item.get("body", [])
         for body in bodies if isinstance(bodies, list) else [bodies]:
             if body["purpose"] == "linking" and isinstance(body["source"], str):

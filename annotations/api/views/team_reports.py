@@ -64,6 +64,9 @@ class EntityClaimSerializer(serializers.Serializer):
     review_state_label = serializers.CharField()
     author = UserSerializer()
     created_at = serializers.DateTimeField()
+    cluster = serializers.IntegerField(
+        allow_null=True, help_text="Its claim cluster (/api/claims/<id>/), if clustered"
+    )
 
 
 class EntityClaimsSerializer(serializers.Serializer):
