@@ -801,7 +801,9 @@ def _bench(args: argparse.Namespace, corpus: Path, raw_texts: list[str], gen_sec
 
     def import_only() -> str:
         with corpus.open("rb") as lines:
-            report = imports_mod.import_jsonl(team=team, user=None, lines=lines, analyze=False)
+            report = imports_mod.import_jsonl(
+                team=team, user=None, lines=lines, analyze=False, analysis_follows=True
+            )
         if len(report.created) != n or report.errors or report.duplicates:
             raise RuntimeError(f"import did not create every article: {report.as_dict()}")
         return f"{len(report.created):,} Article + ArticleRevision rows"
@@ -845,7 +847,9 @@ def _bench(args: argparse.Namespace, corpus: Path, raw_texts: list[str], gen_sec
         team = fresh_team("e2e")  # a fresh team: dedupe skips nothing
         t0 = time.perf_counter()
         with corpus.open("rb") as lines:
-            imported = imports_mod.import_jsonl(team=team, user=None, lines=lines, analyze=False)
+            imported = imports_mod.import_jsonl(
+                team=team, user=None, lines=lines, analyze=False, analysis_follows=True
+            )
         t1 = time.perf_counter()
         analysed = analysis_mod.articles_analyze(
             article_ids=imported.created, batch_size=args.batch_size
@@ -1020,6 +1024,14 @@ class Probe:
             (ana, "_pending", lambda f: w("analysis._pending", f)),
             (ana, "nlp_user", lambda f: w("analysis.nlp_user", f)),
             (ana, "_tag_of_kind", lambda f: w("analysis._tag_of_kind", f)),
+            (ana, "_read_chunk", lambda f: w("analysis._read_chunk", f)),
+            (ana, "detect_languages", lambda f: w("detection.detect_languages", f)),
+            (ana, "_save_languages", lambda f: w("analysis._save_languages", f)),
+            (
+                ana,
+                "search_index_article_rows",
+                lambda f: w("search_index.search_index_article_rows", f),
+            ),
             (ana, "analyze_many", many),
             (pip, "analyze_doc", lambda f: w("pipeline.analyze_doc", f)),
             (pip, "extract_mentions", lambda f: w("linking.extract_mentions", f)),
@@ -1039,7 +1051,7 @@ class Probe:
         def work() -> str:
             with self.corpus.open("rb") as lines:
                 imported = self.imports.import_jsonl(
-                    team=team, user=None, lines=lines, analyze=False
+                    team=team, user=None, lines=lines, analyze=False, analysis_follows=True
                 )
             t1 = time.perf_counter()
             self.analysis.articles_analyze(
@@ -1188,7 +1200,9 @@ class Probe:
         team = self.fresh_team("cprofile")
         with self.corpus.open("rb") as lines:
             subset = [line for _, line in zip(range(count), lines, strict=False)]
-        imported = self.imports.import_jsonl(team=team, user=None, lines=subset, analyze=False)
+        imported = self.imports.import_jsonl(
+            team=team, user=None, lines=subset, analyze=False, analysis_follows=True
+        )
 
         def many(texts: Any, **_kwargs: Any) -> Iterator[Any]:
             for text in texts:
