@@ -45,6 +45,7 @@ from annotations.services.articles import (
     outlet_for,
     text_sha256,
 )
+from annotations.services.entities import copy_insert
 from annotations.services.jobs import job_enqueue
 from annotations.services.search_index import search_index_article_rows
 from annotations.services.teams import IMPORT_ROLES, require_role
@@ -394,16 +395,19 @@ def _write_rows(
         codes = detect_languages([a.text for a in unstated])
         for article, code in zip(unstated, codes, strict=True):
             article.language = code
-    created = Article.objects.bulk_create([article for _, article in fresh])
-    ArticleRevision.objects.bulk_create(
-        ArticleRevision(
-            article=article,
-            number=1,
-            text=article.text,
-            text_sha256=article.text_sha256,
-            created_by=user,
-        )
-        for article in created
+    created = [article for _, article in fresh]
+    copy_insert(created)
+    copy_insert(
+        [
+            ArticleRevision(
+                article=article,
+                number=1,
+                text=article.text,
+                text_sha256=article.text_sha256,
+                created_by=user,
+            )
+            for article in created
+        ]
     )
     search_index_article_rows(articles=created, text=complete)
     report.created.extend(article.pk for article in created)
