@@ -45,6 +45,7 @@ from common import (
     production_environment,
     recreate_database,
 )
+from export import cpu_seconds  # of a process, from /proc: here the PostgreSQL backend
 
 PEERS = (("Label Studio", 0.46), ("doccano (Celery)", 0.51))  # s per 1,000 texts, issue #20
 
@@ -59,15 +60,6 @@ def write_plain_corpus(path: Path, *, articles: int, words: int, seed: int) -> i
         for text in texts:
             out.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
     return sum(len(text.split()) for text in texts)
-
-
-def backend_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a PostgreSQL backend on this machine, or 0."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def multipart(fields: dict[str, str], file_name: str, payload: bytes) -> tuple[bytes, str]:
@@ -170,12 +162,12 @@ def _bench(args: argparse.Namespace, corpus: Path, words: int, workdir: Path) ->
 
     def in_process() -> tuple[float, float, float]:
         team = fresh_team()
-        cpu0, db0 = time.process_time(), backend_cpu(backend_pid)
+        cpu0, db0 = time.process_time(), cpu_seconds(backend_pid)
         start = time.perf_counter()
         with corpus.open("rb") as lines:
             report = import_jsonl(team=team, user=user, lines=lines)
         wall = time.perf_counter() - start
-        cpu, db = time.process_time() - cpu0, backend_cpu(backend_pid) - db0
+        cpu, db = time.process_time() - cpu0, cpu_seconds(backend_pid) - db0
         check(team, len(report.created))
         return wall, cpu, db
 

@@ -237,7 +237,7 @@ def analyze_doc(
     if language == "fr":
         _english_labels(doc)
     not_same = corrections.not_same if corrections else frozenset()
-    mentions, by_token = extract_mentions(doc, gazetteer, not_same=not_same)
+    mentions, by_token = extract_mentions(doc, gazetteer, not_same=not_same, text=text)
     if corrections:
         mentions = apply_corrections(text, mentions, corrections)
         by_token = _token_map(doc, mentions)
