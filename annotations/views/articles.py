@@ -104,7 +104,8 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             "reader_data": data,
             "annotation_count": len(data["annotations"]),
             "language_name": language_name(article.language),
-            "full_ner": full_ner_available(article.language),
+            # No language yet (a bulk import's, until its analysis detects it): no notice.
+            "full_ner": not article.language or full_ner_available(article.language),
         }
     )
     return render(request, "annotations/article_read.html", context)

@@ -12,6 +12,7 @@ import json
 
 from django.core.cache import cache
 from django.core.management import call_command
+from django.urls import reverse
 
 from annotations.models import Article, Job, SearchEntry
 from annotations.selectors.search import search
@@ -127,3 +128,19 @@ def test_follow_up_work_runs_after_each_batch_is_written(team_a, alice, monkeypa
     monkeypatch.setattr(analysis, "_after_batch", after_batch)
     analysis.articles_analyze(article_ids=report.created, batch_size=2)
     assert calls == [(report.created[:2], 2), (report.created[2:], 1)]
+
+
+def test_the_reader_shows_no_language_notice_before_the_language_is_known(team_a, alice, client):
+    report = import_jsonl(team=team_a, user=alice, lines=_lines(ENGLISH, STATED))
+    english, stated = report.created
+    client.force_login(alice)
+
+    def notice(pk: int) -> bool:
+        page = client.get(reverse("annotations:article-read", args=[pk]))
+        assert page.status_code == 200
+        return b"data-language-notice" in page.content
+
+    assert not notice(english)  # not detected yet
+    assert notice(stated)  # German: gazetteer names only, and the reader says so
+    analysis.articles_analyze(article_ids=[english])
+    assert not notice(english)  # English
