@@ -283,14 +283,18 @@ class _BatchWriter:
 
 
 def _save_languages(articles: Sequence[Article]) -> None:
-    """Save the languages _read_chunk() detected, one statement per language; a language
-    stated meanwhile (an analyst's edit) is kept."""
+    """Save the languages _read_chunk() detected, one statement per language. A language
+    stated meanwhile (an analyst's edit) is kept, and the articles in hand take it, for their
+    search rows."""
     by_code: dict[str, list[int]] = {}
     for article in articles:
         if getattr(article, "language_detected", False):
             by_code.setdefault(article.language, []).append(article.pk)
     for code, ids in by_code.items():
-        Article.objects.filter(pk__in=ids, language="").update(language=code)
+        if Article.objects.filter(pk__in=ids, language="").update(language=code) < len(ids):
+            stated = dict(Article.objects.filter(pk__in=ids).values_list("pk", "language"))
+            for article in articles:
+                article.language = stated.get(article.pk, article.language)
 
 
 def _tag_of_kind(team: Team, kind: str) -> Tag | None:

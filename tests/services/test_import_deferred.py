@@ -144,3 +144,18 @@ def test_the_reader_shows_no_language_notice_before_the_language_is_known(team_a
     assert notice(stated)  # German: gazetteer names only, and the reader says so
     analysis.articles_analyze(article_ids=[english])
     assert not notice(english)  # English
+
+
+def test_a_language_stated_while_the_batch_parsed_is_kept(team_a, alice, monkeypatch):
+    report = import_jsonl(team=team_a, user=alice, lines=_lines(ENGLISH))
+    real = analysis._read_chunk
+
+    def read_then_state(ids):
+        chunk = real(ids)  # detected "en" here
+        Article.objects.filter(pk__in=ids).update(language="de")  # an analyst says German
+        return chunk
+
+    monkeypatch.setattr(analysis, "_read_chunk", read_then_state)
+    analysis.articles_analyze(article_ids=report.created)
+    assert Article.objects.get(pk=report.created[0]).language == "de"
+    assert [row[3] for row in _search_rows(team_a)] == ["german"]
