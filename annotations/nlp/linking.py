@@ -81,14 +81,20 @@ class _Candidate:
 
 
 def extract_mentions(
-    doc: Doc, gazetteer: Gazetteer, *, not_same: frozenset[frozenset[str]] = frozenset()
+    doc: Doc,
+    gazetteer: Gazetteer,
+    *,
+    not_same: frozenset[frozenset[str]] = frozenset(),
+    text: str | None = None,
 ) -> tuple[list[MentionData], dict[int, MentionData]]:
     """Mentions sorted by start, and a token index -> mention map for attribution.
 
     ``not_same`` holds pairs of keys whose entities the team judged not the same: a short
-    form is never tied to an antecedent of such a pair (rules 3 and 4).
+    form is never tied to an antecedent of such a pair (rules 3 and 4). ``text`` is doc.text
+    when the caller has it (spaCy builds doc.text from the tokens on every access).
     """
-    text = doc.text  # built from the tokens on every access: read it once
+    if text is None:
+        text = doc.text
     mentions: list[MentionData] = []
     by_token: dict[int, MentionData] = {}
     # (normalised name words, mention) of every full PERSON name so far, for short forms.

@@ -213,7 +213,9 @@ def analyze_many(
         nlp = get_nlp() if way == "en" else get_french_nlp()
         docs = nlp.pipe((items[i] for i in indexes), batch_size=batch_size, n_process=n_process)
         for i, doc in zip(indexes, docs, strict=True):
-            results[i] = analyze_doc(doc, gazetteer, corrections=fixes[i], language=way)
+            results[i] = analyze_doc(
+                doc, gazetteer, corrections=fixes[i], language=way, text=items[i]
+            )
     for i in range(len(items)):
         yield results[i]
 
@@ -224,21 +226,25 @@ def analyze_doc(
     *,
     corrections: TeamCorrections | None = None,
     language: str = "en",
+    text: str | None = None,
 ) -> ArticleAnalysis:
-    """Post-process a parsed Doc; every offset refers to doc.text, which equals the input."""
+    """Post-process a parsed Doc; every offset refers to doc.text, which equals the input
+    (``text``, when the caller has it: spaCy rebuilds doc.text on every access)."""
     if gazetteer is None:
         gazetteer = get_gazetteer()
+    if text is None:
+        text = doc.text
     if language == "fr":
         _english_labels(doc)
     not_same = corrections.not_same if corrections else frozenset()
-    mentions, by_token = extract_mentions(doc, gazetteer, not_same=not_same)
+    mentions, by_token = extract_mentions(doc, gazetteer, not_same=not_same, text=text)
     if corrections:
-        mentions = apply_corrections(doc.text, mentions, corrections)
+        mentions = apply_corrections(text, mentions, corrections)
         by_token = _token_map(doc, mentions)
     if language != "en":
         return ArticleAnalysis(mentions=mentions)
     attributions = find_attributions(
-        doc, mentions, by_token, intelligence_ids=gazetteer.intelligence_ids
+        doc, mentions, by_token, intelligence_ids=gazetteer.intelligence_ids, text=text
     )
     return ArticleAnalysis(mentions=mentions, attributions=attributions)
 

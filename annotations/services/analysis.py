@@ -33,6 +33,7 @@ from django.utils import timezone
 from annotations.lib.anchoring import quote_context
 from annotations.models import Annotation, Article, Tag, Team
 from annotations.nlp.corrections import TeamCorrections
+from annotations.nlp.detection import detect_languages
 from annotations.nlp.pipeline import analyze_many
 from annotations.nlp.types import ArticleAnalysis, AttributionData, MentionData
 from annotations.selectors.corrections import team_corrections
@@ -44,6 +45,7 @@ from annotations.services.entities import (
     mentions_replace,
 )
 from annotations.services.figures import figures_extract
+from annotations.services.search_index import search_index_article_rows
 from annotations.services.stamps import teams_touch
 from annotations.services.suggestion_details import suggestion_details
 from annotations.services.watchlists import watchlists_match_articles
@@ -93,19 +95,30 @@ def articles_analyze(
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> AnalyzeReport:
-    """Analyse the articles that are not yet done at their current revision."""
+    """Analyse the articles that are not yet done at their current revision.
+
+    Per batch: read it and detect the languages its articles do not state (while the batch
+    before parses), parse it (while the batch before is written), then write it in one
+    transaction: mentions, suggestions, the detected languages and the articles' search rows
+    (a bulk import leaves both to this job: services/imports.py).
+    """
     todo = _pending(article_ids)
     report = AnalyzeReport(skipped=len(article_ids) - len(todo))
     chunks = [todo[offset : offset + batch_size] for offset in range(0, len(todo), batch_size)]
     writer = _BatchWriter(report)
+    done = report.skipped
     with _Parser(batch_size=batch_size, ahead=len(chunks) > 1) as parser:
         upcoming = parser.submit(_read_chunk(chunks[0])) if chunks else None
-        done, index = report.skipped, 0
+        index = 0
         while upcoming is not None:
-            chunk, analyses = upcoming.result()
             index += 1
+            # Read the next batch (and detect its languages) while this one parses.
+            following = _read_chunk(chunks[index]) if index < len(chunks) else None
+            chunk, analyses = upcoming.result()
             # Queue the next batch before writing this one: it parses meanwhile.
-            upcoming = parser.submit(_read_chunk(chunks[index])) if index < len(chunks) else None
+            upcoming = parser.submit(following) if following is not None else None
+            # One transaction per batch; the features that follow analysis (claim clusters,
+            # figures, watchlists) run inside it, so their rows commit with the batch's.
             writer.write(chunk, analyses)
             done += len(chunk)
             if on_progress:
@@ -120,12 +133,20 @@ def articles_analyze(
 
 
 def _read_chunk(ids: Sequence[int]) -> list[Article]:
-    return list(
+    """The batch's articles, with the fields the analysis and the search row need; a language
+    nobody stated (a bulk import's) is detected here and saved with the batch's results."""
+    chunk = list(
         Article.objects.filter(pk__in=ids)
-        .select_related("team")
-        .only("pk", "text", "revision", "language", "team")
+        .select_related("team", "outlet")
+        .only("pk", "text", "revision", "language", "team", "title", "authors", "outlet__name")
         .order_by("pk")
     )
+    unstated = [article for article in chunk if not article.language]
+    codes = detect_languages([article.text for article in unstated])
+    for article, code in zip(unstated, codes, strict=True):
+        article.language = code
+        article.language_detected = True  # type: ignore[attr-defined]
+    return chunk
 
 
 class _Parser:
@@ -209,7 +230,8 @@ class _BatchWriter:
         self.claim_tags: dict[int, Tag | None] = {}
         self.source_tags: dict[int, Tag | None] = {}
 
-    def write(self, chunk: list[Article], analyses: list[ArticleAnalysis]) -> None:
+    def write(self, chunk: list[Article], analyses: list[ArticleAnalysis]) -> list[int]:
+        """Write one batch; the ids of the articles it marked done (those not edited since)."""
         report = self.report
         with transaction.atomic():
             # A text edit since the batch was read makes its analysis stale: leave that
@@ -252,6 +274,10 @@ class _BatchWriter:
             Article.objects.filter(pk__in=done_ids).update(
                 nlp_status=Article.NlpStatus.DONE, nlp_revision=F("revision")
             )
+            _save_languages([article for article, _ in fresh])
+            # The whole search row, in the detected language's configuration; PostgreSQL
+            # computes its vector on the other core while the next batch parses.
+            search_index_article_rows(articles=[article for article, _ in fresh])
             if suggested:  # mentions are not part of annotation lists; suggestions are
                 teams_touch(team_ids={a.team_id for a, analysis in fresh if analysis.attributions})
             # Watchlists (services/watchlists.py): the batch's articles, now with their mentions,
@@ -259,6 +285,22 @@ class _BatchWriter:
             watchlists_match_articles(article_ids=done_ids)
         report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
+        return done_ids
+
+
+def _save_languages(articles: Sequence[Article]) -> None:
+    """Save the languages _read_chunk() detected, one statement per language. A language
+    stated meanwhile (an analyst's edit) is kept, and the articles in hand take it, for their
+    search rows."""
+    by_code: dict[str, list[int]] = {}
+    for article in articles:
+        if getattr(article, "language_detected", False):
+            by_code.setdefault(article.language, []).append(article.pk)
+    for code, ids in by_code.items():
+        if Article.objects.filter(pk__in=ids, language="").update(language=code) < len(ids):
+            stated = dict(Article.objects.filter(pk__in=ids).values_list("pk", "language"))
+            for article in articles:
+                article.language = stated.get(article.pk, article.language)
 
 
 def _tag_of_kind(team: Team, kind: str) -> Tag | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -274,6 +274,33 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def copy_insert(objs: Sequence[models.Model]) -> None:
+    """Insert new instances of one model like bulk_create() (each gets its id, auto_now
+    fields their time), with one COPY on PostgreSQL: no SQL text to build and quote, which
+    for long texts costs more than the insert itself (an import of 1,000 articles)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if not copy_supported():
+        model._default_manager.bulk_create(objs)
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    fields = meta.concrete_fields
+    wrapper = connections[connection.alias]  # not the proxy: it is read for every value
+    rows = []
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        rows.append([f.get_db_prep_save(f.pre_save(obj, True), wrapper) for f in fields])
+        obj._state.adding, obj._state.db = False, wrapper.alias
+    copy_rows(meta.db_table, [str(f.column) for f in fields], rows)
 
 
 def _require_same_team(entities: Iterable[Entity], team_id: int, field: str) -> None:

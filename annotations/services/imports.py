@@ -46,8 +46,9 @@ from annotations.services.articles import (
     outlet_for,
     text_sha256,
 )
+from annotations.services.entities import copy_insert
 from annotations.services.jobs import job_enqueue
-from annotations.services.search_index import search_index_articles
+from annotations.services.search_index import search_index_article_rows
 from annotations.services.teams import IMPORT_ROLES, require_role
 
 logger = logging.getLogger(__name__)
@@ -314,11 +315,21 @@ def import_jsonl(
     user: User | None,
     lines: Iterable[bytes | str] | IO[bytes],
     analyze: bool = True,
+    analysis_follows: bool | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import one article per line, from a file (an upload, an open file: read in chunks,
     each line bounded) or from its lines. A bad line is reported with its number and reason,
-    and the rest goes on; each chunk of good lines is written in bulk, in one transaction."""
+    and the rest goes on; each chunk of good lines is written in bulk, in one transaction.
+
+    When the new articles' analysis follows (``analysis_follows``, by default ``analyze``:
+    the queued job, or the caller's own ``articles_analyze``), the import writes their rows
+    and a search row of their title, outlet and authors, and leaves the rest to the analysis,
+    which parses them anyway: it detects the language of lines that do not state one and
+    indexes the text (services/analysis.py). Otherwise both happen here.
+    """
+    if analysis_follows is None:
+        analysis_follows = analyze
     if user is not None:
         require_role(user=user, team=team, roles=IMPORT_ROLES, action="import articles")
     if hasattr(lines, "read"):
@@ -332,7 +343,7 @@ def import_jsonl(
                 rows.append(_parse_line(number, raw))
             except ValidationError as exc:
                 report.error(number, _first_error(exc))
-        _write_rows(team=team, user=user, rows=rows, report=report)
+        _write_rows(team=team, user=user, rows=rows, report=report, complete=not analysis_follows)
         report.lines = chunk[-1][0]
         if on_progress:
             on_progress(report.lines)
@@ -351,7 +362,11 @@ def import_jsonl(
 
 
 @transaction.atomic
-def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: ImportReport) -> None:
+def _write_rows(
+    *, team: Team, user: User | None, rows: list[_Row], report: ImportReport, complete: bool
+) -> None:
+    """Write the new rows of one chunk; ``complete`` also detects languages and indexes the
+    text (otherwise the analysis job does both, and the search row holds the title)."""
     urls = {row.url for row in rows if row.url}
     digests = {row.digest for row in rows}
     by_url = dict(Article.objects.filter(team=team, url__in=urls).values_list("url", "pk"))
@@ -400,24 +415,28 @@ def _write_rows(*, team: Team, user: User | None, rows: list[_Row], report: Impo
                 ),
             )
         )
-    # Lines that do not state their language get the detector's, in one parallel call.
-    unstated = [article for _, article in fresh if not article.language]
-    for article, code in zip(unstated, detect_languages([a.text for a in unstated]), strict=True):
-        article.language = code
-    created = Article.objects.bulk_create([article for _, article in fresh])
-    ArticleRevision.objects.bulk_create(
-        ArticleRevision(
-            article=article,
-            number=1,
-            text=article.text,
-            text_sha256=article.text_sha256,
-            title=article.title,
-            authors=article.authors,
-            created_by=user,
-        )
-        for article in created
+    if complete:  # lines that do not state their language get the detector's, in one call
+        unstated = [article for _, article in fresh if not article.language]
+        codes = detect_languages([a.text for a in unstated])
+        for article, code in zip(unstated, codes, strict=True):
+            article.language = code
+    created = [article for _, article in fresh]
+    copy_insert(created)
+    copy_insert(
+        [
+            ArticleRevision(
+                article=article,
+                number=1,
+                text=article.text,
+                text_sha256=article.text_sha256,
+                title=article.title,
+                authors=article.authors,
+                created_by=user,
+            )
+            for article in created
+        ]
     )
-    search_index_articles(ids=[article.pk for article in created])
+    search_index_article_rows(articles=created, text=complete)
     report.created.extend(article.pk for article in created)
 
 

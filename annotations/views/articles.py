@@ -105,7 +105,8 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             "reader_data": data,
             "annotation_count": len(data["annotations"]),
             "language_name": language_name(article.language),
-            "full_ner": full_ner_available(article.language),
+            # No language yet (a bulk import's, until its analysis detects it): no notice.
+            "full_ner": not article.language or full_ner_available(article.language),
             # The latest archived fetch of the page: "archived <time> · sha256 <first 12>".
             "archive_record": next(
                 iter(article_archive_records(user=request.user, article=article, limit=1)), None

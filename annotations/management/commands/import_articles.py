@@ -65,7 +65,13 @@ class Command(BaseCommand):
 
             try:
                 report = import_jsonl(
-                    team=team, user=user, lines=stream, analyze=False, on_progress=progress
+                    team=team,
+                    user=user,
+                    lines=stream,
+                    analyze=False,  # queued below, or run here
+                    # The analysis detects languages and indexes the text, unless skipped.
+                    analysis_follows=options["analyze"] != "no",
+                    on_progress=progress,
                 )
             except ValidationError as exc:  # the file as a whole: UTF-16 text, say
                 raise CommandError(f"{options['file']}: {' '.join(exc.messages)}") from None
