@@ -20,4 +20,9 @@ class Periodic:
 
 PERIODIC: list[Periodic] = [
     Periodic("jobs.sweep", timedelta(minutes=1), "annotations.services.jobs.jobs_sweep"),
+    Periodic(
+        "summaries.dashboards",
+        timedelta(minutes=1),
+        "annotations.services.summaries.dashboard_snapshots_refresh",
+    ),
 ]

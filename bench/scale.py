@@ -205,9 +205,13 @@ def fill_team(slug: str, annotations: int, rng: random.Random) -> Team:
                 "comment": "CASE WHEN k %% 3 = 0 THEN 'Check the figures.' ELSE '' END",
                 "assessment": "(ARRAY['true','false','misleading','unverified'])[1 + k %% 4]",
                 "attributed_to_entity_id": (
-                    "CASE WHEN k %% 3 = 0 THEN (%(entities)s::bigint[])[1 + (a.id + k) %% %(nentities)s] END"
+                    "CASE WHEN k %% 3 = 0 "
+                    "THEN (%(entities)s::bigint[])[1 + (a.id + k) %% %(nentities)s] END"
                 ),
-                "author_id": "CASE WHEN k %% 10 < 5 THEN %(analyst)s WHEN k %% 10 < 9 THEN %(analyst2)s ELSE %(reviewer)s END",
+                "author_id": (
+                    "CASE WHEN k %% 10 < 5 THEN %(analyst)s "
+                    "WHEN k %% 10 < 9 THEN %(analyst2)s ELSE %(reviewer)s END"
+                ),
                 "visibility": "CASE WHEN k %% 20 = 7 THEN 'private' ELSE 'team' END",
                 "origin": "CASE WHEN k %% 20 = 11 THEN 'model' ELSE 'analyst' END",
                 "suggestion_state": "CASE WHEN k %% 20 = 11 THEN 'pending' ELSE '' END",
@@ -228,7 +232,7 @@ def fill_team(slug: str, annotations: int, rng: random.Random) -> Team:
         )
         through = Annotation.tags.through
         with_connection(
-            f"INSERT INTO {through._meta.db_table} (annotation_id, tag_id) "
+            f"INSERT INTO {through._meta.db_table} (annotation_id, tag_id) "  # noqa: S608
             "SELECT id, (%(tags)s::bigint[])[1 + id %% %(ntags)s] FROM annotations_annotation "
             "WHERE team_id = %(team)s",
             P,
@@ -238,7 +242,10 @@ def fill_team(slug: str, annotations: int, rng: random.Random) -> Team:
             Mention,
             {
                 "article_id": "a.id",
-                "entity_id": "(%(entities)s::bigint[])[CASE WHEN m = 0 THEN 1 ELSE 1 + (a.id * 7 + m) %% %(nentities)s END]",
+                "entity_id": (
+                    "(%(entities)s::bigint[])"
+                    "[CASE WHEN m = 0 THEN 1 ELSE 1 + (a.id * 7 + m) %% %(nentities)s END]"
+                ),
                 "start": "m * 40",
                 "end": "m * 40 + 12",
                 "text": "substr(a.text, m * 40 + 1, 12)",
@@ -333,7 +340,6 @@ def locate(slug: str) -> Team:
     from django.db.models import Count
 
     from annotations.models import Annotation, Mention
-
     from annotations.models import Team as TeamModel
 
     team = TeamModel.objects.get(slug=slug)

@@ -16,6 +16,7 @@ from annotations.models.entities import Entity, EntityJudgement, EntityKey, Lear
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.search import SearchEntry
+from annotations.models.summaries import DashboardSnapshot
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
 
@@ -32,6 +33,7 @@ __all__ = [
     "ArticleRead",
     "ArticleRevision",
     "ArticleSubmission",
+    "DashboardSnapshot",
     "Entity",
     "EntityJudgement",
     "EntityKey",
