@@ -68,7 +68,8 @@ def test_snapshot_is_not_served_to_another_team(desk, desk_b, alice, carol):
     dashboard_snapshot_store(user=alice, team=team_a)
     assert dashboard_snapshot(user=carol, team=team_a) is None
     data, _ = dashboard_view(user=carol, team=desk_b.team)
-    assert data["team"] == desk_b.team.pk and data["annotations"] == 1
+    assert data["team"] == desk_b.team.pk
+    assert data["annotations"] == 1
 
 
 def test_current_snapshot_served_then_recomputed_after_each_change(desk, alice, bob, tags_a):
@@ -113,7 +114,8 @@ def test_expensive_snapshot_served_stale_within_the_bound_with_as_of(desk, alice
         article=desk["article"], author=alice, **span(desk["article"].text, "ship"), tags=[]
     )
     data, as_of = dashboard_view(user=bob, team=team)
-    assert data["annotations"] == 3 and as_of is not None  # stale, and says so
+    assert data["annotations"] == 3
+    assert as_of is not None
 
     # The periodic refresh brings it up to date.
     assert dashboard_snapshots_refresh() == 1
@@ -179,7 +181,8 @@ def test_dashboard_page_says_as_of_when_stale(client, desk, alice, bob):
         article=desk["article"], author=alice, **span(desk["article"].text, "ship"), tags=[]
     )
     html = client.get(reverse("annotations:dashboard")).content.decode()
-    assert "data-as-of" in html and "as of" in html
+    assert "data-as-of" in html
+    assert "as of" in html
 
 
 # --- The review queue reads each group up to the page's length ----------------------------------
