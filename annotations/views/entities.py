@@ -40,6 +40,12 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "annotations/entity_list.html", context)
 
 
+#: The entity page shows the newest this many mentions and claims: a name in every article of a
+#: large team would otherwise make the page grow with the team (see docs/architecture.md).
+MENTIONS_SHOWN = 100
+CLAIMS_SHOWN = 100
+
+
 @login_required
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_get_for_user(user=request.user, pk=pk)
@@ -50,7 +56,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mentions = list(
         Mention.objects.filter(entity=entity, rejected=False)
         .select_related("article")
-        .order_by("-article__published_at", "article_id", "start")[:1000]
+        .order_by("-article__published_at", "article_id", "start")[:MENTIONS_SHOWN]
     )
     articles: dict[int, dict[str, Any]] = {}
     for mention in mentions:
@@ -71,7 +77,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
         .select_related("article", "author", "attributed_to_entity")
         .prefetch_related("tags")
-        .order_by("-created_at")[:500]
+        .order_by("-created_at")[:CLAIMS_SHOWN]
     )
     can_correct = membership_role(user=request.user, team=entity.team) in ANNOTATE_ROLES
     context = team_context(request)
@@ -80,6 +86,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entity": entity,
             "articles": list(articles.values()),
             "mention_count": len(mentions),
+            "mentions_shown": MENTIONS_SHOWN,
             "claims": claims,
             "can_correct": can_correct,
             "entity_data": {"id": entity.pk, "can_correct": can_correct},
