@@ -242,10 +242,13 @@ def claim_entity_counts(claims: QuerySet) -> dict[int, dict[str, int]]:
 
 
 def _activity(*, user: Any, team: Team) -> list[Event]:
-    visible = Annotation.objects.visible_to(user)
+    # A correlated EXISTS, not IN: the newest events are read in the (team, -id) index's order
+    # and each is checked on its own, so the query stops after ACTIVITY_LIMIT whatever the
+    # team's size (IN made PostgreSQL build the set of every visible annotation first).
+    visible = Annotation.objects.visible_to(user).filter(pk=OuterRef("annotation_id"))
     return list(
         Event.objects.filter(team=team)
-        .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+        .filter(Q(annotation__isnull=True) | Exists(visible))
         .select_related("actor", "article")
         .only(
             "id",
