@@ -246,3 +246,46 @@ def test_agreement_reports_the_newest_compared_articles(team_a, alice, dave, bob
     assert report[0].annotators == ["alice", "dave"]
     full = oversight.agreement_report(user=bob, team=team_a)
     assert [f.article.pk for f in full] == [a.pk for a in articles]
+
+
+# --- Notifications and the entity page read bounded rows ------------------------------------------
+
+
+def test_notifications_hide_annotations_the_user_cannot_see(client, team_a, alice, dave):
+    from annotations.models import Notification
+
+    article = make_article(team=team_a, text=TEXT, title="N")
+    shown = annotation_create(article=article, author=dave, **span(TEXT, "Putin"), tags=[])
+    trashed = annotation_create(article=article, author=dave, **span(TEXT, "Kirby"), tags=[])
+    for a in (shown, trashed):
+        Notification.objects.create(user=alice, actor=dave, kind="mention", annotation=a)
+    Notification.objects.create(user=alice, actor=dave, kind="mention", annotation=None)
+    annotation_delete(annotation=trashed, actor=dave)
+    client.force_login(alice)
+    rows = client.get("/api/notifications/").json()["results"]
+    assert sorted(r["annotation"] for r in rows if r["annotation"]) == [shown.pk]
+    assert len(rows) == 2
+
+
+def test_entity_page_shows_the_newest_mentions(client, team_a, alice, monkeypatch):
+    from annotations.models import Entity, Mention
+    from annotations.views import entities
+
+    monkeypatch.setattr(entities, "MENTIONS_SHOWN", 2)
+    kirby = Entity.objects.create(team=team_a, name="John Kirby", kind=Entity.Kind.PERSON)
+    now = timezone.now()
+    made = []
+    for n in range(3):
+        article = make_article(
+            team=team_a, text=TEXT, title=f"K{n}", published_at=now - timedelta(days=n)
+        )
+        made.append(
+            Mention.objects.create(
+                article=article, entity=kirby, start=0, end=5, text="Kirby", label="PERSON"
+            )
+        )
+    client.force_login(alice)
+    response = client.get(reverse("annotations:entity-detail", args=[kirby.pk]))
+    shown = [m["mention"].pk for a in response.context["articles"] for m in a["mentions"]]
+    assert shown == [made[0].pk, made[1].pk]
+    assert "(the newest 2 shown)" in response.content.decode()
