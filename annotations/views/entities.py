@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from annotations.filters import EntityFilter
 from annotations.models import (
     Annotation,
+    Article,
     Entity,
     Mention,
 )
@@ -53,15 +55,23 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Merged: its names and mentions are the canonical entity's now, whose page lists the
         # merge with its undo.
         return redirect("annotations:entity-detail", pk=entity.merged_into_id)
-    # The newest mentions' ids first (narrow rows to sort), then those rows with their articles'
-    # text: sorting the joined rows, text and all, spilled to disk for a large team.
-    shown = list(
-        Mention.objects.filter(entity=entity, rejected=False)
-        .order_by("-article__published_at", "article_id", "start")
+    # The newest articles that mention it, read in the (team, published_at) index's order with
+    # a probe of the (entity, article) index each, stopping at MENTIONS_SHOWN; then their
+    # mentions. Sorting every mention by its article's date read the whole team's articles.
+    named = Mention.objects.filter(entity=entity, rejected=False, article_id=OuterRef("pk"))
+    newest = list(
+        Article.objects.filter(team_id=entity.team_id)
+        .filter(Exists(named))
+        .order_by("-published_at", "id")
         .values_list("pk", flat=True)[:MENTIONS_SHOWN]
     )
-    by_id = Mention.objects.filter(pk__in=shown).select_related("article").in_bulk()
-    mentions = [by_id[pk] for pk in shown]
+    place = {pk: n for n, pk in enumerate(newest)}
+    mentions = sorted(
+        Mention.objects.filter(entity=entity, rejected=False, article_id__in=newest)
+        .select_related("article")
+        .order_by("start"),
+        key=lambda m: place[m.article_id],
+    )[:MENTIONS_SHOWN]
     articles: dict[int, dict[str, Any]] = {}
     for mention in mentions:
         entry = articles.setdefault(
