@@ -9,4 +9,12 @@ read-only and cannot be deleted here, because their rules live in services.
 """
 
 # Importing the modules registers their pages with the admin site.
-from annotations.admin import annotations, articles, entities, notes, search, teams  # noqa: F401
+from annotations.admin import (  # noqa: F401
+    annotations,
+    articles,
+    entities,
+    notes,
+    search,
+    summaries,
+    teams,
+)
