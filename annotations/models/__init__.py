@@ -30,6 +30,7 @@ from annotations.models.screening import (
     ScreeningResult,
 )
 from annotations.models.search import SearchEntry
+from annotations.models.summaries import DashboardSnapshot
 from annotations.models.teams import Membership, Team, new_content_stamp
 from annotations.models.tokens import ApiToken
 from annotations.models.watchlists import (
@@ -60,6 +61,7 @@ __all__ = [
     "ClaimBand",
     "ClaimCluster",
     "ClusterJudgement",
+    "DashboardSnapshot",
     "Entity",
     "EntityJudgement",
     "EntityKey",

@@ -181,6 +181,14 @@ class Annotation(models.Model):
             models.Index(fields=["team", "author"], name="annotation_team_author"),
             models.Index(fields=["team", "-created_at"], name="annotation_team_created"),
             models.Index(fields=["team", "review_state"], name="annotation_team_review"),
+            # An entity's page: the newest claims attributed to it.
+            models.Index(
+                fields=["attributed_to_entity", "-created_at"], name="annotation_entity_recent"
+            ),
+            # The review queue: each state's oldest first, read up to the page's length.
+            models.Index(
+                fields=["team", "review_state", "created_at", "id"], name="annotation_queue_age"
+            ),
             models.Index(fields=["team", "deleted_at"], name="annotation_team_deleted"),
         ]
 

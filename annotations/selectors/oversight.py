@@ -30,6 +30,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from annotations.lib.agreement import (
     CSV_COLUMNS,
@@ -63,6 +64,10 @@ _NOT_WORK = (Annotation.SuggestionState.PENDING, Annotation.SuggestionState.REJE
 QUEUE_STATES: tuple[str, ...] = (_S.SUBMITTED, _S.DISPUTED, _S.CHANGES_REQUESTED)
 #: At most this many annotations are listed in the queue at once (the oldest first).
 QUEUE_LIMIT = 200
+#: The queue's counts stop here (shown as "1,000+"): counting further would read every row.
+QUEUE_COUNT_CAP = 1000
+#: The queue's article filter offers this many articles (the newest with work awaiting).
+QUEUE_ARTICLES = 200
 #: The activity feed shows this many events.
 ACTIVITY_LIMIT = 50
 #: "Who claims what" lists at most this many claims, and the top list this many entities.
@@ -113,6 +118,18 @@ def review_queue(*, user: Any, team: Team) -> QuerySet:
         .defer("article__text")
         .annotate(queue_group=group, latest_review_id=Subquery(latest[:1]))
         .order_by("queue_group", "created_at", "id")
+    )
+
+
+def queue_articles(*, base: QuerySet, team: Team) -> QuerySet:
+    """The newest articles with work in the queue, for its filter: one semi-join per article,
+    in the order of the (team, published_at) index, stopping at QUEUE_ARTICLES."""
+    waiting = base.filter(article_id=OuterRef("pk")).order_by().values("pk")
+    return (
+        Article.objects.filter(team=team)
+        .filter(Exists(waiting))
+        .only("id", "title")
+        .order_by("-published_at", "-id")[:QUEUE_ARTICLES]
     )
 
 
@@ -225,10 +242,13 @@ def claim_entity_counts(claims: QuerySet) -> dict[int, dict[str, int]]:
 
 
 def _activity(*, user: Any, team: Team) -> list[Event]:
-    visible = Annotation.objects.visible_to(user)
+    # A correlated EXISTS, not IN: the newest events are read in the (team, -id) index's order
+    # and each is checked on its own, so the query stops after ACTIVITY_LIMIT whatever the
+    # team's size (IN made PostgreSQL build the set of every visible annotation first).
+    visible = Annotation.objects.visible_to(user).filter(pk=OuterRef("annotation_id"))
     return list(
         Event.objects.filter(team=team)
-        .filter(Q(annotation__isnull=True) | Q(annotation__in=visible))
+        .filter(Q(annotation__isnull=True) | Exists(visible))
         .select_related("actor", "article")
         .only(
             "id",
@@ -401,20 +421,31 @@ class ArticleFigures:
     submitted: bool = False  # whether the user has submitted their work on the article
 
 
-def agreement_spans(*, team: Team) -> dict[int, list[Span]]:
-    """Per article, the spans of its analysts' shared work: annotations made by people
-    (origin "analyst"), not in the trash, shared with the team (private notes never count),
-    anchored in the current text. Label: the primary tag's slug (the first by position)."""
+#: The agreement page and API report the newest this many articles that two analysts annotated.
+AGREEMENT_ARTICLES = 50
+
+
+def _shared_work(**filters: Any) -> QuerySet:
+    """Analysts' work that agreement compares: made by people (origin "analyst"), not in the
+    trash, shared with the team (private notes never count), anchored in the current text."""
+    return Annotation.objects.filter(
+        origin=Annotation.Origin.ANALYST,
+        deleted_at__isnull=True,
+        visibility=Annotation.Visibility.TEAM,
+        article_revision=F("article__revision"),
+        **filters,
+    )
+
+
+def agreement_spans(*, team: Team, article_ids: Any = None) -> dict[int, list[Span]]:
+    """Per article (of ``article_ids``, or all), the spans of its analysts' shared work.
+    Label: the primary tag's slug (the first by position)."""
     primary = Tag.objects.filter(annotations=OuterRef("pk")).order_by("position", "name", "id")
+    work = _shared_work(team=team)
+    if article_ids is not None:
+        work = work.filter(article_id__in=article_ids)
     rows = (
-        Annotation.objects.filter(
-            team=team,
-            origin=Annotation.Origin.ANALYST,
-            deleted_at__isnull=True,
-            visibility=Annotation.Visibility.TEAM,
-            article_revision=F("article__revision"),
-        )
-        .annotate(label=Subquery(primary.values("slug")[:1]))
+        work.annotate(label=Subquery(primary.values("slug")[:1]))
         .order_by("article_id", "start", "end", "id")
         .values_list("article_id", "start", "end", "label", "author__username")
     )
@@ -424,49 +455,93 @@ def agreement_spans(*, team: Team) -> dict[int, list[Span]]:
     return spans
 
 
-def agreement_report(*, user: Any, team: Team) -> list[ArticleFigures]:
-    """Agreement on each article of the team that two or more analysts annotated, newest first.
+def compared_articles(*, team: Team, limit: int = AGREEMENT_ARTICLES) -> list[Article]:
+    """The newest ``limit`` articles of the team with two or more annotators: authors of shared
+    work, and those who submitted "nothing to add" (a judgement too). Read in the order of the
+    (team, published_at) index, counting each article's annotators as it goes, so the query
+    stops after ``limit`` matches however large the team."""
+    work = Annotation.objects.filter(
+        article_id=OuterRef("pk"),
+        origin=Annotation.Origin.ANALYST,
+        deleted_at__isnull=True,
+        visibility=Annotation.Visibility.TEAM,
+        article_revision=OuterRef("revision"),
+    )
+    authors = (
+        work.order_by()
+        .values("article_id")
+        .annotate(n=Count("author_id", distinct=True))
+        .values("n")
+    )
+    idle = (
+        ArticleSubmission.objects.filter(article_id=OuterRef("pk"), nothing_to_add=True)
+        .exclude(
+            Exists(
+                Annotation.objects.filter(
+                    article_id=OuterRef("article_id"),
+                    author_id=OuterRef("user_id"),
+                    origin=Annotation.Origin.ANALYST,
+                    deleted_at__isnull=True,
+                    visibility=Annotation.Visibility.TEAM,
+                    article_revision=OuterRef("article__revision"),
+                )
+            )
+        )
+        .order_by()
+        .values("article_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Article.objects.filter(team=team)
+        .annotate(
+            annotators_n=Coalesce(Subquery(authors), 0) + Coalesce(Subquery(idle), 0),
+        )
+        .filter(annotators_n__gte=2)
+        .only("id", "title", "blind", "published_at", "team_id", "revision")
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def agreement_report(
+    *, user: Any, team: Team, limit: int = AGREEMENT_ARTICLES
+) -> list[ArticleFigures]:
+    """Agreement on the newest ``limit`` articles of the team that two or more analysts
+    annotated, newest first.
 
     On a blind article the figures are withheld from an analyst (or viewer) who has not
     submitted their own work yet: they would tell how much the others marked. Owners and
     reviewers, who see everything on blind articles, always get them.
     """
-    spans = agreement_spans(team=team)
+    articles = compared_articles(team=team, limit=limit)
+    if not articles:
+        return []
+    ids = [article.pk for article in articles]
+    spans = agreement_spans(team=team, article_ids=ids)
     annotators: dict[int, set[str]] = defaultdict(set)
     for article_id, rows in spans.items():
         annotators[article_id].update(s.annotator for s in rows)
     # "Nothing to add" is a judgement too: an annotator who read the article and marked nothing.
     for article_id, username in ArticleSubmission.objects.filter(
-        article__team=team, nothing_to_add=True
+        article_id__in=ids, nothing_to_add=True
     ).values_list("article_id", "user__username"):
         annotators[article_id].add(username)
-    compared = {
-        article_id: sorted(names) for article_id, names in annotators.items() if len(names) >= 2
-    }
-    if not compared:
-        return []
     role = Membership.objects.filter(team=team, user=user).values_list("role", flat=True).first()
     privileged = role in (Membership.Role.OWNER, Membership.Role.REVIEWER)
     submitted = set(
-        ArticleSubmission.objects.filter(user=user, article_id__in=compared).values_list(
+        ArticleSubmission.objects.filter(user=user, article_id__in=ids).values_list(
             "article_id", flat=True
         )
     )
-    articles = (
-        Article.objects.filter(team=team, pk__in=compared)
-        .only("id", "title", "blind", "published_at", "team_id")
-        .order_by("-published_at", "-id")
-    )
     report = []
     for article in articles:
+        names = sorted(annotators[article.pk])
         withheld = article.blind and not privileged and article.pk not in submitted
         report.append(
             ArticleFigures(
                 article=article,
-                annotators=compared[article.pk],
-                result=None
-                if withheld
-                else article_agreement(spans[article.pk], annotators=compared[article.pk]),
+                annotators=names,
+                result=None if withheld else article_agreement(spans[article.pk], annotators=names),
                 withheld=withheld,
                 submitted=article.pk in submitted,
             )

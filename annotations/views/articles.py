@@ -31,6 +31,9 @@ from annotations.selectors.queue import NEXT_LIMIT, next_to_annotate
 from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
 
+#: The "next to annotate" count stops here.
+NEXT_COUNT_CAP = 1000
+
 
 @login_required
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -44,12 +47,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
     rows = list(article_filter.qs[:200]) if article_filter.is_valid() else []
     queue = next_to_annotate(user=request.user, team=team) if context["can_annotate"] else None
     next_articles = list(queue[:NEXT_LIMIT]) if queue is not None else []
-    next_count = queue.count() if queue is not None and len(next_articles) == NEXT_LIMIT else 0
+    # Counted up to NEXT_COUNT_CAP ("1,000+"): counting further reads every article.
+    next_count = (
+        queue.order_by()[:NEXT_COUNT_CAP].count()
+        if queue is not None and len(next_articles) == NEXT_LIMIT
+        else 0
+    )
     context.update(
         {
             "next_articles": next_articles,
             "next_count": max(next_count, len(next_articles)),
             "next_more": max(next_count - len(next_articles), 0),
+            "next_capped": next_count >= NEXT_COUNT_CAP,
             "articles": rows,
             "filter": article_filter,
             "outlets": Outlet.objects.filter(articles__team=team).distinct().order_by("name"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from annotations.filters import EntityFilter
 from annotations.models import (
     Annotation,
+    Article,
     Entity,
     Mention,
 )
@@ -40,6 +42,12 @@ def entity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "annotations/entity_list.html", context)
 
 
+#: The entity page shows the newest this many mentions and claims: a name in every article of a
+#: large team would otherwise make the page grow with the team (see docs/architecture.md).
+MENTIONS_SHOWN = 100
+CLAIMS_SHOWN = 100
+
+
 @login_required
 def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entity = entity_get_for_user(user=request.user, pk=pk)
@@ -47,11 +55,23 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Merged: its names and mentions are the canonical entity's now, whose page lists the
         # merge with its undo.
         return redirect("annotations:entity-detail", pk=entity.merged_into_id)
-    mentions = list(
-        Mention.objects.filter(entity=entity, rejected=False)
-        .select_related("article")
-        .order_by("-article__published_at", "article_id", "start")[:1000]
+    # The newest articles that mention it, read in the (team, published_at) index's order with
+    # a probe of the (entity, article) index each, stopping at MENTIONS_SHOWN; then their
+    # mentions. Sorting every mention by its article's date read the whole team's articles.
+    named = Mention.objects.filter(entity=entity, rejected=False, article_id=OuterRef("pk"))
+    newest = list(
+        Article.objects.filter(team_id=entity.team_id)
+        .filter(Exists(named))
+        .order_by("-published_at", "id")
+        .values_list("pk", flat=True)[:MENTIONS_SHOWN]
     )
+    place = {pk: n for n, pk in enumerate(newest)}
+    mentions = sorted(
+        Mention.objects.filter(entity=entity, rejected=False, article_id__in=newest)
+        .select_related("article")
+        .order_by("start"),
+        key=lambda m: place[m.article_id],
+    )[:MENTIONS_SHOWN]
     articles: dict[int, dict[str, Any]] = {}
     for mention in mentions:
         entry = articles.setdefault(
@@ -71,7 +91,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .exclude(suggestion_state=Annotation.SuggestionState.REJECTED)
         .select_related("article", "author", "attributed_to_entity")
         .prefetch_related("tags")
-        .order_by("-created_at")[:500]
+        .order_by("-created_at")[:CLAIMS_SHOWN]
     )
     can_correct = membership_role(user=request.user, team=entity.team) in ANNOTATE_ROLES
     context = team_context(request)
@@ -80,6 +100,7 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "entity": entity,
             "articles": list(articles.values()),
             "mention_count": len(mentions),
+            "mentions_shown": MENTIONS_SHOWN,
             "claims": claims,
             "can_correct": can_correct,
             "entity_data": {"id": entity.pk, "can_correct": can_correct},

@@ -13,6 +13,7 @@ from annotations.models import (
     Membership,
 )
 from annotations.selectors import oversight
+from annotations.services.summaries import dashboard_view
 from annotations.views.common import team_context, with_share
 
 
@@ -23,7 +24,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = team_context(request)
     team = context["team"]
     if team is not None:
-        data = oversight.dashboard(user=request.user, team=team)
+        # A large team's dashboard is served from the viewer's snapshot (as of when it was
+        # computed, refreshed in the background); a small one's is always current.
+        data, as_of = dashboard_view(user=request.user, team=team)
+        context["as_of"] = as_of
         data["by_tag"] = with_share(data["by_tag"])
         data["by_assessment"] = with_share(data["by_assessment"])
         data["by_review_state"] = with_share(data["by_review_state"])

@@ -17,6 +17,7 @@ from annotations.api.serializers import EntityRefSerializer, TagRefSerializer, U
 from annotations.api.users import signed_in
 from annotations.models import Annotation, Team
 from annotations.selectors import oversight
+from annotations.services.summaries import dashboard_view
 
 # --- Response shapes (for the OpenAPI document, and to keep the output to them) ---------------
 
@@ -110,6 +111,12 @@ class TeamDashboardSerializer(serializers.Serializer):
     activity = ActivitySerializer(
         many=True, help_text=f"The latest {oversight.ACTIVITY_LIMIT} events, newest first"
     )
+    as_of = serializers.DateTimeField(
+        allow_null=True,
+        help_text="null when the figures are current; else when they were computed (a large "
+        "team's dashboard is materialised and refreshed every minute, at most "
+        "NEWSNOTES_DASHBOARD_STALE_SECONDS old)",
+    )
 
 
 class AgreementPairSerializer(serializers.Serializer):
@@ -180,8 +187,8 @@ class TeamReportViewSet(viewsets.GenericViewSet):
         """What the dashboard page shows. Counted are the team's annotations you can see:
         teammates' private notes, the trash and model suggestions nobody accepted are not."""
         team = self.get_object()
-        data = oversight.dashboard(user=signed_in(request), team=team)
-        return Response(TeamDashboardSerializer(data).data)
+        data, as_of = dashboard_view(user=signed_in(request), team=team)
+        return Response(TeamDashboardSerializer({**data, "as_of": as_of}).data)
 
     @extend_schema(
         responses={200: TeamAgreementSerializer},
