@@ -417,6 +417,7 @@ def _record_postgres(
         "WITH found AS (SELECT p.w, p.a, 'search' AS m "  # noqa: S608
         "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(w, a, q) "
         f"JOIN {SearchEntry._meta.db_table} e ON e.kind = %s AND e.object_id = p.a "
+        "AND e.object_id = ANY(%s::bigint[]) "
         "WHERE e.vector @@ (to_tsquery(e.config::regconfig, p.q) "
         "|| to_tsquery('simple'::regconfig, p.q)) "
         "UNION ALL SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS x(w, a, m)), "
@@ -436,6 +437,7 @@ def _record_postgres(
             [a for _, a in candidates],
             [w.compiled for w, _ in candidates],
             SearchEntry.Kind.ARTICLE.value,
+            [a.pk for a in batch.articles],  # the index's range, whatever the estimates
             [w for w, _ in pairs],
             [a for _, a in pairs],
             [matched[pair] for pair in pairs],
