@@ -9,6 +9,11 @@ rows only (PostgreSQL: ``vector @@ to_tsquery`` on those rows, in one statement 
 watchlist; SQLite: FTS5 ``MATCH`` restricted to their rowids, a hundred watchlists per
 statement), and entity watchlists against the batch's mentions, merged entities resolved.
 A hit is unique per (watchlist, article), so analysing an article again never notifies twice.
+
+Per batch, PostgreSQL runs two statements: one read (the articles, their teams' members, the
+entities their mentions count for, and the stamp of the watchlists that may see them), then
+one that checks the saved queries, inserts the hits and notifies. The watchlists themselves,
+parsed and compiled, are cached per process and read again only when the stamp changes.
 """
 
 from __future__ import annotations
