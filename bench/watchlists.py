@@ -16,8 +16,9 @@ inside the analysis job that runs both, side by side.
    (`articles_analyze`) on it, timing inside that one call the NER (`analyze_many`) and the
    matching (`watchlists_match_articles`), with the load average.
 
-Prints the median and p95 of each, their ratio (target, issue #16: matching at most 10 % of
-NER), and the hits and notifications per article.
+Prints the median and p95 of each, in wall and in CPU time, their ratios (target, issue #16:
+matching at most 10 % of NER), the matching's statements per article and their wall time, the
+hits and notifications per article, and the load average.
 """
 
 from __future__ import annotations
