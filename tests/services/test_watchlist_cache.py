@@ -18,15 +18,7 @@ from annotations.services.watchlist_edits import (
     watchlist_update,
 )
 from tests.services.test_watchlists import KURSK, hits, kirby_of, watch_notes
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def call(function, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return function(**kwargs)
-
-    return call
+from tests.services.test_watchlists import run as run  # the fixture
 
 
 @pytest.fixture(autouse=True)
