@@ -247,13 +247,13 @@ def measure(args: argparse.Namespace, world: dict[str, Any], rng: random.Random)
             current["sql"] = current.get("sql", 0.0) + time.perf_counter() - started
             current["statements"] = current.get("statements", 0.0) + 1
 
-    matching = timed("match", analysis.watchlists_match_articles)
+    matching = timed("match", analysis.watchlists_match_articles)  # type: ignore[attr-defined]
 
     def match(**kwargs: Any) -> Any:
         with connection.execute_wrapper(statements):
             return matching(**kwargs)
 
-    analysis.watchlists_match_articles = match  # type: ignore[assignment]
+    analysis.watchlists_match_articles = match  # type: ignore[attr-defined]
     hits_before = WatchlistHit.objects.count()
     notes_before = Notification.objects.count()
     loads = []
