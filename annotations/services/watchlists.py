@@ -9,15 +9,19 @@ rows only (PostgreSQL: ``vector @@ to_tsquery`` on those rows, in one statement 
 watchlist; SQLite: FTS5 ``MATCH`` restricted to their rowids, a hundred watchlists per
 statement), and entity watchlists against the batch's mentions, merged entities resolved.
 A hit is unique per (watchlist, article), so analysing an article again never notifies twice.
+
+Per batch, PostgreSQL runs two statements: one read (the articles, their teams' members, the
+entities their mentions count for, and the stamp of the watchlists that may see them), then
+one that checks the saved queries, inserts the hits and notifies. The watchlists themselves,
+parsed and compiled, are cached per process and read again only when the stamp changes.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -26,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from annotations.lib.searchquery import Query, QueryError, parse, to_fts5, to_tsquery
+from annotations.lib.searchquery import QueryError, parse, to_fts5, to_tsquery
 from annotations.models import (
     Article,
     Entity,
@@ -63,17 +67,37 @@ class _Article:
     title: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Watch:
+    """An active watchlist as matching needs it, compiled once and cached (see ``_watches``)."""
+
     pk: int
     user_id: int | None
     team_id: int | None
     kind: str
-    query: str
-    params: dict[str, Any]
     name: str
-    # An entity watchlist's entities, as the entities they are merged into: id -> name.
-    entities: dict[int, str] = field(default_factory=dict)
+    # The saved query in the engine's own syntax (None: it no longer parses).
+    compiled: str | None = None
+    outlets: frozenset[int] | None = None
+    start: date | None = None
+    end: date | None = None
+    # The entity facet of a search, or the entities of an entity watchlist, as stored (merges
+    # are resolved per batch, against the mentions: see ``_read``).
+    facet_entities: frozenset[int] = frozenset()
+    entities: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Batch:
+    articles: list[_Article]
+    members: dict[int, set[int]]
+    # Per article: every entity whose mentions count as a mention of one the article mentions
+    # (the mentioned entity, as the entity it was merged into, and the entities merged into
+    # that one) -> that canonical entity.
+    classes: dict[int, dict[int, int]]
+    names: dict[int, str]  # canonical entity -> its name
+    rows: dict[int, int]  # article -> its search index row (SQLite)
+    stamp: tuple[Any, ...]
 
 
 def _marks(values: Iterable[Any]) -> tuple[str, list[Any]]:
@@ -89,50 +113,6 @@ def _select(sql: str, args: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def _load_watches(team_ids: set[int], user_ids: set[int]) -> list[_Watch]:
-    """The active watchlists of these teams and users, with their entities, in one query."""
-    teams, team_args = _marks(team_ids)
-    users, user_args = _marks(user_ids)
-    rows = _select(
-        "SELECT w.id, w.user_id, w.team_id, w.kind, w.query, w.params, w.name, "  # noqa: S608
-        "e.id, e.name, e.merged_into_id, m.name "
-        f"FROM {Watchlist._meta.db_table} w "
-        f"LEFT JOIN {WatchlistEntity._meta.db_table} we ON we.watchlist_id = w.id "
-        f"LEFT JOIN {Entity._meta.db_table} e ON e.id = we.entity_id "
-        f"LEFT JOIN {Entity._meta.db_table} m ON m.id = e.merged_into_id "
-        f"WHERE w.paused = %s AND (w.team_id IN ({teams}) OR w.user_id IN ({users})) "
-        "ORDER BY w.id",
-        [False, *team_args, *user_args],
-    )
-    watches: dict[int, _Watch] = {}
-    for pk, user_id, team_id, kind, query, params, name, entity_id, entity, merged, into in rows:
-        watch = watches.get(pk)
-        if watch is None:
-            params = json.loads(params) if isinstance(params, str) else params
-            watch = watches[pk] = _Watch(pk, user_id, team_id, kind, query, params or {}, name)
-        if entity_id is not None:
-            watch.entities[merged or entity_id] = into or entity
-    return list(watches.values())
-
-
-@functools.lru_cache(maxsize=4096)
-def _compiled(query: str) -> Query | None:
-    """A saved query, parsed once per process (None: it no longer parses)."""
-    try:
-        return parse(query)
-    except QueryError:  # saved under other limits: matches nothing until edited
-        return None
-
-
-def _canonical(entity_ids: Iterable[int]) -> dict[int, int]:
-    """Each entity id -> the entity it was merged into (itself when it was not)."""
-    ids = set(entity_ids)
-    if not ids:
-        return {}
-    rows = Entity.objects.filter(pk__in=ids).values_list("pk", "merged_into_id")
-    return {pk: merged or pk for pk, merged in rows}
-
-
 def _published(value: datetime | str | None) -> date | None:
     """The publication date (UTC) of a datetime as PostgreSQL or SQLite returns it."""
     if isinstance(value, str):
@@ -142,73 +122,225 @@ def _published(value: datetime | str | None) -> date | None:
     return value.astimezone(UTC).date() if timezone.is_aware(value) else value.date()
 
 
-def _passes_facets(
-    watch: _Watch, article: _Article, mentioned: set[int], canonical: dict[int, int]
-) -> bool:
-    params = watch.params
-    if params.get("outlet") and article.outlet_id not in params["outlet"]:
+def _read(article_ids: Sequence[int]) -> _Batch:
+    """One statement: the articles with their teams' active members, the entities their
+    mentions count for, the watchlists' stamp (what the cache is checked against) and, on
+    SQLite, their index rows."""
+    marks, ids = _marks(article_ids)
+    article, entity = Article._meta.db_table, Entity._meta.db_table
+    watchlist, watch_entity = Watchlist._meta.db_table, WatchlistEntity._meta.db_table
+    sqlite = connection.vendor != "postgresql"
+    rows_sql = (
+        "UNION ALL SELECT 'r', object_id, id, NULL, NULL, NULL, NULL "  # noqa: S608
+        f"FROM {SearchEntry._meta.db_table} WHERE kind = %s "
+        "AND object_id IN (SELECT id FROM arts) "
+        if sqlite
+        else ""
+    )
+    rows = _select(
+        f"WITH arts AS (SELECT id, team_id FROM {article} WHERE id IN ({marks})), "  # noqa: S608
+        f"ppl AS (SELECT m.team_id, m.user_id FROM {Membership._meta.db_table} m "
+        f"JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id "
+        "WHERE u.is_active = %s AND m.team_id IN (SELECT team_id FROM arts)), "
+        "mm AS (SELECT DISTINCT m.article_id AS a, COALESCE(e.merged_into_id, m.entity_id) AS c "
+        f"FROM {Mention._meta.db_table} m JOIN {entity} e ON e.id = m.entity_id "
+        "WHERE m.rejected = %s AND m.article_id IN (SELECT id FROM arts)), "
+        f"scope AS (SELECT id, version, updated_at FROM {watchlist} "
+        "WHERE team_id IN (SELECT team_id FROM arts) OR user_id IN (SELECT user_id FROM ppl)) "
+        "SELECT 'a', a.id, a.team_id, a.outlet_id, a.published_at, a.title, p.user_id "
+        f"FROM {article} a JOIN arts ON arts.id = a.id "
+        "LEFT JOIN ppl p ON p.team_id = a.team_id "
+        f"UNION ALL SELECT 'm', mm.a, mm.c, mm.c, NULL, c.name, NULL FROM mm "
+        f"JOIN {entity} c ON c.id = mm.c "
+        f"UNION ALL SELECT 'm', mm.a, x.id, mm.c, NULL, c.name, NULL FROM mm "
+        f"JOIN {entity} c ON c.id = mm.c JOIN {entity} x ON x.merged_into_id = mm.c "
+        "UNION ALL SELECT 's', (SELECT count(*) FROM scope), (SELECT max(id) FROM scope), "
+        "(SELECT sum(version) FROM scope), (SELECT max(updated_at) FROM scope), NULL, NULL "
+        "UNION ALL SELECT 't', count(*), max(we.id), NULL, NULL, NULL, NULL "
+        f"FROM {watch_entity} we WHERE we.watchlist_id IN (SELECT id FROM scope) " + rows_sql,
+        [*ids, True, False, *([SearchEntry.Kind.ARTICLE.value] if sqlite else [])],
+    )
+    found: dict[int, _Article] = {}
+    batch = _Batch([], {}, {}, {}, {}, ())
+    stamp: list[Any] = []
+    for tag, pk, b, c, d, e, f in rows:
+        if tag == "a":
+            if pk not in found:
+                found[pk] = _Article(pk, b, c, _published(d), e)
+            if f is not None:
+                batch.members.setdefault(b, set()).add(f)
+        elif tag == "m":
+            batch.classes.setdefault(pk, {})[b] = c
+            batch.names[c] = e
+        elif tag == "r":
+            batch.rows[pk] = b
+        else:
+            stamp += [tag, pk, b, c, str(d)]
+    batch.articles = sorted(found.values(), key=lambda a: a.pk)
+    batch.stamp = tuple(stamp)
+    return batch
+
+
+# --- The watchlists, cached per process --------------------------------------------------------
+
+# (database, teams, users) -> (stamp, their active watchlists). The stamp aggregates every
+# watchlist of those owners, paused or not (count, highest id, sum of versions, latest edit) and
+# their entity rows (count, highest id): ids are never reused, the edit services bump the
+# version and every save the edit time, so any creation, edit, pause or deletion, through the
+# services or the admin, changes it and the next batch reloads.
+_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[_Watch]]] = {}
+CACHE_SCOPES = 256
+
+
+def watchlists_cache_clear() -> None:
+    """Forget the cached watchlists (tests; the stamp makes it unnecessary otherwise)."""
+    _CACHE.clear()
+
+
+def _watches(batch: _Batch) -> list[_Watch]:
+    team_ids = frozenset(a.team_id for a in batch.articles)
+    user_ids = frozenset().union(*batch.members.values()) if batch.members else frozenset()
+    key = (connection.alias, connection.settings_dict["NAME"], team_ids, user_ids)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == batch.stamp:
+        return cached[1]
+    watches = _load_watches(team_ids, user_ids)
+    if len(_CACHE) >= CACHE_SCOPES:
+        _CACHE.clear()
+    _CACHE[key] = (batch.stamp, watches)
+    return watches
+
+
+def _compile(query: str) -> str | None:
+    try:
+        parsed = parse(query)
+    except QueryError:  # saved under other limits: matches nothing until edited
+        return None
+    return to_tsquery(parsed) if connection.vendor == "postgresql" else to_fts5(parsed)
+
+
+def _load_watches(team_ids: Iterable[int], user_ids: Iterable[int]) -> list[_Watch]:
+    """The active watchlists of these teams and users, with their entities, in one query."""
+    teams, team_args = _marks(team_ids)
+    users, user_args = _marks(user_ids)
+    rows = _select(
+        "SELECT w.id, w.user_id, w.team_id, w.kind, w.query, w.params, w.name, we.entity_id "  # noqa: S608
+        f"FROM {Watchlist._meta.db_table} w "
+        f"LEFT JOIN {WatchlistEntity._meta.db_table} we ON we.watchlist_id = w.id "
+        f"WHERE w.paused = %s AND (w.team_id IN ({teams}) OR w.user_id IN ({users})) "
+        "ORDER BY w.id",
+        [False, *team_args, *user_args],
+    )
+    fields: dict[int, dict[str, Any]] = {}
+    for pk, user_id, team_id, kind, query, params, name, entity_id in rows:
+        watch = fields.get(pk)
+        if watch is None:
+            params = (json.loads(params) if isinstance(params, str) else params) or {}
+            watch = fields[pk] = {
+                "pk": pk,
+                "user_id": user_id,
+                "team_id": team_id,
+                "kind": kind,
+                "name": name,
+                "entities": set(),
+            }
+            if kind == Watchlist.Kind.SEARCH:
+                start, end = params.get("published_from"), params.get("published_to")
+                watch |= {
+                    "compiled": _compile(query),
+                    "outlets": frozenset(params["outlet"]) if params.get("outlet") else None,
+                    "start": date.fromisoformat(start) if start else None,
+                    "end": date.fromisoformat(end) if end else None,
+                    "facet_entities": frozenset(params.get("entity") or ()),
+                }
+        if entity_id is not None:
+            watch["entities"].add(entity_id)
+    return [_Watch(**w | {"entities": frozenset(w["entities"])}) for w in fields.values()]
+
+
+# --- Matching ----------------------------------------------------------------------------------
+
+
+def watchlists_match_articles(*, article_ids: Sequence[int]) -> MatchReport:
+    """Match freshly analysed articles against the active watchlists that may see them; record
+    the new hits and notify their owners (every member, for a team's watchlist)."""
+    report = MatchReport()
+    if not article_ids:
+        return report
+    # No savepoint: inside the analysis batch's transaction, a failure here rolls it all back.
+    with transaction.atomic(savepoint=False):
+        batch = _read(article_ids)
+        if not batch.articles:
+            return report
+        watches = _watches(batch)
+        if not watches:
+            return report
+        matched, candidates = _matches(batch, watches)
+        if connection.vendor == "postgresql":
+            _record_postgres(matched, candidates, batch, watches, report)
+        else:
+            for pair in _search_matches_sqlite(candidates, batch.rows):
+                matched[pair] = "search"
+            _record(matched, batch.articles, watches, batch.members, report)
+    return report
+
+
+def _passes_facets(watch: _Watch, article: _Article, classes: dict[int, int]) -> bool:
+    if watch.outlets is not None and article.outlet_id not in watch.outlets:
         return False
-    start, end = params.get("published_from"), params.get("published_to")
-    if start or end:
+    if watch.start or watch.end:
         if article.published is None:
             return False
-        if start and article.published < date.fromisoformat(start):
+        if watch.start and article.published < watch.start:
             return False
-        if end and article.published > date.fromisoformat(end):
+        if watch.end and article.published > watch.end:
             return False
-    if params.get("entity"):
-        wanted = {canonical.get(pk, pk) for pk in params["entity"]}
-        if not wanted & mentioned:
-            return False
-    return True
+    return not watch.facet_entities or any(pk in classes for pk in watch.facet_entities)
 
 
-def _search_matches(pairs: list[tuple[_Watch, int]]) -> set[tuple[int, int]]:
-    """The (watchlist, article) pairs whose saved query matches the article's index row."""
-    wanted: list[tuple[int, int, Any]] = []
-    for watch, article_id in pairs:
-        query = _compiled(watch.query)
-        if query is not None:
-            wanted.append((watch.pk, article_id, query))
-    if not wanted:
-        return set()
-    if connection.vendor == "postgresql":
-        return _search_matches_postgres(wanted)
-    return _search_matches_sqlite(wanted)
+def _matches(
+    batch: _Batch, watches: list[_Watch]
+) -> tuple[dict[tuple[int, int], str], list[tuple[_Watch, int]]]:
+    """(watchlist, article) -> what matched for the entity watchlists, and the (search
+    watchlist, article) pairs left for the full-text check: visible, facets passed."""
+    members = batch.members
+
+    def visible(watch: _Watch, article: _Article) -> bool:
+        if watch.team_id is not None:
+            return watch.team_id == article.team_id
+        return watch.user_id in members.get(article.team_id, set())
+
+    out: dict[tuple[int, int], str] = {}
+    candidates: list[tuple[_Watch, int]] = []
+    for article in batch.articles:
+        classes = batch.classes.get(article.pk, {})
+        for watch in watches:
+            if watch.kind == Watchlist.Kind.ENTITIES:
+                if not classes:
+                    continue
+                common = {classes[pk] for pk in watch.entities if pk in classes}
+                if common and visible(watch, article):
+                    names = sorted(batch.names[pk] for pk in common)
+                    out[(watch.pk, article.pk)] = ("entities: " + ", ".join(names))[:300]
+            elif (
+                watch.compiled is not None
+                and visible(watch, article)
+                and _passes_facets(watch, article, classes)
+            ):
+                candidates.append((watch, article.pk))
+    return out, candidates
 
 
-def _search_matches_postgres(wanted: list[tuple[int, int, Any]]) -> set[tuple[int, int]]:
-    # The query in the article's own text search configuration, ORed with "simple" as the
-    # search page does; only the batch's rows are read (the unique (kind, object_id) index).
-    args: list[Any] = [  # psycopg adapts the lists as arrays
-        [w for w, _, _ in wanted],
-        [a for _, a, _ in wanted],
-        [to_tsquery(q) for _, _, q in wanted],
-        SearchEntry.Kind.ARTICLE.value,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT p.w, p.a FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(w, a, q) "
-            "JOIN annotations_searchentry e ON e.kind = %s AND e.object_id = p.a "
-            "WHERE e.vector @@ (to_tsquery(e.config::regconfig, p.q) "
-            "|| to_tsquery('simple'::regconfig, p.q))",
-            args,
-        )
-        return {(w, a) for w, a in cursor.fetchall()}
-
-
-def _search_matches_sqlite(wanted: list[tuple[int, int, Any]]) -> set[tuple[int, int]]:
-    articles = {a for _, a, _ in wanted}
-    row_of = dict(
-        SearchEntry.objects.filter(kind=SearchEntry.Kind.ARTICLE, object_id__in=articles)
-        .order_by()
-        .values_list("object_id", "pk")
-    )
+def _search_matches_sqlite(
+    candidates: list[tuple[_Watch, int]], row_of: dict[int, int]
+) -> set[tuple[int, int]]:
+    """The (watchlist, article) pairs whose saved query matches the article's index row: FTS5
+    ``MATCH`` restricted to those rows, a hundred watchlists per statement."""
     article_of = {row: article for article, row in row_of.items()}
     by_watch: dict[int, tuple[str, list[int]]] = {}
-    for watch_id, article_id, query in wanted:
-        if article_id in row_of:
-            by_watch.setdefault(watch_id, (to_fts5(query), []))[1].append(row_of[article_id])
+    for watch, article_id in candidates:
+        if article_id in row_of and watch.compiled is not None:
+            by_watch.setdefault(watch.pk, (watch.compiled, []))[1].append(row_of[article_id])
     found: set[tuple[int, int]] = set()
     items = list(by_watch.items())
     with connection.cursor() as cursor:
@@ -227,96 +359,9 @@ def _search_matches_sqlite(wanted: list[tuple[int, int, Any]]) -> set[tuple[int,
     return found
 
 
-def watchlists_match_articles(*, article_ids: Sequence[int]) -> MatchReport:
-    """Match freshly analysed articles against the active watchlists that may see them; record
-    the new hits and notify their owners (every member, for a team's watchlist)."""
-    report = MatchReport()
-    if not article_ids:
-        return report
-    # No savepoint: inside the analysis batch's transaction, a failure here rolls it all back.
-    with transaction.atomic(savepoint=False):
-        # The articles with their teams' active members, in one statement.
-        marks, args = _marks(article_ids)
-        rows = _select(
-            "SELECT a.id, a.team_id, a.outlet_id, a.published_at, a.title, p.user_id "  # noqa: S608
-            f"FROM {Article._meta.db_table} a LEFT JOIN (SELECT m.team_id, m.user_id "
-            f"FROM {Membership._meta.db_table} m "
-            f"JOIN {get_user_model()._meta.db_table} u ON u.id = m.user_id "
-            "WHERE u.is_active = %s) p ON p.team_id = a.team_id "
-            f"WHERE a.id IN ({marks}) ORDER BY a.id",
-            [True, *args],
-        )
-        found: dict[int, _Article] = {}
-        members: dict[int, set[int]] = {}
-        for pk, team_id, outlet_id, published_at, title, user_id in rows:
-            if pk not in found:
-                found[pk] = _Article(pk, team_id, outlet_id, _published(published_at), title)
-            if user_id is not None:
-                members.setdefault(team_id, set()).add(user_id)
-        articles = list(found.values())
-        if not articles:
-            return report
-        team_ids = {a.team_id for a in articles}
-        user_ids = set().union(*members.values()) if members else set()
-        watches = _load_watches(team_ids, user_ids)
-        if not watches:
-            return report
-        by_entity = any(w.entities or w.params.get("entity") for w in watches)
-        mentioned = _mentions(articles) if by_entity else {a.pk: set() for a in articles}
-        matched = _matches(articles, watches, members, mentioned)
-        _record(matched, articles, watches, members, report)
-    return report
-
-
-def _mentions(articles: list[_Article]) -> dict[int, set[int]]:
-    """Each article's mentioned entities (not rejected), as the entities they are merged into."""
-    marks, args = _marks(a.pk for a in articles)
-    rows = _select(
-        "SELECT DISTINCT m.article_id, COALESCE(e.merged_into_id, m.entity_id) "  # noqa: S608
-        f"FROM {Mention._meta.db_table} m JOIN {Entity._meta.db_table} e ON e.id = m.entity_id "
-        f"WHERE m.rejected = %s AND m.article_id IN ({marks})",
-        [False, *args],
-    )
-    out: dict[int, set[int]] = {a.pk: set() for a in articles}
-    for article_id, entity_id in rows:
-        out[article_id].add(entity_id)
-    return out
-
-
-def _matches(
-    articles: list[_Article],
-    watches: list[_Watch],
-    members: dict[int, set[int]],
-    mentioned: dict[int, set[int]],
-) -> dict[tuple[int, int], str]:
-    """(watchlist, article) -> what matched, for every visible pair that matches."""
-
-    def visible(watch: _Watch, article: _Article) -> bool:
-        if watch.team_id is not None:
-            return watch.team_id == article.team_id
-        return watch.user_id in members.get(article.team_id, set())
-
-    out: dict[tuple[int, int], str] = {}
-    entity_watches = [w for w in watches if w.kind == Watchlist.Kind.ENTITIES]
-    if entity_watches and any(mentioned.values()):
-        for watch in entity_watches:
-            for article in articles:
-                common = watch.entities.keys() & mentioned[article.pk]
-                if common and visible(watch, article):
-                    names = sorted(watch.entities[pk] for pk in common)
-                    out[(watch.pk, article.pk)] = ("entities: " + ", ".join(names))[:300]
-    searches = [w for w in watches if w.kind == Watchlist.Kind.SEARCH]
-    canonical = _canonical(pk for w in searches for pk in w.params.get("entity", []))
-    pairs = [
-        (watch, article.pk)
-        for watch in searches
-        for article in articles
-        if visible(watch, article)
-        and _passes_facets(watch, article, mentioned[article.pk], canonical)
-    ]
-    for pair in _search_matches(pairs):
-        out[pair] = "search"
-    return out
+def _recipients(watch: _Watch, members: dict[int, set[int]]) -> list[int]:
+    recipients = members.get(watch.team_id, set()) if watch.team_id else {watch.user_id}
+    return sorted(r for r in recipients if r is not None)
 
 
 def _record(
@@ -326,70 +371,91 @@ def _record(
     members: dict[int, set[int]],
     report: MatchReport,
 ) -> None:
+    """Insert the hits (SQLite), then notify of the pairs that were new."""
     if not matched:
         return
     watch_of = {w.pk: w for w in watches}
     article_of = {a.pk: a for a in articles}
+    new = _insert_hits(matched)
+    notes = []
+    for watch_id, article_id in sorted(new):
+        watch, article = watch_of[watch_id], article_of[article_id]
+        text = f"“{watch.name}”: {article.title}"[:300]
+        notes += [(user_id, article_id, text) for user_id in _recipients(watch, members)]
+    _insert_notifications(notes)
+    _count(report, len(new), len(notes))
 
-    def notes_of(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int, int, str]]:
-        """(watchlist, article, recipient, text) for each pair and each of its recipients."""
-        out = []
-        for watch_id, article_id in sorted(pairs):
-            watch, article = watch_of[watch_id], article_of[article_id]
-            recipients = members.get(watch.team_id, set()) if watch.team_id else {watch.user_id}
-            text = f"“{watch.name}”: {article.title}"[:300]
-            out += [
-                (watch_id, article_id, user_id, text)
-                for user_id in sorted(r for r in recipients if r is not None)
-            ]
-        return out
 
-    if connection.vendor == "postgresql":
-        hits, notified = _insert_hits_and_notes_postgres(matched, notes_of(matched))
-    else:
-        new = _insert_hits(matched)
-        notes = notes_of(new)
-        _insert_notifications([(user, article, text) for _, article, user, text in notes])
-        hits, notified = len(new), len(notes)
+def _count(report: MatchReport, hits: int, notified: int) -> None:
     report.hits += hits
     report.notifications += notified
     if hits:
         logger.info("watchlists.matched hits=%s notifications=%s", hits, notified)
 
 
-def _insert_hits_and_notes_postgres(
-    matched: dict[tuple[int, int], str], notes: list[tuple[int, int, int, str]]
-) -> tuple[int, int]:
-    """One statement: the hits (``ON CONFLICT DO NOTHING``), and the notifications of the pairs
-    that were new only; two jobs matching the same article at once wait on the unique index,
-    and only the one that inserted a pair notifies of it. Returns (hits, notifications)."""
+def _record_postgres(
+    matched: dict[tuple[int, int], str],
+    candidates: list[tuple[_Watch, int]],
+    batch: _Batch,
+    watches: list[_Watch],
+    report: MatchReport,
+) -> None:
+    """One statement: the saved queries checked against the batch's own index rows, the hits
+    (those and the entity matches, ``ON CONFLICT DO NOTHING``), and the notifications of the
+    pairs that were new only; two jobs matching the same article at once wait on the unique
+    index, and only the one that inserted a pair notifies of it.
+
+    Each query is tried in the article's own text search configuration, ORed with "simple" as
+    the search page does; only the batch's rows are read (the unique (kind, object_id) index).
+    """
+    if not matched and not candidates:
+        return
     pairs = sorted(matched)
+    involved = {w for w, _ in pairs} | {w.pk for w, _ in candidates}
+    recipients = [
+        (w.pk, user) for w in watches if w.pk in involved for user in _recipients(w, batch.members)
+    ]
+    named = [w for w in watches if w.pk in involved]
     now = timezone.now()
+    hit, article = WatchlistHit._meta.db_table, Article._meta.db_table
     rows = _select(
-        f"WITH new AS (INSERT INTO {WatchlistHit._meta.db_table} "  # noqa: S608
-        "(watchlist_id, article_id, matched_on, created_at) "
-        "SELECT w, a, m, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS x(w, a, m) "
+        "WITH found AS (SELECT p.w, p.a, 'search' AS m "  # noqa: S608
+        "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS p(w, a, q) "
+        f"JOIN {SearchEntry._meta.db_table} e ON e.kind = %s AND e.object_id = p.a "
+        "AND e.object_id = ANY(%s::bigint[]) "
+        "WHERE e.vector @@ (to_tsquery(e.config::regconfig, p.q) "
+        "|| to_tsquery('simple'::regconfig, p.q)) "
+        "UNION ALL SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS x(w, a, m)), "
+        f"new AS (INSERT INTO {hit} (watchlist_id, article_id, matched_on, created_at) "
+        "SELECT w, a, m, %s FROM found ORDER BY w, a "
         "ON CONFLICT (watchlist_id, article_id) DO NOTHING RETURNING watchlist_id, article_id), "
         f"told AS (INSERT INTO {Notification._meta.db_table} "
         "(user_id, kind, article_id, text, created_at) "
-        "SELECT r.u, %s, r.a, r.t, %s "
-        "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::text[]) AS r(w, a, u, t) "
-        "JOIN new ON new.watchlist_id = r.w AND new.article_id = r.a RETURNING 1) "
+        "SELECT r.u, %s, new.article_id, left('“' || n.t || '”: ' || a.title, 300), %s "
+        "FROM new JOIN unnest(%s::bigint[], %s::text[]) AS n(w, t) ON n.w = new.watchlist_id "
+        "JOIN unnest(%s::bigint[], %s::bigint[]) AS r(w, u) ON r.w = new.watchlist_id "
+        f"JOIN {article} a ON a.id = new.article_id "
+        "ORDER BY new.watchlist_id, new.article_id, r.u RETURNING 1) "
         "SELECT (SELECT count(*) FROM new), (SELECT count(*) FROM told)",
-        [
-            now,
+        [  # psycopg adapts the lists as arrays
+            [w.pk for w, _ in candidates],
+            [a for _, a in candidates],
+            [w.compiled for w, _ in candidates],
+            SearchEntry.Kind.ARTICLE.value,
+            [a.pk for a in batch.articles],  # the index's range, whatever the estimates
             [w for w, _ in pairs],
             [a for _, a in pairs],
             [matched[pair] for pair in pairs],
+            now,
             Notification.Kind.WATCH.value,
             now,
-            [n[0] for n in notes],
-            [n[1] for n in notes],
-            [n[2] for n in notes],
-            [n[3] for n in notes],
+            [w.pk for w in named],
+            [w.name for w in named],
+            [w for w, _ in recipients],
+            [u for _, u in recipients],
         ],
     )
-    return int(rows[0][0]), int(rows[0][1])
+    _count(report, int(rows[0][0]), int(rows[0][1]))
 
 
 # Rows per INSERT statement: well under SQLite's 32,766 parameters.
