@@ -11,7 +11,15 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 
 from annotations.lib.ach import Row, row_weight, score
-from annotations.models import Analysis, AnalysisVersion, Annotation, Evidence, Hypothesis, Rating
+from annotations.models import (
+    Analysis,
+    AnalysisVersion,
+    Annotation,
+    Evidence,
+    Hypothesis,
+    Rating,
+    Tag,
+)
 
 
 def analyses_for(user: User | AnonymousUser) -> QuerySet[Analysis]:
@@ -103,3 +111,25 @@ def analysis_matrix(user: User | AnonymousUser, analysis: Analysis) -> dict[str,
         "ranking": scores.ranking,
         "evidence": out_rows,
     }
+
+
+MAX_CANDIDATES = 20
+
+
+def claim_candidates(
+    user: User | AnonymousUser, analysis: Analysis, query: str = ""
+) -> list[dict[str, Any]]:
+    """The team's shared claim annotations (a tag of kind claim) that the user may see and that
+    are not yet evidence of the analysis, matching the words of ``query``; newest first."""
+    qs = (
+        Annotation.objects.visible_to(user)
+        .filter(team_id=analysis.team_id, visibility=Annotation.Visibility.TEAM)
+        .filter(tags__kind=Tag.Kind.CLAIM)
+        .exclude(pk__in=Evidence.objects.filter(analysis=analysis).values("annotation_id"))
+    )
+    for word in query.split()[:8]:
+        qs = qs.filter(exact__icontains=word[:100])
+    rows = qs.distinct().order_by("-created_at", "-id")
+    return [
+        dict(r) for r in rows.values("id", "exact", "article_id", "article__title")[:MAX_CANDIDATES]
+    ]
