@@ -43,6 +43,7 @@ def analysis_history(analysis: Analysis) -> QuerySet[AnalysisVersion]:
 
 def analysis_matrix(user: User | AnonymousUser, analysis: Analysis) -> dict[str, Any]:
     """The matrix and its scores, as the page, the API and the exports show them."""
+    analysis.refresh_from_db(fields=["question", "version"])
     hypotheses = list(Hypothesis.objects.filter(analysis=analysis).values("id", "text", "position"))
     evidence: list[dict[str, Any]] = [
         dict(e)

@@ -84,10 +84,11 @@ class AnalysisViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         parameters=[IF_MATCH],
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        found = self.get_object()  # 404 across teams before anything is read
         data = s.AnalysisUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         analysis = services.ach_update(
-            analysis=self.get_object(),
+            analysis=found,
             actor=signed_in(request),
             expected_version=expected_version(request),
             **data.validated_data,
