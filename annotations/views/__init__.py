@@ -10,6 +10,7 @@ from annotations.views.accounts import (
     team_switch,
     tokens_page,
 )
+from annotations.views.analyses import analyses_page, analysis_page
 from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.feeds import feeds_page
@@ -27,6 +28,8 @@ __all__ = [
     "ThrottledLoginView",
     "ThrottledPasswordResetView",
     "agreement",
+    "analyses_page",
+    "analysis_page",
     "agreement_csv",
     "article_diff",
     "article_list",
