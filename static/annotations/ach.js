@@ -83,6 +83,10 @@ function gradeControls(row) {
 
 function evidenceCell(row) {
   const cell = el("th", { scope: "row", class: "ach-evidence" });
+  if (canEdit) {
+    cell.append(el("button", { type: "button", class: "small ach-remove", text: "×", "aria-label": "Remove this evidence",
+      onclick: () => write("DELETE", `evidence/${row.id}/`) }));
+  }
   if (row.quote) {
     cell.append(el("q", { text: row.quote }));
     if (row.article) cell.append(" ", el("a", { href: `/articles/${row.article}/`, class: "muted", text: row.article_title || "article" }));
@@ -94,10 +98,6 @@ function evidenceCell(row) {
   if (row.changes_top) flags.append(el("span", { class: "ach-flag top", text: "changes the top", title: `Without it: ${row.ranking_without.map(hypothesisName).join(" > ")}` }));
   else if (row.changes_ranking) flags.append(el("span", { class: "ach-flag order", text: "changes the order", title: `Without it: ${row.ranking_without.map(hypothesisName).join(" > ")}` }));
   cell.append(flags);
-  if (canEdit) {
-    cell.append(el("button", { type: "button", class: "small ach-remove", text: "×", "aria-label": "Remove this evidence",
-      onclick: () => write("DELETE", `evidence/${row.id}/`) }));
-  }
   return cell;
 }
 
@@ -108,10 +108,10 @@ function render() {
   renderRanking();
   const head = el("tr", {}, el("th", { scope: "col", text: "Evidence" }), el("th", { scope: "col", text: "Weight" }),
     ...hypotheses.map((h) => el("th", { scope: "col", class: h.rank === 1 ? "ach-h top" : "ach-h" },
-      el("span", { class: "ach-rank", text: `#${h.rank}` }), " ", el("span", { class: "ach-htext", text: h.text }),
-      el("span", { class: "ach-score", text: `inconsistency ${fmt(h.inconsistency)}` }),
       canEdit ? el("button", { type: "button", class: "small ach-remove", text: "×", "aria-label": `Remove hypothesis ${h.text}`,
-        onclick: () => write("DELETE", `hypotheses/${h.id}/`) }) : null)));
+        onclick: () => write("DELETE", `hypotheses/${h.id}/`) }) : null,
+      el("span", { class: "ach-rank", text: `#${h.rank}` }), " ", el("span", { class: "ach-htext", text: h.text }),
+      el("span", { class: "ach-score", text: `inconsistency ${fmt(h.inconsistency)}` }))));
   table.tHead.replaceChildren(head);
   cursor.row = Math.min(cursor.row, Math.max(evidence.length - 1, 0));
   cursor.col = Math.min(cursor.col, Math.max(hypotheses.length - 1, 0));

@@ -98,6 +98,7 @@ def test_build_an_analysis_and_rate_it_with_the_keyboard(
     expect(weather).to_have_class(re.compile("nondiagnostic"))
     first = page.locator("#ach-matrix tbody tr").first
     expect(first).to_contain_text("changes the order")  # without it: air 1 < never left 2
+    page.locator("h1").scroll_into_view_if_needed()
     screenshot(page, "ach")
 
     # A hand-set weight of 3 on the trains row makes "never left" worse than air.
