@@ -102,16 +102,24 @@ def is_diagnostic(row: Row, hypotheses: Sequence[int]) -> bool:
 def score(hypotheses: Sequence[int], rows: Sequence[Row]) -> Scores:
     """Scores, ranking, diagnosticity and sensitivity of a matrix (hypotheses in position
     order). Removing a row only subtracts its own contribution, so sensitivity costs one
-    pass over the rows' cells and one sort per row."""
+    pass over the rows' cells and one sort per row that has inconsistent cells (removing a
+    row without any leaves the ranking as it is)."""
     inconsistency, consistency = _totals(hypotheses, rows)
     ranking = rank(hypotheses, inconsistency)
     results = []
     for row in rows:
-        without = dict(inconsistency)
-        for h, value in row.ratings.items():
-            if h in without:
-                without[h] -= INCONSISTENCY.get(value, 0.0) * row.weight
-        ranking_without = rank(hypotheses, without)
+        points = {
+            h: INCONSISTENCY[value] * row.weight
+            for h, value in row.ratings.items()
+            if value in INCONSISTENCY and h in inconsistency
+        }
+        if any(points.values()):
+            without = dict(inconsistency)
+            for h, p in points.items():
+                without[h] -= p
+            ranking_without = rank(hypotheses, without)
+        else:
+            ranking_without = list(ranking)
         results.append(
             RowResult(
                 id=row.id,
