@@ -53,7 +53,8 @@ def test_build_rate_and_rank(made):
     matrix = added.json()
     ship, rail = (h["id"] for h in matrix["hypotheses"])
     row = matrix["evidence"][0]
-    assert row["quote"] == "the troops traveled by ship" and row["effective_weight"] == 1.25
+    assert row["quote"] == "the troops traveled by ship"
+    assert row["effective_weight"] == 1.25
     cell = api.patch(
         f"/api/analyses/{pk}/ratings/",
         {"evidence": row["id"], "hypothesis": ship, "value": "I"},
@@ -71,13 +72,14 @@ def test_build_rate_and_rank(made):
     assert [v["number"] for v in history] == [3, 2, 1]
     assert history[0]["actor"] == "alice"
     back = api.post(f"/api/analyses/{pk}/restore/", {"version": 2}, format="json")
-    assert back.status_code == 200 and back["ETag"] == '"4"'
+    assert back.status_code == 200
+    assert back["ETag"] == '"4"'
     assert back.json()["evidence"][0]["ratings"] == {}
     assert back.json()["ranking"] == [ship, rail]
 
 
 def test_exports(made):
-    api, pk, claim = made
+    api, pk, _claim = made
     api.post(f"/api/analyses/{pk}/evidence/", {"note": "=cmd|' /C calc'!A0"}, format="json")
     matrix = api.get(f"/api/analyses/{pk}/matrix/").json()
     h = matrix["hypotheses"][0]["id"]
@@ -88,7 +90,8 @@ def test_exports(made):
         format="json",
     )
     answer = api.get(f"/api/analyses/{pk}/export.csv")
-    assert answer.status_code == 200 and answer["Content-Type"].startswith("text/csv")
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(answer.content.decode())))
     assert rows[0][:6] == ["evidence", "claim", "quote", "note", "Ship", "Rail"]
     assert rows[1][3] == "'=cmd|' /C calc'!A0"  # a formula is defused
@@ -97,7 +100,8 @@ def test_exports(made):
     as_json = api.get(f"/api/analyses/{pk}/export.json")
     assert as_json.status_code == 200
     data = as_json.json()
-    assert data["format"] == "newsnotes-ach" and data["evidence"][0]["ratings"] == {str(h): "CC"}
+    assert data["format"] == "newsnotes-ach"
+    assert data["evidence"][0]["ratings"] == {str(h): "CC"}
 
 
 @pytest.mark.parametrize(
@@ -132,7 +136,8 @@ def test_claim_of_another_team_is_refused(made, team_b, carol):
     other = make_article(team=team_b, text=TEXT)
     foreign = annotation_create(article=other, author=carol, start=0, end=5)
     answer = api.post(f"/api/analyses/{pk}/evidence/", {"annotation": foreign.pk}, format="json")
-    assert answer.status_code == 400 and "annotation" in str(answer.json())
+    assert answer.status_code == 400
+    assert "annotation" in str(answer.json())
 
 
 def test_another_team_gets_404_everywhere(made, carol):
@@ -165,7 +170,8 @@ def test_stale_if_match_is_412_and_changes_nothing(made):
     ok = api.post(
         f"/api/analyses/{pk}/hypotheses/", {"text": "Air"}, format="json", HTTP_IF_MATCH='"1"'
     )
-    assert ok.status_code == 201 and ok["ETag"] == '"2"'
+    assert ok.status_code == 201
+    assert ok["ETag"] == '"2"'
     stale = api.post(
         f"/api/analyses/{pk}/hypotheses/", {"text": "Foot"}, format="json", HTTP_IF_MATCH='"1"'
     )
@@ -183,7 +189,8 @@ def test_stale_if_match_is_412_and_changes_nothing(made):
         assert call().status_code == 412
     matrix = api.get(f"/api/analyses/{pk}/matrix/").json()
     assert [x["text"] for x in matrix["hypotheses"]] == ["Ship", "Rail", "Air"]
-    assert matrix["version"] == 2 and matrix["question"] == "How did they travel?"
+    assert matrix["version"] == 2
+    assert matrix["question"] == "How did they travel?"
 
 
 def test_edit_rows_and_delete(made):

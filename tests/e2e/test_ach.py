@@ -125,6 +125,7 @@ def test_another_team_cannot_open_the_matrix(page: Page, live_server, team_a, al
     sign_in(page, live_server, "carol")
     page.expect_response(404, f"/analyses/{analysis.pk}/")
     answer = page.goto(f"{live_server.url}/analyses/{analysis.pk}/")
-    assert answer is not None and answer.status == 404
+    assert answer is not None
+    assert answer.status == 404
     page.goto(f"{live_server.url}/analyses/")
     expect(page.locator("main")).not_to_contain_text("Private question")

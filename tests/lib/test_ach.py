@@ -86,7 +86,8 @@ def test_ratings_of_unknown_hypotheses_are_ignored():
 
 def test_empty_matrix():
     scores = score([], [])
-    assert scores.ranking == [] and scores.rows == []
+    assert scores.ranking == []
+    assert scores.rows == []
     assert rank([3, 1], {3: 0.0, 1: 0.0}) == [3, 1]
 
 

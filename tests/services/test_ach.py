@@ -41,7 +41,8 @@ def field_of(excinfo) -> set[str]:
 def test_create_records_version_one_with_the_whole_state(analysis):
     assert analysis.version == 1
     v = AnalysisVersion.objects.get(analysis=analysis)
-    assert v.number == 1 and v.state["question"] == "Who moved the troops?"
+    assert v.number == 1
+    assert v.state["question"] == "Who moved the troops?"
     assert sorted(h["text"] for h in v.state["hypotheses"].values()) == ["By rail", "By ship"]
 
 
@@ -87,7 +88,8 @@ def test_evidence_claim_must_be_a_shared_live_annotation_of_the_team(
         services.evidence_add(analysis=analysis, actor=alice)  # neither claim nor note
     assert field_of(excinfo) == {"note"}
     row = services.evidence_add(analysis=analysis, actor=dave, annotation=claim.pk)
-    assert row.annotation_id == claim.pk and row.note == ""
+    assert row.annotation_id == claim.pk
+    assert row.note == ""
     assert (row.credibility, row.reliability) == (None, "")  # evidence_default_grades: none yet
     assert services.evidence_default_grades(claim) == (None, None)
     assert claim_candidates(alice, analysis) == []  # already evidence
@@ -175,7 +177,8 @@ def test_every_change_is_in_the_history_and_any_version_can_be_restored(analysis
     services.rating_set(analysis=analysis, actor=alice, evidence=e1.pk, hypothesis=h1.pk, value="C")
     services.rating_set(analysis=analysis, actor=alice, evidence=e1.pk, hypothesis=h2.pk, value="I")
     v4 = analysis_matrix(alice, analysis)  # version 4: one row, two ratings
-    assert v4["version"] == 4 and v4["ranking"] == [h1.pk, h2.pk]
+    assert v4["version"] == 4
+    assert v4["ranking"] == [h1.pk, h2.pk]
     services.hypothesis_edit(hypothesis=h2, actor=alice, text="By rail, then road")  # v5
     services.evidence_add(analysis=analysis, actor=alice, note="A second row")  # v6
     services.hypothesis_remove(hypothesis=h1, actor=alice)  # v7: its ratings go too

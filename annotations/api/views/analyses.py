@@ -261,7 +261,7 @@ class AnalysisViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={200: s.VersionSerializer(many=True)},
         filters=False,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         versions = analysis_history(self.get_object())[:MAX_HISTORY]
         return Response(s.VersionSerializer(versions, many=True).data)
@@ -291,7 +291,7 @@ class AnalysisViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={200: s.ClaimCandidateSerializer(many=True)},
         filters=False,
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def claims(self, request: Request, pk: str | None = None) -> Response:
         query = str(request.query_params.get("q", ""))[:200]
         rows = claim_candidates(request.user, self.get_object(), query)
