@@ -27,4 +27,6 @@ urlpatterns = [
     path("screening/<int:pk>/", views.screening_page, name="screening-detail"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
     path("watchlists/", views.watchlists_page, name="watchlists"),
+    path("analyses/", views.analyses_page, name="analyses"),
+    path("analyses/<int:pk>/", views.analysis_page, name="analysis"),
 ]

@@ -10,6 +10,7 @@ read-only and cannot be deleted here, because their rules live in services.
 
 # Importing the modules registers their pages with the admin site.
 from annotations.admin import (  # noqa: F401
+    ach,
     annotations,
     articles,
     claims,

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from annotations.api import live
 from annotations.api.views import (
     accounts,
+    analyses,
     annotations,
     archive,
     articles,
@@ -56,6 +57,7 @@ router.register("watchlists", watchlists.WatchlistViewSet, basename="watchlist")
 router.register("claims", claims.ClaimClusterViewSet, basename="claim")
 router.register("claim-appearances", claims.ClaimAppearanceViewSet, basename="claim-appearance")
 router.register("claim-judgements", claims.ClusterJudgementViewSet, basename="claim-judgement")
+router.register("analyses", analyses.AnalysisViewSet, basename="analysis")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -72,9 +74,13 @@ api_docs = csp_override({**settings.SECURE_CSP, "img-src": [CSP.SELF, "data:"]})
 
 # The result file at a file-like address, without the router's trailing slash.
 screening_csv = screenings.ScreeningViewSet.as_view({"get": "results_csv"})
+analysis_csv = analyses.AnalysisViewSet.as_view({"get": "export_csv"})
+analysis_json = analyses.AnalysisViewSet.as_view({"get": "export_json"})
 
 urlpatterns = [
     path("screenings/<int:pk>/results.csv", screening_csv, name="screening-results-csv"),
+    path("analyses/<int:pk>/export.csv", analysis_csv, name="analysis-export-csv"),
+    path("analyses/<int:pk>/export.json", analysis_json, name="analysis-export-json"),
     path("articles/<int:pk>/annotations.jsonld", article_jsonld, name="article-annotations-jsonld"),
     path("auth/token/", accounts.token_obtain, name="token-obtain"),
     path("me/", accounts.me, name="me"),

@@ -11,6 +11,7 @@ model's TextPositionSelector. The browser converts to and from UTF-16 at its bou
 Writes go through ``annotations.services``; models hold fields, constraints and cheap properties.
 """
 
+from annotations.models.ach import Analysis, AnalysisVersion, Evidence, Hypothesis, Rating
 from annotations.models.activity import Event, IdempotencyKey, Job, Notification
 from annotations.models.annotations import Annotation, AnnotationVersion, Reply, Review, Tag
 from annotations.models.archive import ArchiveRecord
@@ -46,6 +47,8 @@ __all__ = [
     "MAX_SCREENING_NAMES",
     "QUOTE_CONTEXT_CHARS",
     "TRASH_DAYS",
+    "Analysis",
+    "AnalysisVersion",
     "Annotation",
     "AnnotationVersion",
     "ApiToken",
@@ -66,9 +69,11 @@ __all__ = [
     "EntityJudgement",
     "EntityKey",
     "Event",
+    "Evidence",
     "Feed",
     "FeedItem",
     "Figure",
+    "Hypothesis",
     "IdempotencyKey",
     "Job",
     "LearnedName",
@@ -77,6 +82,7 @@ __all__ = [
     "Notification",
     "Outlet",
     "PeriodicLease",
+    "Rating",
     "Reply",
     "Review",
     "Screening",

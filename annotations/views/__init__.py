@@ -10,6 +10,7 @@ from annotations.views.accounts import (
     team_switch,
     tokens_page,
 )
+from annotations.views.analyses import analyses_page, analysis_page
 from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.claims import claim_detail, claim_list
 from annotations.views.entities import entity_detail, entity_list
@@ -29,6 +30,8 @@ __all__ = [
     "ThrottledPasswordResetView",
     "agreement",
     "agreement_csv",
+    "analyses_page",
+    "analysis_page",
     "article_diff",
     "article_list",
     "article_read",

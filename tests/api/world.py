@@ -116,6 +116,10 @@ def api_world(team_a, alice, bob, carol, article, tags_a) -> dict[str, Any]:
             created_by=olga,
             total=1,
         )
+    from annotations.services.ach import ach_create, evidence_add
+
+    analysis = ach_create(user=olga, team=team_a, question="How?", hypotheses=["Ship", "Rail"])
+    evidence_add(analysis=analysis, actor=olga, annotation=claim.pk)
     memberships = Membership.objects.filter(team=team_a).order_by("role")
     collections = {  # the first segment of an API path -> ids of objects in it
         "teams": [team_a.pk],
@@ -131,6 +135,7 @@ def api_world(team_a, alice, bob, carol, article, tags_a) -> dict[str, Any]:
         "replies": [reply.pk],
         "reviews": [review.pk],
         "jobs": [job.pk],
+        "analyses": [analysis.pk],
     }
     return {
         "ids": collections,
