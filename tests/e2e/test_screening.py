@@ -30,7 +30,12 @@ SEOUL = "SEOUL (Wire) - Kim Jong Un sent an elite unit, lawmakers were told; Zel
 @pytest.fixture
 def desk(team_a, team_b, alice, carol, settings):
     # Jobs wait in the queue until the test runs them, so the page shows their progress.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     first = make_article(team=team_a, text=KIRBY, published_at=datetime(2024, 10, 18, tzinfo=UTC))
     second = make_article(team=team_a, text=SEOUL, published_at=datetime(2024, 11, 1, tzinfo=UTC))
     kirby = entity_create(team=team_a, name="John Kirby", kind="PERSON")
