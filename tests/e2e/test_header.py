@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from annotations.models import Membership
-from tests.e2e.conftest import header_link, sign_in
+from tests.e2e.conftest import header_link, screenshot, sign_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -104,6 +104,7 @@ def test_the_corpus_menu_works_with_the_keyboard(page: Page, live_server, alice)
     page.keyboard.press("Enter")
     expect(button).to_have_attribute("aria-expanded", "true")
     expect(menu).to_be_visible()
+    screenshot(page, "header")
     page.keyboard.press("ArrowDown")
     expect(links.nth(0)).to_be_focused()
     page.keyboard.press("ArrowDown")
