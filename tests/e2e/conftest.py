@@ -191,6 +191,18 @@ def sign_in(page: Page, live_server, username: str, password: str = PASSWORD) ->
     page.wait_for_url(f"{live_server.url}/")
 
 
+def header_link(page: Page, name: str):
+    """A link of the site header, its menu (Corpus, the account menu) opened if it sits in one."""
+    link = page.locator("header.topbar").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        menu = page.locator(
+            "header.topbar [data-menu]",
+            has=page.get_by_role("link", name=name, exact=True, include_hidden=True),
+        )
+        menu.locator("button[aria-controls]").click()
+    return link
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from annotations.models import Article, Feed
 from annotations.services.feeds import feed_create, feed_poll
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import header_link, screenshot, sign_in
 from tests.feeds.conftest import archive_dir, site  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ SLOW = 60_000  # the first poll's analysis loads the NER model in the server thr
 
 def open_feeds(page: Page, live_server, username: str) -> None:
     sign_in(page, live_server, username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Feeds").click()
+    header_link(page, "Feeds").click()
     expect(page.get_by_role("heading", name="Feeds", level=1)).to_be_visible()
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from annotations.models import Entity, Figure
 from annotations.services.analysis import articles_analyze
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import header_link, screenshot, sign_in
 from tests.factories import make_article
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -75,7 +75,7 @@ def test_figures_page_charts_troop_numbers_and_flags_the_outlier(
 
     sign_in(page, live_server, "alice")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.get_by_role("link", name="Figures").click()
+    header_link(page, "Figures").click()
     page.get_by_label("Subject").select_option(str(korea.pk))
     page.get_by_label("Kind").select_option("troops")
     page.get_by_role("button", name="Compare").click()

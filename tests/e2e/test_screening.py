@@ -17,7 +17,7 @@ from annotations.services.annotations import annotation_create
 from annotations.services.entities import entity_create, mention_create
 from annotations.services.jobs import job_run
 from annotations.services.screening import screening_create
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import header_link, screenshot, sign_in
 from tests.factories import make_article
 
 KIRBY = (
@@ -30,7 +30,12 @@ SEOUL = "SEOUL (Wire) - Kim Jong Un sent an elite unit, lawmakers were told; Zel
 @pytest.fixture
 def desk(team_a, team_b, alice, carol, settings):
     # Jobs wait in the queue until the test runs them, so the page shows their progress.
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     first = make_article(team=team_a, text=KIRBY, published_at=datetime(2024, 10, 18, tzinfo=UTC))
     second = make_article(team=team_a, text=SEOUL, published_at=datetime(2024, 11, 1, tzinfo=UTC))
     kirby = entity_create(team=team_a, name="John Kirby", kind="PERSON")
@@ -64,7 +69,7 @@ def desk(team_a, team_b, alice, carol, settings):
 
 def test_paste_names_follow_progress_read_and_download(page: Page, live_server, desk):
     sign_in(page, live_server, "alice")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Screening").click()
+    header_link(page, "Screening").click()
     page.wait_for_url(re.compile(r"/screening/$"))
     expect(page.get_by_text("No screening yet")).to_be_visible()
 

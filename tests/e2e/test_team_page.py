@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from annotations.models import Article, Membership, Tag, Team
 from annotations.services.annotations import reply_create
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import header_link, sign_in
 from tests.factories import UserFactory, make_approved
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def desk(team_a, alice, bob, olga, article, tags_a):
 
 def open_team(page: Page, live_server, username: str) -> None:
     sign_in(page, live_server, username)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    header_link(page, "Team").click()
     expect(page.get_by_role("heading", name="Desk A", level=1)).to_be_visible()
     expect(page.locator("html")).to_have_attribute("data-team-ready", "true")
 
