@@ -19,6 +19,7 @@ from annotations.models.entities import Entity, EntityJudgement, EntityKey, Lear
 from annotations.models.feeds import Feed, FeedItem
 from annotations.models.figures import Figure
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
+from annotations.models.network import EntityPair, Relation, RelationEvent
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.periodic import PeriodicLease
 from annotations.models.refetches import ArticleRefetch
@@ -58,6 +59,7 @@ __all__ = [
     "Entity",
     "EntityJudgement",
     "EntityKey",
+    "EntityPair",
     "Event",
     "Feed",
     "FeedItem",
@@ -70,6 +72,8 @@ __all__ = [
     "Notification",
     "Outlet",
     "PeriodicLease",
+    "Relation",
+    "RelationEvent",
     "Reply",
     "Review",
     "Screening",
