@@ -25,4 +25,5 @@ urlpatterns = [
     path("screening/<int:pk>/", views.screening_page, name="screening-detail"),
     path("accounts/tokens/", views.tokens_page, name="tokens"),
     path("watchlists/", views.watchlists_page, name="watchlists"),
+    path("network/", views.network_page, name="network"),
 ]

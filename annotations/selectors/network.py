@@ -35,8 +35,10 @@ from annotations.models import (
     Entity,
     EntityPair,
     Membership,
+    Outlet,
     Relation,
     RelationEvent,
+    Tag,
     Team,
 )
 
@@ -318,3 +320,14 @@ def relation_row(relation: Relation, history: list[dict[str, Any]]) -> dict[str,
         "updated_at": relation.updated_at.isoformat(),
         "history": history,
     }
+
+
+def network_choices(team: Team) -> dict[str, list[tuple[Any, str]]]:
+    """The filter choices of the network page: the team's tags and outlets (at most 500)."""
+    tags = Tag.objects.filter(team=team).values_list("slug", "name")
+    outlets = (
+        Outlet.objects.filter(pk__in=team.articles.values("outlet_id"))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    return {"tags": list(tags[:500]), "outlets": list(outlets[:500])}

@@ -20,6 +20,7 @@ from annotations.views.revisions import article_diff
 from annotations.views.screening import screening_page
 from annotations.views.search import search_page
 from annotations.views.team import team_page
+from annotations.views.network import network_page
 from annotations.views.watchlists import watchlists_page
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "tokens_page",
     "trash",
     "watchlists_page",
+    "network_page",
 ]
