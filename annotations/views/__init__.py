@@ -14,13 +14,13 @@ from annotations.views.articles import article_list, article_read, import_page
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.feeds import feeds_page
 from annotations.views.figures import figures_page
+from annotations.views.network import network_page
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.revisions import article_diff
 from annotations.views.screening import screening_page
 from annotations.views.search import search_page
 from annotations.views.team import team_page
-from annotations.views.network import network_page
 from annotations.views.watchlists import watchlists_page
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "feeds_page",
     "figures_page",
     "import_page",
+    "network_page",
     "reset_hours",
     "review_queue",
     "screening_page",
@@ -47,5 +48,4 @@ __all__ = [
     "tokens_page",
     "trash",
     "watchlists_page",
-    "network_page",
 ]

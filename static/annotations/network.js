@@ -103,6 +103,7 @@ function layout(n) {
 }
 
 function draw(data) {
+  performance.mark("network-data");
   graph = data;
   for (const n of data.nodes) names.set(n.id, n.name);
   count.textContent = `${plural(data.nodes.length, "entity", "entities")} · ${plural(data.edges.length, "link")}${data.truncated ? " (the strongest)" : ""}`;
@@ -128,11 +129,13 @@ function draw(data) {
     motionBlur: false,
     boxSelectionEnabled: false,
   });
+  performance.mark("network-init");
   cy.on("tap", "edge", (event) => openEdge(event.target.data("left"), event.target.data("right")));
   cy.on("tap", "node", (event) => focusNode(event.target));
   cy.on("tap", (event) => { if (event.target === cy) cy.elements().removeClass("faded near"); });
   const run = cy.layout(layout(data.nodes.length));
   run.one("layoutstop", () => {
+    performance.mark("network-layout");
     // A few nodes fitted to the box would be drawn huge: keep them at a readable size.
     if (cy.zoom() > 1.2) {
       cy.zoom(1.2);

@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import ValidationError
@@ -88,6 +93,7 @@ def network_edge_view(request: Request) -> Response:
     return Response(network_edge(request.user, left=left, right=right, filters=query.filters()))
 
 
+_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 MAX_LISTED = 1000  # relations in one list answer
 MAX_EXPORTED = 20000  # relations in one export
 
@@ -98,6 +104,11 @@ def _one(relation: Relation, code: int = status.HTTP_200_OK) -> Response:
     return response
 
 
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[_ID]),
+    partial_update=extend_schema(parameters=[_ID]),
+    destroy=extend_schema(parameters=[_ID]),
+)
 class RelationViewSet(viewsets.ViewSet):
     """Typed relations between two entities of a team, with their history."""
 
