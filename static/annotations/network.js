@@ -72,7 +72,10 @@ function elements(data) {
   return [...nodes, ...edges];
 }
 
-function style() {
+function style(large) {
+  const edge = large
+    ? { width: 1, "line-color": "#c9d0d6", "curve-style": "haystack" }
+    : { width: "data(width)", "line-color": "#9aa4ae", opacity: 0.55, "curve-style": "haystack" };
   return [
     { selector: "node", style: {
       "background-color": "data(colour)", width: "data(size)", height: "data(size)",
@@ -80,9 +83,7 @@ function style() {
       "text-outline-color": "#fff", "text-outline-width": 2,
     } },
     { selector: "node.hub, node:selected, node.near", style: { label: "data(name)" } },
-    { selector: "edge", style: {
-      width: "data(width)", "line-color": "#9aa4ae", opacity: 0.55, "curve-style": "haystack",
-    } },
+    { selector: "edge", style: edge },
     { selector: "edge.typed", style: { "line-color": "#9a3412", opacity: 0.9 } },
     { selector: "edge:selected", style: { "line-color": "#d1242f", opacity: 1 } },
     { selector: ".faded", style: { opacity: 0.12 } },
@@ -118,7 +119,7 @@ function draw(data) {
   cy = window.cytoscape({
     container,
     elements: elements(data),
-    style: style(),
+    style: style(large),
     layout: { name: "preset" },
     minZoom: 0.05,
     maxZoom: 4,
