@@ -29,4 +29,5 @@ urlpatterns = [
     path("watchlists/", views.watchlists_page, name="watchlists"),
     path("analyses/", views.analyses_page, name="analyses"),
     path("analyses/<int:pk>/", views.analysis_page, name="analysis"),
+    path("network/", views.network_page, name="network"),
 ]

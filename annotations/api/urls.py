@@ -19,6 +19,7 @@ from annotations.api.views import (
     figures,
     jobs,
     judgements,
+    network,
     notes,
     notifications,
     screenings,
@@ -58,6 +59,7 @@ router.register("claims", claims.ClaimClusterViewSet, basename="claim")
 router.register("claim-appearances", claims.ClaimAppearanceViewSet, basename="claim-appearance")
 router.register("claim-judgements", claims.ClusterJudgementViewSet, basename="claim-judgement")
 router.register("analyses", analyses.AnalysisViewSet, basename="analysis")
+router.register("relations", network.RelationViewSet, basename="relation")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -85,6 +87,8 @@ urlpatterns = [
     path("auth/token/", accounts.token_obtain, name="token-obtain"),
     path("me/", accounts.me, name="me"),
     path("search/", search.search_view, name="search"),
+    path("network/", network.network_view, name="network"),
+    path("network/edges/", network.network_edge_view, name="network-edges"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("articles/<int:pk>/stream/", live.article_stream, name="article-stream"),

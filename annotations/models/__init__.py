@@ -21,6 +21,7 @@ from annotations.models.entities import Entity, EntityJudgement, EntityKey, Lear
 from annotations.models.feeds import Feed, FeedItem
 from annotations.models.figures import Figure
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
+from annotations.models.network import EntityPair, Relation, RelationEvent
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.periodic import PeriodicLease
 from annotations.models.refetches import ArticleRefetch
@@ -68,6 +69,7 @@ __all__ = [
     "Entity",
     "EntityJudgement",
     "EntityKey",
+    "EntityPair",
     "Event",
     "Evidence",
     "Feed",
@@ -83,6 +85,8 @@ __all__ = [
     "Outlet",
     "PeriodicLease",
     "Rating",
+    "Relation",
+    "RelationEvent",
     "Reply",
     "Review",
     "Screening",

@@ -45,6 +45,7 @@ from annotations.services.entities import (
     mentions_replace,
 )
 from annotations.services.figures import figures_extract
+from annotations.services.network import network_pairs_compute
 from annotations.services.search_index import search_index_article_rows
 from annotations.services.stamps import teams_touch
 from annotations.services.suggestion_details import suggestion_details
@@ -283,6 +284,8 @@ class _BatchWriter:
             # Watchlists (services/watchlists.py): the batch's articles, now with their mentions,
             # notify the watchlists they match; in this transaction, so hits commit with them.
             watchlists_match_articles(article_ids=done_ids)
+            # Entity network (services/network.py): who appears with whom in the batch.
+            network_pairs_compute(article_ids=done_ids)
         report.article_ids.extend(done_ids)
         report.articles += len(done_ids)
         return done_ids

@@ -16,6 +16,7 @@ from annotations.views.claims import claim_detail, claim_list
 from annotations.views.entities import entity_detail, entity_list
 from annotations.views.feeds import feeds_page
 from annotations.views.figures import figures_page
+from annotations.views.network import network_page
 from annotations.views.oversight import agreement, agreement_csv, dashboard
 from annotations.views.review import review_queue, trash
 from annotations.views.revisions import article_diff
@@ -43,6 +44,7 @@ __all__ = [
     "feeds_page",
     "figures_page",
     "import_page",
+    "network_page",
     "reset_hours",
     "review_queue",
     "screening_page",
