@@ -15,6 +15,7 @@ from annotations.api.views import (
     entities,
     feeds,
     figures,
+    grading,
     jobs,
     judgements,
     notes,
@@ -52,6 +53,7 @@ router.register("feeds", feeds.FeedViewSet, basename="feed")
 router.register("archive", archive.ArchiveRecordViewSet, basename="archive-record")
 router.register("screenings", screenings.ScreeningViewSet, basename="screening")
 router.register("watchlists", watchlists.WatchlistViewSet, basename="watchlist")
+router.register("source-grades", grading.SourceGradeViewSet, basename="source-grade")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -78,5 +80,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     path("articles/<int:pk>/stream/", live.article_stream, name="article-stream"),
+    path(
+        "annotations/<int:pk>/credibility/",
+        grading.AnnotationCredibilityView.as_view(),
+        name="annotation-credibility",
+    ),
     path("", include(router.urls)),
 ]

@@ -49,6 +49,7 @@ from annotations.formats.files import file_error, text_pieces
 from annotations.formats.jsonstream import JsonError, JsonReader
 from annotations.formats.records import WIKIDATA_ID
 from annotations.models import Annotation, Article, Team
+from annotations.models.grading import combined_grade
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -295,13 +296,35 @@ def article_source(article: Article, *, iris: Iris) -> dict[str, Any]:
     return source
 
 
+def admiralty_rating(reliability: str, credibility: str) -> dict[str, str] | None:
+    """The Admiralty grade (NATO AJP-2.1) as a schema.org Rating: ``ratingValue`` "B2" (a part
+    not graded reads as an en dash), or None when neither part is graded. It is written as the
+    annotation's ``schema:contentRating`` under anno.jsonld's "schema" prefix."""
+    if not reliability and not credibility:
+        return None
+    return {
+        "type": "schema:Rating",
+        "schema:name": ADMIRALTY_RATING_NAME,
+        "schema:ratingValue": combined_grade(reliability, credibility),
+    }
+
+
+ADMIRALTY_RATING_NAME = "Admiralty grade (NATO AJP-2.1): source reliability, credibility"
+
+
 def team_collection_item(
-    annotation: Annotation, *, iris: Iris, exported: Container[int]
+    annotation: Annotation, *, iris: Iris, exported: Container[int], reliability: str = ""
 ) -> dict[str, Any]:
     """One annotation as an item of the team collection (``team_collection_to_jsonld``), its
-    link to a source annotation kept only if that one is ``exported``."""
+    link to a source annotation kept only if that one is ``exported``; ``reliability`` is the
+    team's current grade of its source (with its credibility: ``schema:contentRating``)."""
     article = annotation.article
     item = _annotation(annotation, iris=iris, with_context=False, article=article)
+    rating = admiralty_rating(reliability, annotation.credibility)
+    if rating is not None:
+        target = item.pop("target")
+        item["schema:contentRating"] = rating
+        item["target"] = target  # last, as in every other annotation
     item["target"]["source"] = article_source(article, iris=iris)
     if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
         hidden = iris.annotation(annotation.attributed_to_id)

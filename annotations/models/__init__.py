@@ -18,6 +18,7 @@ from annotations.models.articles import Article, ArticleRevision, ArticleSubmiss
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.feeds import Feed, FeedItem
 from annotations.models.figures import Figure
+from annotations.models.grading import Credibility, Reliability, SourceGrade
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
 from annotations.models.periodic import PeriodicLease
@@ -55,6 +56,7 @@ __all__ = [
     "ArticleRefetch",
     "ArticleRevision",
     "ArticleSubmission",
+    "Credibility",
     "Entity",
     "EntityJudgement",
     "EntityKey",
@@ -70,11 +72,13 @@ __all__ = [
     "Notification",
     "Outlet",
     "PeriodicLease",
+    "Reliability",
     "Reply",
     "Review",
     "Screening",
     "ScreeningResult",
     "SearchEntry",
+    "SourceGrade",
     "Tag",
     "Team",
     "Watchlist",

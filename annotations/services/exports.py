@@ -56,6 +56,7 @@ from annotations.models import (
     Review,
     Team,
 )
+from annotations.selectors.grading import current_grades
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -226,12 +227,27 @@ class TeamExport:
             exported = self._exported_sources(chunk)
             # JSON Lines records carry the figures each annotation states (formats/figures.py).
             figures = self._figures_of(chunk) if self.fmt == "jsonl" else None
+            grades = self._grades_of(chunk)
             for annotation in chunk:
                 self.count += 1
-                record = export_record(annotation, exported=exported)
+                record = export_record(
+                    annotation, exported=exported, reliability=grades.get(annotation.pk, "")
+                )
                 if figures is not None:
                     record["figures"] = figures.get(annotation.pk, [])
                 yield record
+
+    def _grades_of(self, chunk: Iterable[Annotation]) -> dict[int, str]:
+        """The current reliability of each annotation's source (Admiralty grading)."""
+        grades = current_grades(
+            team_id=self.team.pk,
+            entity_ids={a.attributed_to_entity_id for a in chunk if a.attributed_to_entity_id},
+            outlet_ids={a.article.outlet_id for a in chunk if a.article.outlet_id},
+        )
+        return {
+            a.pk: grades.of(entity_id=a.attributed_to_entity_id, outlet_id=a.article.outlet_id)
+            for a in chunk
+        }
 
     def _figures_of(self, chunk: Iterable[Annotation]) -> dict[int, list[dict[str, Any]]]:
         out: dict[int, list[dict[str, Any]]] = {}
@@ -262,9 +278,15 @@ class TeamExport:
     def _jsonld_items(self) -> Iterator[dict[str, Any]]:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
+            grades = self._grades_of(chunk)
             for annotation in chunk:
                 self.count += 1
-                yield team_collection_item(annotation, iris=self.iris, exported=exported)
+                yield team_collection_item(
+                    annotation,
+                    iris=self.iris,
+                    exported=exported,
+                    reliability=grades.get(annotation.pk, ""),
+                )
                 yield from discussion_items(annotation, iris=self.iris)
 
     def _note_items(self) -> Iterator[dict[str, Any]]:
