@@ -58,10 +58,10 @@ def _check_source(
 def _check_reason(reason: Any) -> str:
     if not isinstance(reason, str):
         raise ValidationError({"reason": "The reason must be text."})
-    reason = reason.strip()
-    if len(reason) > MAX_GRADE_REASON:
+    text = str(reason).strip()
+    if len(text) > MAX_GRADE_REASON:
         raise ValidationError({"reason": f"At most {MAX_GRADE_REASON} characters."})
-    return reason
+    return text
 
 
 @transaction.atomic
