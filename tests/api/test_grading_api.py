@@ -102,7 +102,8 @@ def test_another_teams_sources_and_grades_are_not_found(alice, carol, kirby, tea
     assert response.status_code == 400
     assert "entity" in json.dumps(response.json())
     assert client_for(carol).get(f"/api/source-grades/{grade.pk}/").status_code == 404
-    assert client_for(carol).get("/api/source-grades/", {"entity": kirby.pk}).json()["results"] == []
+    listed = client_for(carol).get("/api/source-grades/", {"entity": kirby.pk}).json()
+    assert listed["results"] == []
     assert client_for(alice).get(f"/api/source-grades/{grade.pk}/").status_code == 200
 
 
@@ -124,9 +125,7 @@ def test_credibility_with_if_match(alice, carol, claims):
     assert {a["id"]: a["credibility"] for a in listed["results"]}[by_kirby.pk] == "2"
 
 
-def test_the_list_filters_by_credibility_and_source_reliability(
-    alice, team_a, wire, kirby, claims
-):
+def test_the_list_filters_by_credibility_and_source_reliability(alice, team_a, wire, kirby, claims):
     by_kirby, other = claims
     annotation_credibility_set(annotation=by_kirby, actor=alice, credibility="2")
     source_grade_set(team=team_a, actor=alice, outlet=wire.outlet, reliability="C")
