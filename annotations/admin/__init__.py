@@ -15,6 +15,7 @@ from annotations.admin import (  # noqa: F401
     entities,
     feeds,
     figures,
+    grading,
     notes,
     screening,
     search,
