@@ -77,6 +77,14 @@ def test_grade_a_source_then_see_b2_on_the_claim_card(page: Page, live_server, d
     assert Annotation.objects.get(pk=desk["claim"].pk).credibility == "3"
     screenshot(page, "admiralty-reader")
 
+    # The dashboard counts it: reliability B (row), credibility 3 (column).
+    page.goto(f"{live_server.url}/dashboard/")
+    row = page.locator("tr[data-grade-row='B']")
+    expect(row.locator("td").nth(2)).to_have_text("1")
+    expect(row.locator("td").last).to_have_text("1")
+    page.locator(".grade-distribution").scroll_into_view_if_needed()
+    screenshot(page, "admiralty-dashboard")
+
 
 def test_a_bad_expiry_is_named_next_to_its_field(page: Page, live_server, desk):
     sign_in(page, live_server, "alice")
