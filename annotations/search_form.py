@@ -13,6 +13,7 @@ from django.http import QueryDict
 
 from annotations.lib.searchquery import MAX_QUERY_CHARS, QueryError, parse
 from annotations.models import Annotation, Article, Entity, Membership, Tag
+from annotations.selectors.grading import is_grade_value
 from annotations.selectors.search import (
     DISPUTE_LABELS,
     KINDS,
@@ -22,7 +23,17 @@ from annotations.selectors.search import (
     Filters,
 )
 
-LIST_FIELDS = ("kind", "outlet", "tag", "entity", "assessment", "review", "dispute", "author")
+LIST_FIELDS = (
+    "kind",
+    "outlet",
+    "tag",
+    "entity",
+    "assessment",
+    "review",
+    "dispute",
+    "author",
+    "grade",
+)
 
 
 class _Many(forms.Field):
@@ -61,6 +72,7 @@ class SearchForm(forms.Form):
     review = _Many(required=False)
     dispute = _Many(required=False)
     author = _Many(required=False)
+    grade = _Many(required=False)  # Admiralty grades: "B2"; a part not graded is an en dash
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
@@ -138,6 +150,10 @@ class SearchForm(forms.Form):
         )
         return self._known("author", names, seen)
 
+    def clean_grade(self) -> list[str]:
+        values = self.cleaned_data["grade"]
+        return self._known("grade", values, {v for v in values if is_grade_value(v)})
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("published_from"), data.get("published_to")
@@ -157,6 +173,7 @@ class SearchForm(forms.Form):
             review=data["review"],
             dispute=data["dispute"],
             author=data["author"],
+            grade=data["grade"],
             edited=bool(data.get("edited")),
         )
 

@@ -9,6 +9,7 @@ when that entity is graded, else the outlet of its article.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from annotations.filters import source_reliability
 from annotations.models import Annotation, Credibility, Reliability, SourceGrade, Team
-from annotations.models.grading import combined_grade
+from annotations.models.grading import NOT_GRADED, combined_grade
 from annotations.selectors.oversight import _claims, team_annotations
 
 #: A team's grades listed at once in the reader (the most recently graded sources first).
@@ -157,3 +159,46 @@ def grade_distribution(*, user: Any, team: Team) -> dict[str, Any]:
         ],
         "total": sum(counts.values()),
     }
+
+
+# --- The search facet "grade" ----------------------------------------------------------------
+
+GRADE_VALUE = re.compile(rf"^[A-F{NOT_GRADED}][1-6{NOT_GRADED}]$")
+
+
+def is_grade_value(value: str) -> bool:
+    """A facet value: "B2", or with an en dash for a part not graded; two dashes are none."""
+    return bool(GRADE_VALUE.match(value)) and value != NOT_GRADED * 2
+
+
+def grade_filter(queryset: QuerySet[Annotation], values: Iterable[str]) -> QuerySet[Annotation]:
+    """Annotations whose combined grade is one of ``values`` (checked by ``is_grade_value``)."""
+    wanted = Q()
+    for value in values:
+        letter, digit = (part.replace(NOT_GRADED, "") for part in value)
+        wanted |= Q(admiralty_reliability=letter, credibility=digit)
+    return queryset.alias(admiralty_reliability=source_reliability()).filter(wanted)
+
+
+def grade_facet_counts(ids: list[int], *, limit: int) -> list[dict[str, Any]]:
+    """The combined grades of these annotations, most frequent first: one query to read them,
+    one per team for the grades."""
+    rows = list(
+        Annotation.objects.filter(pk__in=ids).values_list(
+            "team_id", "credibility", "attributed_to_entity_id", "article__outlet_id"
+        )
+    )
+    counts: Counter[str] = Counter()
+    for team_id in {row[0] for row in rows}:
+        mine = [row for row in rows if row[0] == team_id]
+        grades = current_grades(
+            team_id=team_id,
+            entity_ids={row[2] for row in mine if row[2] is not None},
+            outlet_ids={row[3] for row in mine if row[3] is not None},
+        )
+        for _, credibility, entity_id, outlet_id in mine:
+            grade = combined_grade(grades.of(entity_id=entity_id, outlet_id=outlet_id), credibility)
+            if grade:
+                counts[grade] += 1
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [{"value": g, "label": g, "count": n} for g, n in ordered[:limit]]

@@ -31,6 +31,7 @@ from annotations.models import (
     Review,
     SearchEntry,
 )
+from annotations.selectors.grading import grade_facet_counts, grade_filter
 from annotations.selectors.search_engines import (
     MARK_END,
     MARK_START,
@@ -63,6 +64,7 @@ FACET_KINDS: dict[str, set[str]] = {
     "review": {Kind.ANNOTATION},
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
+    "grade": {Kind.ANNOTATION},  # Admiralty grade "B2" (selectors/grading.py)
 }
 # The facets that narrow articles (the others leave them out of the results).
 FACET_KINDS_OF_ARTICLES = {name for name, kinds in FACET_KINDS.items() if Kind.ARTICLE in kinds}
@@ -87,6 +89,7 @@ class Filters:
     review: list[str] = field(default_factory=list)
     dispute: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
+    grade: list[str] = field(default_factory=list)
     edited: bool = False  # only articles edited at the source after import (silent edits)
 
     def set_facets(self) -> set[str]:
@@ -98,6 +101,7 @@ class Filters:
             "review": self.review,
             "dispute": self.dispute,
             "author": self.author,
+            "grade": self.grade,
         }
         out = {name for name, values in names.items() if values}
         if self.published_from or self.published_to:
@@ -198,6 +202,8 @@ def _annotation_facets(qs: QuerySet[Annotation], filters: Filters) -> QuerySet[A
         qs = qs.filter(_dispute_q(filters.dispute))
     if filters.author:
         qs = qs.filter(author__username__in=filters.author)
+    if filters.grade:
+        qs = grade_filter(qs, filters.grade)
     return qs
 
 
@@ -478,6 +484,7 @@ def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
         for value in DISPUTE_VALUES
         if (n := disputed.get(by_state[value], 0))
     ]
+    out["grade"] = grade_facet_counts(ids, limit=MAX_FACET_VALUES)
     return out
 
 

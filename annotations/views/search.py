@@ -32,6 +32,7 @@ FACET_LABELS = {
     "review": "Review state",
     "dispute": "Disputes",
     "author": "Author",
+    "grade": "Admiralty grade",
 }
 
 

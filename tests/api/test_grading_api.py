@@ -174,3 +174,20 @@ def test_exports_carry_the_grades(alice, team_a, wire, kirby, claims):
     }
     assert ratings[str(by_kirby.pk)] == "B2"
     assert ratings[str(other.pk)] == "D\N{EN DASH}"
+
+
+def test_search_has_a_grade_facet(alice, carol, team_a, wire, kirby, claims):
+    by_kirby, other = claims
+    annotation_credibility_set(annotation=by_kirby, actor=alice, credibility="2")
+    source_grade_set(team=team_a, actor=alice, entity=kirby, reliability="B")
+    client = client_for(alice)
+    body = client.get("/api/search/", {"q": "Kirby OR Moscow", "kind": "annotation"}).json()
+    assert [(f["value"], f["count"]) for f in body["facets"]["grade"]] == [("B2", 1)]
+    narrowed = client.get("/api/search/", {"q": "Kirby OR Moscow", "grade": "B2"}).json()
+    hits = narrowed["results"]["annotation"]["hits"]
+    assert [h["id"] for h in hits] == [by_kirby.pk]
+    for bad in ("G2", "B7", "\N{EN DASH}\N{EN DASH}", "B22"):
+        response = client.get("/api/search/", {"q": "Kirby", "grade": bad})
+        assert response.status_code == 400
+        assert "grade" in response.json()["errors"]
+    assert other.pk not in [h["id"] for h in hits]
