@@ -8,8 +8,25 @@ from typing import Any
 from rest_framework import serializers
 
 from annotations.api.serializers import UserSerializer, VisibleRelatedField
-from annotations.models import Credibility, Entity, Outlet, Reliability, SourceGrade, Team
+from annotations.models import (
+    Article,
+    Credibility,
+    Entity,
+    Outlet,
+    Reliability,
+    SourceGrade,
+    Team,
+)
 from annotations.models.grading import MAX_GRADE_REASON
+
+
+class VisibleOutletField(serializers.PrimaryKeyRelatedField):
+    """An outlet that an article of one of the user's teams comes from: any other id reads as
+    unknown, whether or not another team uses it."""
+
+    def get_queryset(self) -> Any:
+        articles = Article.objects.visible_to(self.context["request"].user)
+        return Outlet.objects.filter(pk__in=articles.values("outlet_id"))
 
 
 class SourceGradeSerializer(serializers.ModelSerializer):
@@ -54,9 +71,7 @@ class SourceGradeCreateSerializer(serializers.Serializer):
         help_text="The grading team: required for an outlet; an entity's team by default",
     )
     entity = VisibleRelatedField(queryset=Entity.objects.all(), required=False, allow_null=True)
-    outlet = serializers.PrimaryKeyRelatedField(
-        queryset=Outlet.objects.all(), required=False, allow_null=True
-    )
+    outlet = VisibleOutletField(required=False, allow_null=True)
     reliability = serializers.ChoiceField(
         choices=[*Reliability.choices, ("", "Clear the grade")],
         help_text='A (completely reliable) to F (cannot be judged); "" clears the grade',

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from annotations.models import Entity, SourceGrade
+from annotations.models import Article, Entity, SourceGrade
 from annotations.services.annotations import annotation_create
 from annotations.services.grading import annotation_credibility_set, source_grade_set
 from tests.api.conftest import client_for
@@ -96,12 +96,16 @@ def test_bad_grades_answer_400_naming_the_field(alice, kirby, body, field):
     assert not SourceGrade.objects.exists()
 
 
-def test_another_teams_sources_and_grades_are_not_found(alice, carol, kirby, team_a):
+def test_another_teams_sources_and_grades_are_not_found(alice, carol, kirby, wire, team_a, team_b):
     grade = source_grade_set(team=team_a, actor=alice, entity=kirby, reliability="A")
     response = post_grade(carol, {"entity": kirby.pk, "reliability": "E"})
     assert response.status_code == 400
     assert "entity" in json.dumps(response.json())
     assert client_for(carol).get(f"/api/source-grades/{grade.pk}/").status_code == 404
+    wire_of_a = Article.objects.get(team=team_a).outlet_id
+    theirs = post_grade(carol, {"outlet": wire_of_a, "team": team_b.pk, "reliability": "E"})
+    assert theirs.status_code == 400
+    assert "outlet" in json.dumps(theirs.json())
     listed = client_for(carol).get("/api/source-grades/", {"entity": kirby.pk}).json()
     assert listed["results"] == []
     assert client_for(alice).get(f"/api/source-grades/{grade.pk}/").status_code == 200
