@@ -46,10 +46,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotations.formats.files import file_error, text_pieces
+from annotations.formats.jsonld_grading import admiralty_rating
 from annotations.formats.jsonstream import JsonError, JsonReader
 from annotations.formats.records import WIKIDATA_ID
 from annotations.models import Annotation, Article, Team
-from annotations.models.grading import combined_grade
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
@@ -294,22 +294,6 @@ def article_source(article: Article, *, iris: Iris) -> dict[str, Any]:
     source["schema:name"] = article.title
     source["schema:sha256"] = article.text_sha256
     return source
-
-
-def admiralty_rating(reliability: str, credibility: str) -> dict[str, str] | None:
-    """The Admiralty grade (NATO AJP-2.1) as a schema.org Rating: ``ratingValue`` "B2" (a part
-    not graded reads as an en dash), or None when neither part is graded. It is written as the
-    annotation's ``schema:contentRating`` under anno.jsonld's "schema" prefix."""
-    if not reliability and not credibility:
-        return None
-    return {
-        "type": "schema:Rating",
-        "schema:name": ADMIRALTY_RATING_NAME,
-        "schema:ratingValue": combined_grade(reliability, credibility),
-    }
-
-
-ADMIRALTY_RATING_NAME = "Admiralty grade (NATO AJP-2.1): source reliability, credibility"
 
 
 def team_collection_item(
