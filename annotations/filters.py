@@ -8,7 +8,9 @@ from typing import Any
 import django_filters as df
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Expression, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from annotations.models import (
     MAX_ID,
@@ -23,8 +25,12 @@ from annotations.models import (
     Notification,
     Reply,
     Review,
+    SourceGrade,
     Tag,
 )
+from annotations.models.grading import Credibility, Reliability
+
+NOT_GRADED = "none"
 
 
 class AsciiIntegerField(forms.IntegerField):
@@ -134,6 +140,24 @@ class TagFilter(df.FilterSet):
         fields = ["team", "kind"]
 
 
+def source_reliability() -> Expression:
+    """An annotation's source's current Admiralty reliability, in SQL: the team's grade of the
+    entity it is attributed to if that is graded, else of its article's outlet, else ""
+    (selectors/grading.py ``Grades.of`` in Python)."""
+    now = timezone.now()
+    live = SourceGrade.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+    def latest(**source: Any) -> Subquery:
+        rows = live.filter(team_id=OuterRef("team_id"), **source).order_by("-id")
+        return Subquery(rows.values("reliability")[:1])
+
+    return Coalesce(
+        NullIf(latest(entity_id=OuterRef("attributed_to_entity_id")), Value("")),
+        NullIf(latest(outlet_id=OuterRef("article__outlet_id")), Value("")),
+        Value(""),
+    )
+
+
 class AnnotationFilter(df.FilterSet):
     tag = df.CharFilter(method="with_tag", label="Tag id or slug")
     entity = IdFilter(field_name="attributed_to_entity", label="Attributed to this entity")
@@ -146,6 +170,17 @@ class AnnotationFilter(df.FilterSet):
     suggestions = df.BooleanFilter(
         method="with_suggestions",
         label="Include pending and rejected model suggestions (default: only accepted work)",
+    )
+    credibility = df.ChoiceFilter(
+        method="with_credibility",
+        choices=[*Credibility.choices, (NOT_GRADED, "Not graded")],
+        label="Admiralty information credibility 1-6, or none",
+    )
+    reliability = df.ChoiceFilter(
+        method="with_reliability",
+        choices=[*Reliability.choices, (NOT_GRADED, "Not graded")],
+        label="The current Admiralty reliability (A-F, or none) of the claim's source: the "
+        "entity it is attributed to if graded, else its article's outlet",
     )
 
     class Meta:
@@ -175,6 +210,15 @@ class AnnotationFilter(df.FilterSet):
 
     def with_suggestions(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         return queryset
+
+    def with_credibility(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(credibility="" if value == NOT_GRADED else value)
+
+    def with_reliability(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        letter = "" if value == NOT_GRADED else value
+        return queryset.alias(source_reliability=source_reliability()).filter(
+            source_reliability=letter
+        )
 
     @property
     def qs(self) -> Any:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Figure,
         Membership,
         Mention,
+        SourceGrade,
         Team,
         Watchlist,
     )
@@ -174,3 +175,7 @@ class WatchlistQuerySet(models.QuerySet["Watchlist"]):
 
 class FigureQuerySet(TeamScopedQuerySet["Figure"]):
     """Figures follow their article: the team's members see them all."""
+
+
+class SourceGradeQuerySet(TeamScopedQuerySet["SourceGrade"]):
+    """A team's grades of its sources: its members see them all."""

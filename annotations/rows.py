@@ -46,6 +46,7 @@ ANNOTATION_COLUMNS = (
     "suffix",
     "comment",
     "assessment",
+    "credibility",
     "attributed_to_id",
     "attributed_to_entity_id",
     "attributed_to_entity__name",
@@ -115,6 +116,7 @@ def annotation_dicts(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "comment": r["comment"],
                 "comment_html": markdown_html(r["comment"]),
                 "assessment": r["assessment"],
+                "credibility": r["credibility"],
                 "attributed_to": r["attributed_to_id"],
                 "attributed_to_entity": (
                     {

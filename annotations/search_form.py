@@ -14,6 +14,7 @@ from django.http import QueryDict
 from annotations.lib.searchquery import MAX_QUERY_CHARS, QueryError, parse
 from annotations.models import Annotation, Article, Entity, Membership, Tag
 from annotations.nlp.hedges import STRENGTHS
+from annotations.selectors.grading import is_grade_value
 from annotations.selectors.search import (
     DISPUTE_LABELS,
     KINDS,
@@ -33,6 +34,7 @@ LIST_FIELDS = (
     "dispute",
     "author",
     "hedge",
+    "grade",
 )
 
 
@@ -73,6 +75,7 @@ class SearchForm(forms.Form):
     dispute = _Many(required=False)
     author = _Many(required=False)
     hedge = _Many(required=False)
+    grade = _Many(required=False)  # Admiralty grades: "B2"; a part not graded is an en dash
     limit = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
@@ -153,6 +156,10 @@ class SearchForm(forms.Form):
     def clean_hedge(self) -> list[str]:
         return self._known("hedge strength", self.cleaned_data["hedge"], set(STRENGTHS))
 
+    def clean_grade(self) -> list[str]:
+        values = self.cleaned_data["grade"]
+        return self._known("grade", values, {v for v in values if is_grade_value(v)})
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("published_from"), data.get("published_to")
@@ -172,6 +179,7 @@ class SearchForm(forms.Form):
             review=data["review"],
             dispute=data["dispute"],
             author=data["author"],
+            grade=data["grade"],
             edited=bool(data.get("edited")),
             hedge=data["hedge"],
         )

@@ -17,6 +17,7 @@ from annotations.admin import (  # noqa: F401
     entities,
     feeds,
     figures,
+    grading,
     network,
     notes,
     screening,

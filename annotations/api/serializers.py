@@ -427,6 +427,10 @@ class AnnotationSerializer(serializers.Serializer):
         "no raw HTML; links carry rel=noopener noreferrer nofollow)",
     )
     assessment = serializers.ChoiceField(choices=Annotation.Assessment.choices)
+    credibility = serializers.CharField(
+        allow_blank=True,
+        help_text='Admiralty information credibility "1" to "6" of a claim; "" = not graded',
+    )
     attributed_to = serializers.IntegerField(allow_null=True)
     attributed_to_entity = EntityRefSerializer(allow_null=True)
     author = UserSerializer()

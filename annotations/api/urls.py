@@ -17,6 +17,7 @@ from annotations.api.views import (
     entities,
     feeds,
     figures,
+    grading,
     jobs,
     judgements,
     network,
@@ -60,6 +61,7 @@ router.register("claim-appearances", claims.ClaimAppearanceViewSet, basename="cl
 router.register("claim-judgements", claims.ClusterJudgementViewSet, basename="claim-judgement")
 router.register("analyses", analyses.AnalysisViewSet, basename="analysis")
 router.register("relations", network.RelationViewSet, basename="relation")
+router.register("source-grades", grading.SourceGradeViewSet, basename="source-grade")
 
 # The W3C collection lives at a file-like IRI, without the router's trailing slash.
 article_jsonld = articles.ArticleViewSet.as_view(
@@ -97,6 +99,11 @@ urlpatterns = [
         "annotations/<int:pk>/claim/adopt/",
         claims.annotation_claim_adopt,
         name="annotation-claim-adopt",
+    ),
+    path(
+        "annotations/<int:pk>/credibility/",
+        grading.AnnotationCredibilityView.as_view(),
+        name="annotation-credibility",
     ),
     path("", include(router.urls)),
 ]

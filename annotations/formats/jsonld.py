@@ -46,6 +46,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from annotations.formats.files import file_error, text_pieces
+from annotations.formats.jsonld_grading import admiralty_rating
 from annotations.formats.jsonstream import JsonError, JsonReader
 from annotations.formats.records import WIKIDATA_ID
 from annotations.models import Annotation, Article, Team
@@ -296,12 +297,18 @@ def article_source(article: Article, *, iris: Iris) -> dict[str, Any]:
 
 
 def team_collection_item(
-    annotation: Annotation, *, iris: Iris, exported: Container[int]
+    annotation: Annotation, *, iris: Iris, exported: Container[int], reliability: str = ""
 ) -> dict[str, Any]:
     """One annotation as an item of the team collection (``team_collection_to_jsonld``), its
-    link to a source annotation kept only if that one is ``exported``."""
+    link to a source annotation kept only if that one is ``exported``; ``reliability`` is the
+    team's current grade of its source (with its credibility: ``schema:contentRating``)."""
     article = annotation.article
     item = _annotation(annotation, iris=iris, with_context=False, article=article)
+    rating = admiralty_rating(reliability, annotation.credibility)
+    if rating is not None:
+        target = item.pop("target")
+        item["schema:contentRating"] = rating
+        item["target"] = target  # last, as in every other annotation
     item["target"]["source"] = article_source(article, iris=iris)
     if annotation.attributed_to_id is not None and annotation.attributed_to_id not in exported:
         hidden = iris.annotation(annotation.attributed_to_id)

@@ -31,6 +31,8 @@ EXPORT_FIELDS = (
     "tags",
     "comment",
     "assessment",
+    "source_reliability",
+    "credibility",
     "review_state",
     "visibility",
     "author",
@@ -81,11 +83,14 @@ def reviews_of(annotation: Annotation) -> list[dict[str, Any]]:
     ]
 
 
-def export_record(annotation: Annotation, *, exported: Container[int]) -> dict[str, Any]:
+def export_record(
+    annotation: Annotation, *, exported: Container[int], reliability: str = ""
+) -> dict[str, Any]:
     """One annotation as the fields ``EXPORT_FIELDS`` (JSON Lines' shape). Its source
     annotation is named only if it is ``exported`` (not a teammate's private note). The
     annotation needs ``article``, ``author``, ``attributed_to_entity``, ``tags``, ``replies``
-    and ``reviews`` (with their authors) loaded (``exports.exportable_annotations``)."""
+    and ``reviews`` (with their authors) loaded (``exports.exportable_annotations``).
+    ``reliability`` is the team's current Admiralty grade of the claim's source (A-F, or "")."""
     article, entity = annotation.article, annotation.attributed_to_entity
     source_id = annotation.attributed_to_id
     return {
@@ -101,6 +106,8 @@ def export_record(annotation: Annotation, *, exported: Container[int]) -> dict[s
         "tags": [tag.slug for tag in annotation.tags.all()],
         "comment": annotation.comment,
         "assessment": annotation.assessment,
+        "source_reliability": reliability,
+        "credibility": annotation.credibility,
         "review_state": annotation.review_state,
         "visibility": annotation.visibility,
         "author": annotation.author.get_username(),

@@ -20,6 +20,7 @@ from annotations.models.claims import ClaimAppearance, ClaimBand, ClaimCluster, 
 from annotations.models.entities import Entity, EntityJudgement, EntityKey, LearnedName, Mention
 from annotations.models.feeds import Feed, FeedItem
 from annotations.models.figures import Figure
+from annotations.models.grading import Credibility, Reliability, SourceGrade
 from annotations.models.limits import MAX_ID, QUOTE_CONTEXT_CHARS, TRASH_DAYS
 from annotations.models.network import EntityPair, Relation, RelationEvent
 from annotations.models.notes import ArticleNote, ArticleNoteVersion, ArticleRead
@@ -65,6 +66,7 @@ __all__ = [
     "ClaimBand",
     "ClaimCluster",
     "ClusterJudgement",
+    "Credibility",
     "DashboardSnapshot",
     "Entity",
     "EntityJudgement",
@@ -87,11 +89,13 @@ __all__ = [
     "Rating",
     "Relation",
     "RelationEvent",
+    "Reliability",
     "Reply",
     "Review",
     "Screening",
     "ScreeningResult",
     "SearchEntry",
+    "SourceGrade",
     "Tag",
     "Team",
     "Watchlist",

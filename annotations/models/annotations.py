@@ -8,6 +8,7 @@ from django.db.models import F, Q
 
 from annotations.models.articles import Article
 from annotations.models.entities import Entity
+from annotations.models.grading import Credibility
 from annotations.models.limits import QUOTE_CONTEXT_CHARS
 from annotations.models.teams import Team
 from annotations.querysets import (
@@ -106,6 +107,10 @@ class Annotation(models.Model):
     comment = models.TextField(blank=True, default="")
     assessment = models.CharField(
         max_length=16, choices=Assessment.choices, default=Assessment.UNVERIFIED
+    )
+    # Admiralty information credibility, "1" to "6" ("" = not graded): set on claims.
+    credibility = models.CharField(
+        max_length=1, choices=Credibility.choices, blank=True, default=""
     )
     attributed_to = models.ForeignKey(
         "self",

@@ -154,6 +154,7 @@ def _row() -> _Object:
         tags=_Json(_Tags()),
         comment=F("comment"),
         assessment=F("assessment"),
+        credibility=F("credibility"),
         attributed_to=F("attributed_to_id"),
         attributed_to_entity=_Json(
             _Case(

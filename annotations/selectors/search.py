@@ -32,6 +32,7 @@ from annotations.models import (
     SearchEntry,
 )
 from annotations.models.claims import STRENGTH_CHOICES
+from annotations.selectors.grading import grade_facet_counts, grade_filter
 from annotations.selectors.search_engines import (
     MARK_END,
     MARK_START,
@@ -65,6 +66,7 @@ FACET_KINDS: dict[str, set[str]] = {
     "dispute": {Kind.ANNOTATION},
     "author": {Kind.ANNOTATION, Kind.REPLY, Kind.REVIEW},
     "hedge": {Kind.ANNOTATION},
+    "grade": {Kind.ANNOTATION},  # Admiralty grade "B2" (selectors/grading.py)
 }
 # The facets that narrow articles (the others leave them out of the results).
 FACET_KINDS_OF_ARTICLES = {name for name, kinds in FACET_KINDS.items() if Kind.ARTICLE in kinds}
@@ -89,6 +91,7 @@ class Filters:
     review: list[str] = field(default_factory=list)
     dispute: list[str] = field(default_factory=list)
     author: list[str] = field(default_factory=list)
+    grade: list[str] = field(default_factory=list)
     edited: bool = False  # only articles edited at the source after import (silent edits)
     # Hedge strength of a clustered claim (asserted, attributed, hedged, unverified).
     hedge: list[str] = field(default_factory=list)
@@ -103,6 +106,7 @@ class Filters:
             "dispute": self.dispute,
             "author": self.author,
             "hedge": self.hedge,
+            "grade": self.grade,
         }
         out = {name for name, values in names.items() if values}
         if self.published_from or self.published_to:
@@ -205,6 +209,8 @@ def _annotation_facets(qs: QuerySet[Annotation], filters: Filters) -> QuerySet[A
         qs = qs.filter(author__username__in=filters.author)
     if filters.hedge:
         qs = qs.filter(claim_appearance__strength__in=filters.hedge)
+    if filters.grade:
+        qs = grade_filter(qs, filters.grade)
     return qs
 
 
@@ -488,6 +494,7 @@ def _annotation_facet_counts(ids: list[int]) -> dict[str, list[dict[str, Any]]]:
         for value in DISPUTE_VALUES
         if (n := disputed.get(by_state[value], 0))
     ]
+    out["grade"] = grade_facet_counts(ids, limit=MAX_FACET_VALUES)
     return out
 
 

@@ -487,6 +487,7 @@ def _new_suggestion(
         "suffix": suffix,
         "comment": "",
         "assessment": Annotation.Assessment.UNVERIFIED.value,
+        "credibility": "",  # Admiralty credibility: a suggestion is not graded
         "attributed_to_id": None,
         "attributed_to_entity_id": None,
         "author_id": author_id,

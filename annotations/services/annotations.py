@@ -364,6 +364,7 @@ def annotation_restore_version(
         note += "; its selectors belong to an older text and were not restored"
     locked.comment = data["comment"]
     locked.assessment = data["assessment"]
+    locked.credibility = data.get("credibility", "")  # older versions have none
     _check_visibility_change(locked, data["visibility"], actor)
     locked.visibility = data["visibility"]
     source_id = data["attributed_to"]

@@ -58,6 +58,7 @@ from annotations.models import (
     Team,
 )
 from annotations.selectors.claims import claims_of_annotations
+from annotations.selectors.grading import current_grades
 from annotations.services.teams import require_role
 
 logger = logging.getLogger(__name__)
@@ -230,13 +231,28 @@ class TeamExport:
             # and each claim's cluster and hedges (#18); CSV keeps its columns.
             figures = self._figures_of(chunk) if self.fmt == "jsonl" else None
             claims = claims_of_annotations([a.pk for a in chunk]) if self.fmt == "jsonl" else {}
+            grades = self._grades_of(chunk)
             for annotation in chunk:
                 self.count += 1
-                record = export_record(annotation, exported=exported)
+                record = export_record(
+                    annotation, exported=exported, reliability=grades.get(annotation.pk, "")
+                )
                 if figures is not None:
                     record["figures"] = figures.get(annotation.pk, [])
                     record["claim"] = claims.get(annotation.pk)
                 yield record
+
+    def _grades_of(self, chunk: Iterable[Annotation]) -> dict[int, str]:
+        """The current reliability of each annotation's source (Admiralty grading)."""
+        grades = current_grades(
+            team_id=self.team.pk,
+            entity_ids={a.attributed_to_entity_id for a in chunk if a.attributed_to_entity_id},
+            outlet_ids={a.article.outlet_id for a in chunk if a.article.outlet_id},
+        )
+        return {
+            a.pk: grades.of(entity_id=a.attributed_to_entity_id, outlet_id=a.article.outlet_id)
+            for a in chunk
+        }
 
     def _figures_of(self, chunk: Iterable[Annotation]) -> dict[int, list[dict[str, Any]]]:
         out: dict[int, list[dict[str, Any]]] = {}
@@ -268,9 +284,15 @@ class TeamExport:
         for chunk in self._chunks(self.rows):
             exported = self._exported_sources(chunk)
             claims = claims_of_annotations([a.pk for a in chunk])
+            grades = self._grades_of(chunk)
             for annotation in chunk:
                 self.count += 1
-                item = team_collection_item(annotation, iris=self.iris, exported=exported)
+                item = team_collection_item(
+                    annotation,
+                    iris=self.iris,
+                    exported=exported,
+                    reliability=grades.get(annotation.pk, ""),
+                )
                 if annotation.pk in claims:
                     item[CLAIM_TERM] = claim_jsonld(claims[annotation.pk], base=self.iris.base)
                 yield item

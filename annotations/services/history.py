@@ -46,6 +46,7 @@ def snapshot(annotation: Annotation) -> dict[str, Any]:
         "tags": [{"id": t.pk, "name": t.name} for t in annotation.tags.all()],
         "comment": annotation.comment,
         "assessment": annotation.assessment,
+        "credibility": annotation.credibility,
         "attributed_to": annotation.attributed_to_id,
         "attributed_to_entity": {"id": entity.pk, "name": entity.name} if entity else None,
         "visibility": annotation.visibility,

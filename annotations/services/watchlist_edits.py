@@ -30,7 +30,7 @@ MAX_NAME_CHARS = 200
 # Facets that describe an article, so that a new article can pass or fail them.
 ARTICLE_FACETS = ("kind", "outlet", "entity", "published_from", "published_to")
 # Facets of annotations: a new article has none, so a watchlist cannot use them.
-ANNOTATION_FACETS = ("tag", "assessment", "review", "dispute", "author")
+ANNOTATION_FACETS = ("tag", "assessment", "review", "dispute", "author", "grade")
 # Paging and typing aids of the search page, dropped from a saved search.
 IGNORED_PARAMS = ("limit", "offset", "prefix", "q")
 

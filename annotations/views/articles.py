@@ -27,6 +27,7 @@ from annotations.selectors.articles import (
 )
 from annotations.selectors.events import live_transport
 from annotations.selectors.feeds import article_archive_records
+from annotations.selectors.grading import reader_grades
 from annotations.selectors.queue import NEXT_LIMIT, next_to_annotate
 from annotations.services.reads import article_read_record
 from annotations.views.common import team_context
@@ -100,6 +101,8 @@ def article_read(request: HttpRequest, pk: int) -> HttpResponse:
             )
         },
         "tags": [tag_dict(t) for t in Tag.objects.filter(team=article.team)],
+        # Admiralty grading: the outlet's and the team's graded entities' reliability.
+        "source_grades": reader_grades(team_id=article.team_id, outlet_id=article.outlet_id),
         "live": live_transport(request),
         "last_event": article_last_event_id(article.pk),
         "teammates": [
@@ -135,6 +138,7 @@ READER_FIELDS = (
     "comment",
     "comment_html",
     "assessment",
+    "credibility",
     "attributed_to",
     "attributed_to_entity",
     "author",

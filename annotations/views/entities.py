@@ -15,12 +15,21 @@ from annotations.models import (
     Article,
     Entity,
     Mention,
+    Reliability,
 )
 from annotations.selectors.annotations import annotation_queryset
 from annotations.selectors.entities import entities_in_use, entity_get_for_user
+from annotations.selectors.grading import (
+    claim_grade_rows,
+    current_grades,
+    source_grade_history,
+)
 from annotations.selectors.judgements import judgements_for_entity
 from annotations.services.teams import ANNOTATE_ROLES, membership_role
 from annotations.views.common import team_context
+
+#: The entity page lists this many of the latest changes of the entity's grade.
+GRADE_HISTORY_SHOWN = 50
 
 
 @login_required
@@ -93,7 +102,10 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("tags")
         .order_by("-created_at")[:CLAIMS_SHOWN]
     )
+    claim_list = list(claims)
+    claim_grades = claim_grade_rows(claim_list)
     can_correct = membership_role(user=request.user, team=entity.team) in ANNOTATE_ROLES
+    grades = current_grades(team_id=entity.team_id, entity_ids=[entity.pk])
     context = team_context(request)
     context.update(
         {
@@ -101,10 +113,20 @@ def entity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "articles": list(articles.values()),
             "mention_count": len(mentions),
             "mentions_shown": MENTIONS_SHOWN,
-            "claims": claims,
+            # (claim, its Admiralty grade "B2" or "")
+            "claims": [(claim, claim_grades.get(claim.pk, "")) for claim in claim_list],
             "can_correct": can_correct,
             "entity_data": {"id": entity.pk, "can_correct": can_correct},
             "judgements": judgements_for_entity(entity),
+            # Admiralty grading: the team's grade of this source and its history.
+            "grade_history": list(
+                source_grade_history(user=request.user, team=entity.team, entity_id=entity.pk)[
+                    :GRADE_HISTORY_SHOWN
+                ]
+            ),
+            "current_grade": grades.entities.get(entity.pk, ""),
+            "current_grade_ids": grades.row_ids,
+            "reliabilities": Reliability.choices,
         }
     )
     return render(request, "annotations/entity_detail.html", context)

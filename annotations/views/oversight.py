@@ -13,6 +13,7 @@ from annotations.models import (
     Membership,
 )
 from annotations.selectors import oversight
+from annotations.selectors.grading import grade_distribution
 from annotations.services.summaries import dashboard_view
 from annotations.views.common import team_context, with_share
 
@@ -33,6 +34,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         data["by_review_state"] = with_share(data["by_review_state"])
         data["top_claim_entities"] = with_share(data["top_claim_entities"], "claims")
         context.update({"data": data, "claims_limit": oversight.CLAIMS_LIMIT})
+        # Admiralty grading: the claims the user may see, by source reliability x credibility.
+        context["grades"] = grade_distribution(user=request.user, team=team)
     return render(request, "annotations/dashboard.html", context)
 
 

@@ -33,6 +33,7 @@ FACET_LABELS = {
     "dispute": "Disputes",
     "author": "Author",
     "hedge": "Hedge strength",
+    "grade": "Admiralty grade",
 }
 
 

@@ -123,6 +123,7 @@ const sidebar = new Sidebar({
   role: data.role,
   tags: data.tags,
   teammates: data.teammates,
+  grades: data.source_grades,
   handlers: { onFilter: () => refresh() },
 });
 
@@ -632,8 +633,35 @@ document.getElementById("cards").addEventListener("click", (event) => {
   else if (action === "unreject") unreject(id);
   else if (action === "quote-checked") quoteChecked(id);
   else if (goto) setActive(Number(goto), { scrollText: true, card: true });
+  else if (event.target.closest("label.credibility")) return;
   else if (!event.target.closest("a")) setActive(id, { scrollText: true });
 });
+document.getElementById("cards").addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-credibility]");
+  if (select) gradeClaim(Number(select.dataset.credibility), select.value);
+});
+
+// Admiralty credibility 1-6 of a claim, with the version it was based on (a stale one: 412).
+async function gradeClaim(id, credibility) {
+  const annotation = annotations.get(id);
+  if (!annotation) return;
+  try {
+    const { data: updated } = await api("PUT", `/api/annotations/${id}/credibility/`, {
+      body: { credibility }, ifMatch: annotation.version,
+    });
+    upsert(updated);
+    announce(credibility ? `Credibility ${credibility}: ${sidebar.gradeOf(updated)}.` : "Credibility cleared.");
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      const { data: fresh } = await api("GET", `/api/annotations/${id}/`);
+      upsert(fresh);
+      announce("Someone changed this claim meanwhile: it is reloaded. Grade it again.");
+    } else {
+      upsert(annotation);
+      failed(error);
+    }
+  }
+}
 document.getElementById("cards").addEventListener("keydown", (event) => {
   const li = event.target.closest("li.card");
   if (li && event.target === li && event.key === "Enter") {

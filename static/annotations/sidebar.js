@@ -30,6 +30,17 @@ export function truncate(text, max) {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
 
+// Admiralty grading (NATO AJP-2.1): a source's reliability A-F, a claim's credibility 1-6.
+const RELIABILITY = {
+  A: "completely reliable", B: "usually reliable", C: "fairly reliable", D: "not usually reliable",
+  E: "unreliable", F: "reliability cannot be judged",
+};
+export const CREDIBILITY = {
+  1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful",
+  5: "improbable", 6: "truth cannot be judged",
+};
+const NOT_GRADED = "\u2013";
+
 const ANCHOR_STATES = {
   orphaned: "Orphaned: text changed",
   reanchored: "Re-anchored",
@@ -37,7 +48,8 @@ const ANCHOR_STATES = {
 };
 
 export class Sidebar {
-  constructor({ list, empty, count, filters, me, role, tags, teammates, handlers }) {
+  constructor({ list, empty, count, filters, me, role, tags, teammates, handlers, grades }) {
+    this.grades = grades || { outlet: "", entities: {} };
     this.list = list;
     this.empty = empty;
     this.count = count;
@@ -116,6 +128,45 @@ export class Sidebar {
     return annotation.author.id === this.me.id || this.role === "owner";
   }
 
+  static isClaim(annotation) {
+    return annotation.tags.some((tag) => tag.kind === "claim");
+  }
+
+  /** The current reliability of a claim's source: its entity's if graded, else the outlet's. */
+  reliabilityOf(annotation) {
+    const entity = annotation.attributed_to_entity;
+    return (entity && this.grades.entities[String(entity.id)]) || this.grades.outlet || "";
+  }
+
+  /** The combined Admiralty grade ("B2"; a part not graded reads "–"), or "". */
+  gradeOf(annotation) {
+    const reliability = this.reliabilityOf(annotation);
+    const credibility = annotation.credibility || "";
+    if (!reliability && !credibility) return "";
+    return `${reliability || NOT_GRADED}${credibility || NOT_GRADED}`;
+  }
+
+  #gradeBadge(annotation) {
+    const reliability = this.reliabilityOf(annotation);
+    const credibility = annotation.credibility || "";
+    const parts = [
+      reliability ? `source ${reliability}, ${RELIABILITY[reliability]}` : "source not graded",
+      credibility ? `information ${credibility}, ${CREDIBILITY[credibility]}` : "information not graded",
+    ];
+    return el("span", {
+      class: "badge admiralty", text: this.gradeOf(annotation), title: `Admiralty grade: ${parts.join("; ")}`,
+    });
+  }
+
+  #credibilitySelect(annotation) {
+    const select = el("select", { "data-credibility": String(annotation.id), "aria-label": "Credibility of this claim (Admiralty 1–6)" });
+    select.append(el("option", { value: "", text: "Not graded", selected: !annotation.credibility }));
+    for (const [value, label] of Object.entries(CREDIBILITY)) {
+      select.append(el("option", { value, text: `${value}: ${label}`, selected: annotation.credibility === value }));
+    }
+    return el("label", { class: "credibility" }, "Credibility ", select);
+  }
+
   canHandleSuggestion() {
     return this.role === "owner" || this.role === "analyst";
   }
@@ -138,6 +189,8 @@ export class Sidebar {
     if (stance) head.append(el("span", { class: `badge stance-${details.stance}`, text: stance.badge, title: stance.title }));
     for (const tag of annotation.tags) head.append(el("span", { class: `tag t-${tag.id}`, text: tag.name }));
     head.append(el("span", { class: `badge assess-${annotation.assessment}`, text: ASSESSMENTS[annotation.assessment] || annotation.assessment }));
+    const claim = Sidebar.isClaim(annotation);
+    if (claim && this.gradeOf(annotation)) head.append(this.#gradeBadge(annotation));
     if (!pending && !rejected && annotation.review_state !== "draft") {
       head.append(el("span", { class: `badge review-${annotation.review_state}`, text: REVIEW[annotation.review_state] }));
     }
@@ -185,6 +238,9 @@ export class Sidebar {
     foot.append(el("span", { class: "by", text: pending || rejected ? "NewsNotes model" : annotation.author.name }));
     if (annotation.reply_count) foot.append(el("span", { class: "by", text: plural(annotation.reply_count, "reply", "replies") }));
     const actions = el("span", { class: "actions" });
+    if (claim && !pending && !rejected && this.canHandleSuggestion()) {
+      actions.append(this.#credibilitySelect(annotation));
+    }
     if (pending && this.canHandleSuggestion()) {
       actions.append(el("button", { type: "button", "data-action": "accept", text: "Accept", title: "Accept (y)" }));
       actions.append(el("button", { type: "button", "data-action": "reject", text: "Reject", title: "Reject (n)" }));

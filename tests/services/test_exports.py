@@ -346,6 +346,8 @@ def test_csv_columns_and_one_row(story, alice):
         "tags": "claim|figure",
         "comment": "Check against satellite imagery.\nTwo lines, “quoted”.",
         "assessment": "supported",
+        "source_reliability": "",
+        "credibility": "",
         "review_state": "approved",
         "visibility": "team",
         "author": "alice",

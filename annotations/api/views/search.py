@@ -56,6 +56,12 @@ _LIST = "Repeat the parameter for several values; they are ORed, and facets are 
             description=f"Claim hedge strength: asserted, attributed, hedged, unverified. {_LIST}",
         ),
         OpenApiParameter(
+            "grade",
+            OpenApiTypes.STR,
+            many=True,
+            description=f'Admiralty grade of a claim: "B2", "B\u2013" or "\u20132". {_LIST}',
+        ),
+        OpenApiParameter(
             "prefix", OpenApiTypes.BOOL, description="The last word also matches as a prefix."
         ),
         OpenApiParameter("limit", OpenApiTypes.INT, description="Hits per kind, 1-50 (10)."),
