@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.api.serializers import UserSerializer, VisibleRelatedField
@@ -20,6 +22,7 @@ from annotations.models import (
 from annotations.models.grading import MAX_GRADE_REASON
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleOutletField(serializers.PrimaryKeyRelatedField):
     """An outlet that an article of one of the user's teams comes from: any other id reads as
     unknown, whether or not another team uses it."""

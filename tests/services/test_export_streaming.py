@@ -15,11 +15,13 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.formats import FORMATS
 from annotations.formats.csv import write_csv
+from annotations.formats.figures import figure_record
 from annotations.formats.jsonl import write_jsonl
 from annotations.formats.jsonld import Iris, team_collection_to_jsonld, write_jsonld
 from annotations.formats.records import export_records
 from annotations.formats.spacy import to_spacy_records, write_spacy
-from annotations.models import Annotation, Article, Entity, Mention, Reply, Review, Tag
+from annotations.models import Annotation, Article, Entity, Figure, Mention, Reply, Review, Tag
+from annotations.selectors.claims import claims_of_annotations
 from annotations.services import exports
 from annotations.services.exports import TeamExport, annotations_export, exportable_annotations
 from tests.factories import make_article
@@ -123,7 +125,18 @@ def whole(team, user, fmt: str) -> str:
     if fmt == "csv":
         write_csv(export_records(rows), out)
     elif fmt == "jsonl":
-        write_jsonl(export_records(rows), out)
+        # JSON Lines records also carry the figures each annotation states and each claim's
+        # cluster (derived fields: formats/figures.py, selectors/claims.py).
+        claims = claims_of_annotations([a.pk for a in rows])
+        figures: dict[int, list] = {}
+        for figure in Figure.objects.filter(claim__in=rows).order_by("start", "id"):
+            figures.setdefault(figure.claim_id, []).append(figure_record(figure))
+        records = []
+        for annotation, record in zip(rows, export_records(rows), strict=True):
+            record["figures"] = figures.get(annotation.pk, [])
+            record["claim"] = claims.get(annotation.pk)
+            records.append(record)
+        write_jsonl(records, out)
     elif fmt == "jsonld":
         write_jsonld(team_collection_to_jsonld(team, rows, iris=Iris(BASE)), out)
     else:
@@ -174,8 +187,9 @@ def test_queries_grow_with_the_chunks_not_the_rows(team_a, alice, dave, chunk, f
     seed(team_a, [alice, dave], 400)
     with CaptureQueriesContext(connection) as queries:
         streamed(team_a, alice, fmt)
-    # 8 chunks of 50: the rows, their tags, replies, reviews and the sources they name.
-    assert len(queries) <= 5 * 8 + 12, [q["sql"][:80] for q in queries]
+    # 8 chunks of 50: the rows, their tags, replies, reviews and the sources they name, the
+    # sources' Admiralty grades, and (JSON Lines, JSON-LD) the claims' clusters and figures.
+    assert len(queries) <= 7 * 8 + 12, [q["sql"][:80] for q in queries]
 
 
 def test_the_first_piece_leaves_before_the_last_chunk_is_read(team_a, alice, dave, chunk):
