@@ -26,6 +26,7 @@ class FeedSerializer(serializers.ModelSerializer):
             "title",
             "interval_minutes",
             "paused",
+            "version",
             "status",
             "consecutive_failures",
             "last_poll_at",
@@ -37,6 +38,7 @@ class FeedSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = [
+            "version",
             "status",
             "consecutive_failures",
             "last_poll_at",

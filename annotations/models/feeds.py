@@ -30,6 +30,8 @@ class Feed(models.Model):
     title = models.CharField(max_length=300, blank=True, default="")
     interval_minutes = models.PositiveIntegerField(default=60)
     paused = models.BooleanField(default=False)
+    # Bumped by every edit through the API or the page (If-Match: a stale edit gets a 412).
+    version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OK)
     consecutive_failures = models.PositiveSmallIntegerField(default=0)
     etag = models.CharField(max_length=500, blank=True, default="")

@@ -31,6 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from annotations.exceptions import PreconditionFailed
 from annotations.formats.opml import OpmlFeed, opml_read, opml_write
 from annotations.lib.htmltext import ExtractionError, decode_html, extract_article
 from annotations.lib.urlfetch import FEED_TYPES, FetchError
@@ -115,12 +116,17 @@ def feed_update(
     title: str | None = None,
     interval_minutes: Any = None,
     paused: bool | None = None,
+    expected_version: int | None = None,
 ) -> Feed:
     """Rename, re-time, pause or resume a feed. Resuming clears a broken or backing-off
-    state and makes the feed due at once."""
+    state and makes the feed due at once. With ``expected_version`` (If-Match), an edit of a
+    feed changed meanwhile is refused (PreconditionFailed: 412)."""
     if actor is not None:
         require_role(user=actor, team=feed.team, roles=IMPORT_ROLES, action="change feeds")
     feed = Feed.objects.select_for_update().get(pk=feed.pk)
+    if expected_version is not None and expected_version != feed.version:
+        raise PreconditionFailed(current_version=feed.version)
+    feed.version += 1
     if title is not None:
         feed.title = " ".join(title.split())[:300]
     if interval_minutes is not None:

@@ -29,9 +29,19 @@ def test_feed_crud_and_poll_now(site, team_a, alice, django_capture_on_commit_ca
     feed_id = body["id"]
     listed = api.get("/api/feeds/", {"team": team_a.pk}).json()["results"]
     assert [f["id"] for f in listed] == [feed_id]
-    paused = api.patch(f"/api/feeds/{feed_id}/", {"paused": True}, format="json")
+    version = body["version"]
+    paused = api.patch(
+        f"/api/feeds/{feed_id}/", {"paused": True}, format="json", HTTP_IF_MATCH=f'"{version}"'
+    )
     assert paused.status_code == 200
     assert paused.json()["paused"] is True
+    assert paused["ETag"] == f'"{version + 1}"'
+    # An edit made from the feed as it was before the pause is stale.
+    stale = api.patch(
+        f"/api/feeds/{feed_id}/", {"title": "Old"}, format="json", HTTP_IF_MATCH=f'"{version}"'
+    )
+    assert stale.status_code == 412
+    assert api.get(f"/api/feeds/{feed_id}/").json()["title"] != "Old"
     with django_capture_on_commit_callbacks(execute=True):
         polled = api.post(f"/api/feeds/{feed_id}/poll/")
     assert polled.status_code == 202

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from annotations import filters
 from annotations.api import activity_serializers as activity
 from annotations.api import feed_serializers as fs
+from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.schema import ErrorSerializer
 from annotations.api.users import signed_in
 from annotations.models import Feed, Team
@@ -52,15 +53,24 @@ class FeedViewSet(viewsets.ModelViewSet):
             paused=data.get("paused", False),
         )
 
-    @extend_schema(request=fs.FeedUpdateSerializer, responses={200: fs.FeedSerializer})
+    @extend_schema(
+        request=fs.FeedUpdateSerializer, responses={200: fs.FeedSerializer}, parameters=[IF_MATCH]
+    )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Rename, re-time, pause (``paused: true``) or resume (``paused: false``) a feed;
         resuming a broken feed makes it due at once."""
         feed = self.get_object()
         update = fs.FeedUpdateSerializer(data=request.data)
         update.is_valid(raise_exception=True)
-        feed = feeds.feed_update(feed=feed, actor=signed_in(request), **update.validated_data)
-        return Response(fs.FeedSerializer(feed, context=self.get_serializer_context()).data)
+        feed = feeds.feed_update(
+            feed=feed,
+            actor=signed_in(request),
+            expected_version=expected_version(request),
+            **update.validated_data,
+        )
+        response = Response(fs.FeedSerializer(feed, context=self.get_serializer_context()).data)
+        response["ETag"] = etag(feed.version)
+        return response
 
     def perform_destroy(self, instance: Feed) -> None:
         feeds.feed_delete(feed=instance, actor=signed_in(self.request))
