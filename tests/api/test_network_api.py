@@ -97,7 +97,9 @@ def test_relations_crud_history_and_export(world, alice, dave, carol):
     assert created["ETag"] == '"1"'
     assert client_for(carol).get(f"/api/relations/{pk}/").status_code == 404
     theirs = {"source": kim.pk, "target": shoigu.pk, "label": "commands"}
-    assert client_for(carol).post("/api/relations/", theirs, format="json").status_code == 404
+    refused = client_for(carol).post("/api/relations/", theirs, format="json")
+    assert refused.status_code == 400  # entities named in the body: a 400 naming the field
+    assert "source" in refused.json()["errors"]
 
     stale = client_for(dave).patch(
         f"/api/relations/{pk}/", {"label": "allied with"}, format="json", HTTP_IF_MATCH='"7"'

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from annotations.models import Mention, Relation
 from annotations.services.entities import entity_create
 from annotations.services.network import network_pairs_compute
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import header_link, screenshot, sign_in
 from tests.factories import make_article
 
 CAST = {
@@ -110,7 +110,7 @@ def test_graph_draws_and_a_link_opens_its_sentences_and_takes_a_relation(
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, live_server, "alice")
-    page.get_by_role("navigation").get_by_role("link", name="Network").click()
+    header_link(page, "Network").click()
     page.wait_for_url(f"{live_server.url}/network/")
     ready(page)
     expect(page.locator("#network-count")).to_have_text(re.compile(r"^12 entities · \d+ links$"))

@@ -19,6 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -225,9 +226,8 @@ class AnalysisViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             data.is_valid(raise_exception=True)
             fields = dict(data.validated_data)
             if "annotation" in fields:
-                return Response(
-                    {"annotation": ["A row's claim cannot change; add another row."]},
-                    status=status.HTTP_400_BAD_REQUEST,
+                raise ValidationError(
+                    {"annotation": "A row's claim cannot change; add another row."}
                 )
             services.evidence_edit(
                 evidence=row,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -260,14 +260,14 @@ def _annotation(request: Request, pk: int) -> Annotation:
     return get_object_or_404(Annotation.objects.visible_to(request.user), pk=pk)
 
 
-@extend_schema(responses={200: AssessedSerializer, 404: None})
+@extend_schema(responses={200: AssessedSerializer})
 @api_view(["GET"])
 def annotation_claim(request: Request, pk: int) -> Response:
     """The annotation's claim cluster and the team's earlier assessment of it ("already
     assessed"); 404 when the annotation is not a clustered claim."""
     found = claim_reads.assessed_for(request.user, _annotation(request, pk))
     if found is None:
-        return Response({"detail": "Not a clustered claim."}, status=status.HTTP_404_NOT_FOUND)
+        raise NotFound("Not a clustered claim.")
     return Response(AssessedSerializer(found).data)
 
 

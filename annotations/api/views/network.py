@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +18,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,6 +26,7 @@ from annotations.api import network_serializers as ns
 from annotations.api.conditional import IF_MATCH, etag, expected_version
 from annotations.api.downloads import file_download
 from annotations.api.params import int_field
+from annotations.api.schema import ErrorSerializer
 from annotations.api.users import signed_in
 from annotations.formats.relations import relations_csv, relations_json
 from annotations.models import Relation
@@ -53,6 +55,9 @@ _FILTERS = [
 ]
 
 
+_NO_TEAM = OpenApiResponse(ErrorSerializer, description="No such team, or not one of yours.")
+
+
 @extend_schema(
     summary="A team's entity network: entities that appear together, heaviest edges first.",
     description=(
@@ -61,7 +66,7 @@ _FILTERS = [
         "edges (`truncated` says when the caps cut)."
     ),
     parameters=_FILTERS,
-    responses={200: ns.GraphSerializer},
+    responses={200: ns.GraphSerializer, 404: _NO_TEAM},
 )
 @api_view(["GET"])
 def network_view(request: Request) -> Response:
@@ -78,7 +83,10 @@ def network_view(request: Request) -> Response:
         OpenApiParameter("right", OpenApiTypes.INT, required=True),
         *_FILTERS,
     ],
-    responses={200: ns.EdgeDetailSerializer},
+    responses={
+        200: ns.EdgeDetailSerializer,
+        404: OpenApiResponse(ErrorSerializer, description="No such entity, or not yours."),
+    },
 )
 @api_view(["GET"])
 def network_edge_view(request: Request) -> Response:
@@ -134,6 +142,8 @@ class RelationViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="One relation (ETag: its version).", responses=ns.RelationSerializer)
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        if not (pk or "").isdecimal():  # a non-numeric id names nothing: 404, as elsewhere
+            raise NotFound()
         return _one(relation_get_for_user(request.user, int_field({"id": pk}, "id")))
 
     @extend_schema(
@@ -145,8 +155,15 @@ class RelationViewSet(viewsets.ViewSet):
         data = ns.RelationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        source = network_entity(request.user, values["source"])
-        target = network_entity(request.user, values["target"], team=source.team)
+        # Entities named in the body: an unknown one is a 400 naming its field.
+        try:
+            source = network_entity(request.user, values["source"])
+        except Http404:
+            raise ValidationError({"source": "No such entity in your teams."}) from None
+        try:
+            target = network_entity(request.user, values["target"], team=source.team)
+        except Http404:
+            raise ValidationError({"target": "No such entity in the source's team."}) from None
         relation = relation_create(
             actor=signed_in(request),
             source=source,
@@ -195,7 +212,7 @@ class RelationViewSet(viewsets.ViewSet):
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
         },
     )
     @action(detail=False, methods=["get"])
