@@ -212,7 +212,10 @@ class RelationViewSet(viewsets.ViewSet):
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY),
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+            # The relations with their history: a list of objects.
+            (200, "application/json"): OpenApiResponse(
+                {"type": "array", "items": {"type": "object"}}
+            ),
         },
     )
     @action(detail=False, methods=["get"])
