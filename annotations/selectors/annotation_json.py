@@ -29,16 +29,24 @@ from annotations.models import Annotation, Tag
 _KEY = re.compile(r"^[a-z_]+$")
 
 
-class _JSONText(Func):
-    """The JSON of the expression as text (SQLite: its json() value; PostgreSQL: ::text)."""
+class _PerVendor(Func):
+    """A text-valued function whose SQL template differs by database (``templates``)."""
 
     output_field = TextField()
+    templates: dict[str, str] = {}
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="(%(expressions)s)::text", **extra)
+        template = self.templates["postgresql"]
+        return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)
+        return self.as_sql(compiler, connection, template=self.templates["sqlite"], **extra)
+
+
+class _JSONText(_PerVendor):
+    """The JSON of the expression as text (SQLite: its json() value; PostgreSQL: ::text)."""
+
+    templates = {"postgresql": "(%(expressions)s)::text", "sqlite": "%(expressions)s"}
 
 
 class _Object(Func):
@@ -68,34 +76,23 @@ class _Object(Func):
         return self._sql(compiler, connection, "json_object")
 
 
-class _Json(Func):
+class _Json(_PerVendor):
     """A value that is JSON already: PostgreSQL takes json/jsonb as they are; SQLite needs
     ``json()`` to embed text as JSON rather than as a string."""
 
-    output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="%(expressions)s", **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="json(%(expressions)s)", **extra)
+    templates = {"postgresql": "%(expressions)s", "sqlite": "json(%(expressions)s)"}
 
 
-class _Iso(Func):
-    """A timestamp as ``rows._iso`` writes it: ISO 8601 in UTC with a Z."""
+class _Iso(_PerVendor):
+    """A timestamp as ``rows._iso`` writes it: ISO 8601 in UTC with a Z. (Django stores UTC in
+    SQLite as 'YYYY-MM-DD HH:MM:SS[.ffffff]'.)"""
 
-    output_field = TextField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = (
+    templates = {
+        "postgresql": (
             "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-        )
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Django stores UTC as 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
-        template = "(replace(%(expressions)s, ' ', 'T') || 'Z')"
-        return self.as_sql(compiler, connection, template=template, **extra)
+        ),
+        "sqlite": "(replace(%(expressions)s, ' ', 'T') || 'Z')",
+    }
 
 
 class _Case(Func):
